@@ -1,0 +1,33 @@
+#pragma once
+// Every command of mctl, one add_* function per cmd_<name>.cpp (wiring only).
+#include <CLI/CLI.hpp>
+
+#include <string>
+
+#include "cli/context.hpp"
+
+namespace mctl::cli {
+
+void add_vault_command(CLI::App& app, Context& ctx);
+void add_render_commands(CLI::App& app, Context& ctx);   // render, lint
+void add_image_commands(CLI::App& app, Context& ctx);    // image, images
+void add_deploy_commands(CLI::App& app, Context& ctx);   // deploy, diff, cancel, deployments
+void add_operate_commands(CLI::App& app, Context& ctx);  // status, apps, versions, rollback, restart, scale, stop, destroy
+void add_dns_command(CLI::App& app, Context& ctx);
+void add_config_command(CLI::App& app, Context& ctx);
+void add_version_command(CLI::App& app, Context& ctx);
+
+// A command whose issue has not landed yet: it is listed in --help and exits 2 saying so.
+void add_not_implemented(CLI::App& app, Context& ctx, const std::string& name,
+                         const std::string& description, const std::string& issue);
+
+// Wraps a command body so global options are applied before it runs.
+template <typename F>
+auto command(Context& ctx, F body) {
+  return [&ctx, body]() {
+    ctx.begin();
+    body();
+  };
+}
+
+}  // namespace mctl::cli

@@ -1,0 +1,372 @@
+#include "core/config.hpp"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <set>
+
+#include "core/duration.hpp"
+#include "core/error.hpp"
+#include "core/fs.hpp"
+#include "core/strings.hpp"
+#include "core/yaml.hpp"
+
+namespace mctl::core {
+namespace {
+
+using nlohmann::json;
+
+const KeySpec* find_spec(const std::string& key) {
+  for (const auto& spec : key_table()) {
+    if (spec.key == key) return &spec;
+  }
+  return nullptr;
+}
+
+// Names that may follow `prefix` (the next path component), for suggestions and recursion.
+std::vector<std::string> children_of(const std::string& prefix, bool in_env) {
+  std::set<std::string> names;
+  for (const auto& spec : key_table()) {
+    if (in_env && !spec.per_environment) continue;
+    if (!prefix.empty() && !starts_with(spec.key, prefix + ".")) continue;
+    const auto rest = prefix.empty() ? spec.key : spec.key.substr(prefix.size() + 1);
+    names.insert(rest.substr(0, rest.find('.')));
+  }
+  if (prefix.empty()) {
+    names.insert("vars");
+    if (!in_env) names.insert("environments");
+  }
+  return {names.begin(), names.end()};
+}
+
+bool parse_bool_text(const std::string& text, bool& out) {
+  static const std::set<std::string> yes = {"1", "true", "yes", "on", "True", "TRUE"};
+  static const std::set<std::string> no = {"0", "false", "no", "off", "False", "FALSE", ""};
+  if (yes.count(text)) out = true;
+  else if (no.count(text)) out = false;
+  else return false;
+  return true;
+}
+
+// Converts text (from the environment) to a value of `kind`; throws with `where` on mismatch.
+json from_text(const KeySpec& spec, const std::string& text, const std::string& where) {
+  auto bad = [&](const char* expected) {
+    return Error(fmt::format("{}: {} must be {}, got '{}'", where, spec.key, expected, text), Exit::usage);
+  };
+  switch (spec.kind) {
+    case Kind::boolean: {
+      bool b = false;
+      if (!parse_bool_text(text, b)) throw bad("true or false");
+      return b;
+    }
+    case Kind::integer:
+      try {
+        std::size_t used = 0;
+        const long long v = std::stoll(text, &used);
+        if (used != text.size()) throw bad("an integer");
+        return v;
+      } catch (const std::logic_error&) {
+        throw bad("an integer");
+      }
+    case Kind::duration:
+      parse_duration(text);
+      return text;
+    case Kind::list: {
+      auto arr = json::array();
+      for (const auto& part : split(text, ',')) {
+        if (!trim(part).empty()) arr.push_back(trim(part));
+      }
+      return arr;
+    }
+    case Kind::map:
+      throw bad("a map");
+    case Kind::string:
+      return text;
+  }
+  return text;
+}
+
+// Converts a YAML node to a value of `kind`.
+json from_yaml(const KeySpec& spec, const YAML::Node& node, const std::string& where) {
+  auto bad = [&](const char* expected) {
+    return Error(fmt::format("{}: {} must be {}", where, spec.key, expected), Exit::usage);
+  };
+  if (spec.kind == Kind::list) {
+    if (node.IsScalar()) return json::array({node.Scalar()});
+    if (!node.IsSequence()) throw bad("a list");
+    auto arr = json::array();
+    for (const auto& item : node) {
+      if (!item.IsScalar()) throw bad("a list of strings");
+      arr.push_back(item.Scalar());
+    }
+    return arr;
+  }
+  if (spec.kind == Kind::map) {
+    if (!node.IsMap()) throw bad("a map");
+    return yaml_to_json(node);
+  }
+  if (node.IsNull()) return nullptr;
+  if (!node.IsScalar()) throw bad("a single value");
+  const json typed = yaml_scalar_to_json(node);
+  switch (spec.kind) {
+    case Kind::boolean:
+      if (!typed.is_boolean()) throw bad("true or false");
+      return typed;
+    case Kind::integer:
+      if (!typed.is_number_integer()) throw bad("an integer");
+      return typed;
+    case Kind::duration:
+      if (typed.is_number_integer()) return fmt::format("{}s", typed.get<long long>());
+      try {
+        parse_duration(node.Scalar());
+      } catch (const Error& e) {
+        throw Error(fmt::format("{}: {}", where, e.what()), Exit::usage);
+      }
+      return node.Scalar();
+    default:
+      return node.Scalar();
+  }
+}
+
+class FileReader {
+ public:
+  FileReader(std::string display, std::map<std::string, Setting>& settings)
+      : m_display(std::move(display)), m_settings(settings) {}
+
+  void read_block(const YAML::Node& node, const std::string& prefix, bool in_env) {
+    if (!node.IsMap()) {
+      throw Error(fmt::format("{}: expected a map of settings", yaml_position(m_display, node)), Exit::usage);
+    }
+    for (const auto& kv : node) {
+      const std::string name = kv.first.Scalar();
+      const std::string path = prefix.empty() ? name : prefix + "." + name;
+      const std::string where = yaml_position(m_display, kv.first);
+      if (path == "environments" && !in_env) continue;  // read by the caller
+      if (path == "vars") {
+        read_vars(kv.second, where);
+        continue;
+      }
+      if (name == "password" || name == "token") {
+        throw Error(fmt::format("{}: literal secret '{}' is not allowed in mctl.yaml; use {}_file or {}_env",
+                                where, path, name, name),
+                    Exit::usage);
+      }
+      const KeySpec* spec = find_spec(path);
+      if (spec && (!in_env || spec->per_environment)) {
+        m_settings[path] = {from_yaml(*spec, kv.second, where), origin(kv.first)};
+        continue;
+      }
+      const auto children = children_of(prefix, in_env);
+      const bool is_group = std::find(children.begin(), children.end(), name) != children.end();
+      if (is_group && kv.second.IsMap()) {
+        read_block(kv.second, path, in_env);
+        continue;
+      }
+      if (is_group) throw Error(fmt::format("{}: '{}' must be a map", where, path), Exit::usage);
+      throw Error(fmt::format("{}: unknown key '{}'{}", where, path, suggestion_suffix(name, children)),
+                  Exit::usage);
+    }
+  }
+
+ private:
+  void read_vars(const YAML::Node& node, const std::string& where) {
+    if (node.IsNull()) return;
+    if (!node.IsMap()) throw Error(fmt::format("{}: vars must be a map", where), Exit::usage);
+    for (const auto& kv : node) {
+      m_settings["vars." + kv.first.Scalar()] = {yaml_to_json(kv.second), origin(kv.first)};
+    }
+  }
+
+  std::string origin(const YAML::Node& node) const {
+    return fmt::format("{}:{}", m_display, node.Mark().line + 1);
+  }
+
+  std::string m_display;
+  std::map<std::string, Setting>& m_settings;
+};
+
+std::string display_path(const std::filesystem::path& file, const std::filesystem::path& cwd) {
+  std::error_code ec;
+  auto rel = std::filesystem::relative(file, std::filesystem::absolute(cwd, ec), ec);
+  if (ec || rel.empty()) return file.string();
+  return rel.string();
+}
+
+}  // namespace
+
+Config Config::load(const LoadOptions& options) {
+  Config config;
+  config.m_environ = options.environ;
+  config.m_cwd = std::filesystem::absolute(options.cwd).lexically_normal();
+  if (config.m_cwd.has_filename() == false && config.m_cwd.has_parent_path()) config.m_cwd = config.m_cwd.parent_path();
+  config.m_project_dir = config.m_cwd;
+  for (const auto& spec : key_table()) {
+    config.m_settings[spec.key] = {spec.fallback, "default"};
+  }
+  config.m_settings["env"] = {nullptr, "default"};
+
+  // 1. mctl.yaml: top level, then the selected environment's block.
+  if (options.config_file) {
+    auto path = options.config_file->is_absolute() ? *options.config_file : config.m_cwd / *options.config_file;
+    if (!std::filesystem::is_regular_file(path)) {
+      throw Error(fmt::format("cannot read config {}: no such file", options.config_file->string()), Exit::usage);
+    }
+    config.m_file = std::filesystem::weakly_canonical(path);
+  } else {
+    config.m_file = find_upward(config.m_cwd, "mctl.yaml");
+  }
+  YAML::Node environments;
+  std::string display;
+  if (config.m_file) {
+    config.m_project_dir = config.m_file->parent_path();
+    display = display_path(*config.m_file, config.m_cwd);
+    const YAML::Node root = parse_yaml(read_file(*config.m_file), display);
+    if (!root.IsNull()) {
+      FileReader reader(display, config.m_settings);
+      reader.read_block(root, "", false);
+      environments = root["environments"];
+      if (environments && !environments.IsNull()) {
+        if (!environments.IsMap()) {
+          throw Error(fmt::format("{}: environments must be a map of name: settings",
+                                  yaml_position(display, environments)), Exit::usage);
+        }
+        for (const auto& kv : environments) config.m_environments.push_back(kv.first.Scalar());
+      }
+    }
+  }
+
+  // 2. Which environment: -e > MCTL_ENV > default_env > the only one defined.
+  Setting env = {nullptr, "default"};
+  if (options.env_name) {
+    env = {*options.env_name, "flag --env"};
+  } else if (auto it = options.environ.find("MCTL_ENV"); it != options.environ.end() && !it->second.empty()) {
+    env = {it->second, "env MCTL_ENV"};
+  } else if (!config.m_settings["default_env"].value.is_null()) {
+    env = config.m_settings["default_env"];
+  } else if (config.m_environments.size() == 1) {
+    env = {config.m_environments.front(), "only environment in " + display};
+  }
+  config.m_settings["env"] = env;
+  if (env.value.is_string()) {
+    config.m_env = env.value.get<std::string>();
+    const auto& names = config.m_environments;
+    if (std::find(names.begin(), names.end(), config.m_env) == names.end()) {
+      if (!config.m_file) {
+        throw Error(fmt::format("unknown environment '{}': no mctl.yaml found from {} upward (use --config)",
+                                config.m_env, config.m_cwd.string()), Exit::usage);
+      }
+      throw Error(fmt::format("unknown environment '{}' in {}{}", config.m_env, display,
+                              names.empty() ? std::string(" (it defines no environments)")
+                                            : suggestion_suffix(config.m_env, names)),
+                  Exit::usage);
+    }
+    FileReader reader(display, config.m_settings);
+    reader.read_block(environments[config.m_env], "", true);
+  }
+
+  // 3. MCTL_* environment variables.
+  for (const auto& spec : key_table()) {
+    for (const auto& name : spec.env_vars) {
+      auto it = options.environ.find(name);
+      if (it == options.environ.end() || it->second.empty()) continue;
+      const std::string origin = "env " + name;
+      config.m_settings[spec.key] = {from_text(spec, it->second, origin), origin};
+      break;
+    }
+  }
+
+  // 4. Flags.
+  for (const auto& flag : options.flags) config.override(flag);
+  return config;
+}
+
+void Config::override(const FlagOverride& flag) {
+  const KeySpec* spec = find_spec(flag.key);
+  json value = flag.value;
+  if (spec && value.is_string() && spec->kind != Kind::string) {
+    value = from_text(*spec, value.get<std::string>(), "flag " + flag.flag);
+  }
+  m_settings[flag.key] = {value, "flag " + flag.flag};
+}
+
+const Setting& Config::setting(const std::string& key) const {
+  auto it = m_settings.find(key);
+  if (it == m_settings.end()) throw Error(fmt::format("internal: unknown config key '{}'", key));
+  return it->second;
+}
+
+bool Config::has(const std::string& key) const {
+  auto it = m_settings.find(key);
+  return it != m_settings.end() && !it->second.value.is_null();
+}
+
+std::string Config::get_string(const std::string& key) const {
+  return get_optional(key).value_or("");
+}
+
+std::optional<std::string> Config::get_optional(const std::string& key) const {
+  const auto& v = setting(key).value;
+  if (v.is_null()) return std::nullopt;
+  if (v.is_string()) return v.get<std::string>();
+  return v.dump();
+}
+
+bool Config::get_bool(const std::string& key) const {
+  const auto& v = setting(key).value;
+  return v.is_boolean() && v.get<bool>();
+}
+
+long long Config::get_int(const std::string& key) const {
+  const auto& s = setting(key);
+  if (!s.value.is_number_integer()) {
+    throw Error(fmt::format("{}: {} must be an integer", s.origin, key), Exit::usage);
+  }
+  return s.value.get<long long>();
+}
+
+std::chrono::milliseconds Config::get_duration(const std::string& key) const {
+  const auto& s = setting(key);
+  try {
+    return parse_duration(s.value.is_string() ? s.value.get<std::string>() : s.value.dump());
+  } catch (const Error& e) {
+    throw Error(fmt::format("{} ({}): {}", key, s.origin, e.what()), Exit::usage);
+  }
+}
+
+std::vector<std::string> Config::get_list(const std::string& key) const {
+  std::vector<std::string> out;
+  const auto& v = setting(key).value;
+  if (v.is_array()) {
+    for (const auto& item : v) out.push_back(item.is_string() ? item.get<std::string>() : item.dump());
+  } else if (v.is_string()) {
+    out.push_back(v.get<std::string>());
+  }
+  return out;
+}
+
+std::optional<std::filesystem::path> Config::get_path(const std::string& key) const {
+  auto value = get_optional(key);
+  if (!value) return std::nullopt;
+  std::filesystem::path p(*value);
+  if (p.is_absolute()) return p;
+  const bool from_file = setting(key).origin.find(':') != std::string::npos &&
+                         setting(key).origin.rfind("env ", 0) != 0 &&
+                         setting(key).origin.rfind("flag ", 0) != 0;
+  return (from_file ? m_project_dir : m_cwd) / p;
+}
+
+nlohmann::json Config::vars() const {
+  auto out = json::object();
+  for (const auto& [key, s] : m_settings) {
+    if (starts_with(key, "vars.")) out[key.substr(5)] = s.value;
+  }
+  return out;
+}
+
+std::optional<std::string> Config::environ(const std::string& name) const {
+  auto it = m_environ.find(name);
+  if (it == m_environ.end()) return std::nullopt;
+  return it->second;
+}
+
+}  // namespace mctl::core

@@ -1,0 +1,336 @@
+#include "core/http.hpp"
+
+#include <curl/curl.h>
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <cctype>
+#include <mutex>
+#include <random>
+#include <thread>
+
+#include "core/error.hpp"
+#include "core/log.hpp"
+
+namespace mctl::core::http {
+namespace {
+
+struct CurlDeleter {
+  void operator()(CURL* h) const noexcept { curl_easy_cleanup(h); }
+};
+using CurlHandle = std::unique_ptr<CURL, CurlDeleter>;
+struct SlistDeleter {
+  void operator()(curl_slist* l) const noexcept { curl_slist_free_all(l); }
+};
+using Slist = std::unique_ptr<curl_slist, SlistDeleter>;
+
+std::string lower(std::string_view s) {
+  std::string out(s);
+  std::transform(out.begin(), out.end(), out.begin(),
+                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+  return out;
+}
+
+bool default_idempotent(const std::string& method) {
+  return method == "GET" || method == "HEAD" || method == "PUT" || method == "DELETE" ||
+         method == "OPTIONS";
+}
+
+bool retryable_status(long status) { return status == 502 || status == 503 || status == 504; }
+
+bool retryable_curl(CURLcode code) {
+  switch (code) {
+    case CURLE_COULDNT_CONNECT:
+    case CURLE_SEND_ERROR:
+    case CURLE_RECV_ERROR:
+    case CURLE_GOT_NOTHING:
+    case CURLE_PARTIAL_FILE:
+      return true;
+    default:
+      return false;
+  }
+}
+
+void global_init() {
+  static std::once_flag once;
+  std::call_once(once, [] { curl_global_init(CURL_GLOBAL_DEFAULT); });
+}
+
+// State a transfer writes into through curl's callbacks.
+struct Transfer {
+  Response* response = nullptr;
+  const ChunkHandler* on_chunk = nullptr;
+  bool delivered = false;  // some body bytes went to on_chunk
+  bool stopped = false;    // on_chunk asked to stop
+};
+
+size_t on_body(char* data, size_t size, size_t count, void* user) {
+  auto* t = static_cast<Transfer*>(user);
+  const size_t n = size * count;
+  if (t->on_chunk) {
+    t->delivered = true;
+    if (!(*t->on_chunk)(std::string_view(data, n))) {
+      t->stopped = true;
+      return 0;  // makes curl abort with CURLE_WRITE_ERROR
+    }
+    return n;
+  }
+  t->response->body.append(data, n);
+  return n;
+}
+
+size_t on_header(char* data, size_t size, size_t count, void* user) {
+  auto* t = static_cast<Transfer*>(user);
+  const size_t n = size * count;
+  std::string_view line(data, n);
+  if (line.substr(0, 5) == "HTTP/") {
+    t->response->headers.clear();  // a new response (after 100-continue or a redirect)
+    return n;
+  }
+  const auto colon = line.find(':');
+  if (colon == std::string_view::npos) return n;
+  auto value = line.substr(colon + 1);
+  while (!value.empty() && (value.front() == ' ' || value.front() == '\t')) value.remove_prefix(1);
+  while (!value.empty() && (value.back() == '\r' || value.back() == '\n')) value.remove_suffix(1);
+  t->response->headers.emplace_back(lower(line.substr(0, colon)), std::string(value));
+  return n;
+}
+
+class CurlClient final : public HttpClient {
+ public:
+  explicit CurlClient(ClientOptions options) : m_options(std::move(options)) {
+    global_init();
+    if (m_options.insecure) {
+      log::warn("TLS certificate verification is off (insecure); use only for testing");
+    }
+  }
+
+  Response send(const Request& request) override { return perform(request, nullptr); }
+
+  Response stream(const Request& request, const ChunkHandler& on_chunk) override {
+    return perform(request, &on_chunk);
+  }
+
+ private:
+  CurlHandle acquire() {
+    std::lock_guard lock(m_mutex);
+    if (!m_pool.empty()) {
+      CurlHandle h = std::move(m_pool.back());
+      m_pool.pop_back();
+      curl_easy_reset(h.get());  // keeps the connection cache: that is the point of the pool
+      return h;
+    }
+    CurlHandle h(curl_easy_init());
+    if (!h) throw Error("cannot initialise libcurl");
+    return h;
+  }
+
+  void release(CurlHandle h) {
+    std::lock_guard lock(m_mutex);
+    m_pool.push_back(std::move(h));
+  }
+
+  Slist build_headers(const Request& request) const {
+    curl_slist* list = nullptr;
+    auto add = [&](const std::string& line) {
+      curl_slist* next = curl_slist_append(list, line.c_str());
+      if (!next) {
+        curl_slist_free_all(list);
+        throw Error("cannot build HTTP headers: out of memory");
+      }
+      list = next;
+    };
+    bool has_auth = false;
+    for (const auto& [name, value] : request.headers) {
+      if (lower(name) == "authorization") has_auth = true;
+      add(name + ": " + value);
+    }
+    if (m_options.authorization && !has_auth) add("Authorization: " + *m_options.authorization);
+    add("Expect:");  // no 100-continue round trip for bodies
+    return Slist(list);
+  }
+
+  void configure(CURL* h, const Request& request, curl_slist* headers, Transfer& t) const {
+    curl_easy_setopt(h, CURLOPT_URL, request.url.c_str());
+    curl_easy_setopt(h, CURLOPT_NOSIGNAL, 1L);
+    curl_easy_setopt(h, CURLOPT_HTTPHEADER, headers);
+    curl_easy_setopt(h, CURLOPT_USERAGENT, m_options.user_agent.c_str());
+    curl_easy_setopt(h, CURLOPT_CONNECTTIMEOUT_MS, static_cast<long>(m_options.connect_timeout.count()));
+    const auto total = request.timeout.value_or(m_options.total_timeout);
+    curl_easy_setopt(h, CURLOPT_TIMEOUT_MS, static_cast<long>(total.count()));
+    curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, on_body);
+    curl_easy_setopt(h, CURLOPT_WRITEDATA, &t);
+    curl_easy_setopt(h, CURLOPT_HEADERFUNCTION, on_header);
+    curl_easy_setopt(h, CURLOPT_HEADERDATA, &t);
+    curl_easy_setopt(h, CURLOPT_SSL_VERIFYPEER, m_options.insecure ? 0L : 1L);
+    curl_easy_setopt(h, CURLOPT_SSL_VERIFYHOST, m_options.insecure ? 0L : 2L);
+    if (m_options.ca_file) curl_easy_setopt(h, CURLOPT_CAINFO, m_options.ca_file->c_str());
+    if (m_options.unix_socket) curl_easy_setopt(h, CURLOPT_UNIX_SOCKET_PATH, m_options.unix_socket->c_str());
+    if (m_options.basic_auth) {
+      curl_easy_setopt(h, CURLOPT_HTTPAUTH, CURLAUTH_BASIC);
+      curl_easy_setopt(h, CURLOPT_USERNAME, m_options.basic_auth->user.c_str());
+      curl_easy_setopt(h, CURLOPT_PASSWORD, m_options.basic_auth->password.c_str());
+    }
+    curl_easy_setopt(h, CURLOPT_ACCEPT_ENCODING, "");
+    if (request.method == "HEAD") {
+      curl_easy_setopt(h, CURLOPT_NOBODY, 1L);
+    } else if (request.method != "GET" || !request.body.empty()) {
+      if (request.method != "POST") curl_easy_setopt(h, CURLOPT_CUSTOMREQUEST, request.method.c_str());
+      if (request.method != "GET" || !request.body.empty()) {
+        curl_easy_setopt(h, CURLOPT_POSTFIELDSIZE_LARGE, static_cast<curl_off_t>(request.body.size()));
+        curl_easy_setopt(h, CURLOPT_POSTFIELDS, request.body.data());
+      }
+    }
+  }
+
+  // Waits before retry `attempt` (1-based): full jitter over an exponential window.
+  void backoff(int attempt, const Response& last) {
+    std::chrono::milliseconds window = m_options.backoff_base * (1LL << std::min(attempt - 1, 20));
+    window = std::min(window, m_options.backoff_max);
+    std::chrono::milliseconds wait{0};
+    {
+      std::lock_guard lock(m_mutex);
+      std::uniform_int_distribution<long long> dist(0, window.count());
+      wait = std::chrono::milliseconds(dist(m_rng));
+    }
+    if (auto after = last.header("retry-after")) {
+      try {
+        wait = std::min(std::max(wait, std::chrono::milliseconds(std::stoll(*after) * 1000)),
+                        m_options.backoff_max);
+      } catch (const std::exception&) {
+        // an HTTP-date Retry-After: keep our own backoff
+      }
+    }
+    log::debug("retrying in {} ms (attempt {} of {})", wait.count(), attempt + 1, m_options.max_retries + 1);
+    std::this_thread::sleep_for(wait);
+  }
+
+  Response perform(const Request& request, const ChunkHandler* on_chunk) {
+    const bool may_retry = request.idempotent.value_or(default_idempotent(request.method));
+    const std::string shown = redact_url(request.url);
+    for (int attempt = 0;; ++attempt) {
+      Response response;
+      response.url = shown;
+      Transfer t{&response, on_chunk};
+      auto handle = acquire();
+      auto headers = build_headers(request);
+      configure(handle.get(), request, headers.get(), t);
+      log::debug("> {} {}{}", request.method, shown,
+                 request.body.empty() ? "" : fmt::format(" ({} bytes)", request.body.size()));
+      if (log::enabled(log::Level::trace)) {
+        for (const auto& [name, value] : request.headers) log::trace(">   {}: {}", name, redact_header(name, value));
+        if (m_options.authorization) log::trace(">   Authorization: REDACTED");
+        if (m_options.basic_auth) log::trace(">   Authorization: Basic REDACTED");
+      }
+      const auto started = std::chrono::steady_clock::now();
+      const CURLcode code = curl_easy_perform(handle.get());
+      curl_easy_getinfo(handle.get(), CURLINFO_RESPONSE_CODE, &response.status);
+      release(std::move(handle));
+      const auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(
+                          std::chrono::steady_clock::now() - started).count();
+      if (code == CURLE_OK || (code == CURLE_WRITE_ERROR && t.stopped)) {
+        log::debug("< {} {} {} ({} ms, {} bytes)", response.status, request.method, shown, ms, response.body.size());
+        if (retryable_status(response.status) && may_retry && attempt < m_options.max_retries && !t.delivered) {
+          backoff(attempt + 1, response);
+          continue;
+        }
+        return response;
+      }
+      const std::string why = curl_easy_strerror(code);
+      log::debug("< {} {} failed after {} ms: {}", request.method, shown, ms, why);
+      if (code == CURLE_OPERATION_TIMEDOUT) {
+        throw Error(fmt::format("{} {}: no answer within {} ms", request.method, shown,
+                                request.timeout.value_or(m_options.total_timeout).count()),
+                    Exit::timeout);
+      }
+      if (retryable_curl(code) && may_retry && attempt < m_options.max_retries && !t.delivered) {
+        backoff(attempt + 1, response);
+        continue;
+      }
+      const std::string tries = attempt > 0 ? fmt::format(" (after {} attempts)", attempt + 1) : "";
+      throw Error(fmt::format("{} {}: {}{}", request.method, shown, why, tries), Exit::remote);
+    }
+  }
+
+  ClientOptions m_options;
+  std::mutex m_mutex;
+  std::vector<CurlHandle> m_pool;
+  std::mt19937_64 m_rng{std::random_device{}()};
+};
+
+bool secret_key(std::string_view key) {
+  const std::string k = lower(key);
+  for (const char* s : {"token", "password", "passwd", "secret", "key", "auth", "signature", "credential"}) {
+    if (k.find(s) != std::string::npos) return true;
+  }
+  return false;
+}
+
+}  // namespace
+
+std::optional<std::string> Response::header(std::string_view name) const {
+  const std::string want = lower(name);
+  for (const auto& [k, v] : headers) {
+    if (k == want) return v;
+  }
+  return std::nullopt;
+}
+
+std::unique_ptr<HttpClient> make_curl_client(ClientOptions options) {
+  return std::make_unique<CurlClient>(std::move(options));
+}
+
+std::string redact_url(std::string_view url) {
+  std::string out(url);
+  const auto scheme = out.find("://");
+  if (scheme != std::string::npos) {
+    const auto host_start = scheme + 3;
+    const auto path_start = out.find_first_of("/?#", host_start);
+    const auto at = out.rfind('@', path_start == std::string::npos ? out.size() : path_start);
+    if (at != std::string::npos && at >= host_start) out.erase(host_start, at + 1 - host_start);
+  }
+  const auto q = out.find('?');
+  if (q == std::string::npos) return out;
+  std::string result = out.substr(0, q + 1);
+  const auto params = out.substr(q + 1);
+  std::size_t start = 0;
+  while (start <= params.size()) {
+    auto end = params.find('&', start);
+    if (end == std::string::npos) end = params.size();
+    const auto param = params.substr(start, end - start);
+    const auto eq = param.find('=');
+    if (eq != std::string::npos && secret_key(param.substr(0, eq))) {
+      result += param.substr(0, eq) + "=REDACTED";
+    } else {
+      result += param;
+    }
+    if (end == params.size()) break;
+    result += '&';
+    start = end + 1;
+  }
+  return result;
+}
+
+std::string redact_header(std::string_view name, std::string_view value) {
+  const std::string n = lower(name);
+  if (n == "authorization" || n == "proxy-authorization") {
+    const auto space = value.find(' ');
+    return space == std::string_view::npos ? "REDACTED" : std::string(value.substr(0, space)) + " REDACTED";
+  }
+  if (n == "cookie" || n == "set-cookie" || secret_key(n)) return "REDACTED";
+  return std::string(value);
+}
+
+std::string url_escape(std::string_view text) {
+  std::string out;
+  for (unsigned char c : text) {
+    if (std::isalnum(c) || c == '-' || c == '_' || c == '.' || c == '~') {
+      out.push_back(static_cast<char>(c));
+    } else {
+      out += fmt::format("%{:02X}", c);
+    }
+  }
+  return out;
+}
+
+}  // namespace mctl::core::http

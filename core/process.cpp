@@ -1,0 +1,141 @@
+#include "core/process.hpp"
+
+#include <fcntl.h>
+#include <fmt/format.h>
+#include <poll.h>
+#include <signal.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+
+#include "core/error.hpp"
+
+namespace mctl::core {
+namespace {
+
+struct Pipe {
+  int fd[2] = {-1, -1};
+  Pipe() {
+    if (::pipe2(fd, O_CLOEXEC) != 0) throw Error(fmt::format("cannot create a pipe: {}", std::strerror(errno)));
+  }
+  ~Pipe() { close_both(); }
+  Pipe(const Pipe&) = delete;
+  Pipe& operator=(const Pipe&) = delete;
+  void close_end(int i) {
+    if (fd[i] >= 0) ::close(fd[i]);
+    fd[i] = -1;
+  }
+  void close_both() { close_end(0); close_end(1); }
+};
+
+int decode_status(int status) {
+  if (WIFEXITED(status)) return WEXITSTATUS(status);
+  if (WIFSIGNALED(status)) return 128 + WTERMSIG(status);
+  return -1;
+}
+
+std::vector<char*> make_argv(const std::vector<std::string>& argv) {
+  std::vector<char*> out;
+  for (const auto& a : argv) out.push_back(const_cast<char*>(a.c_str()));
+  out.push_back(nullptr);
+  return out;
+}
+
+// Pumps stdin/stdout/stderr until both outputs close; returns false on timeout.
+bool pump(Pipe& in, Pipe& out, Pipe& err, const ProcessOptions& options, ProcessResult& result) {
+  std::size_t written = 0;
+  const std::string input = options.input.value_or("");
+  if (input.empty()) in.close_end(1);
+  const auto deadline = options.timeout
+                            ? std::chrono::steady_clock::now() + *options.timeout
+                            : std::chrono::steady_clock::time_point::max();
+  char buf[65536];
+  while (out.fd[0] >= 0 || err.fd[0] >= 0) {
+    pollfd fds[3] = {{out.fd[0], POLLIN, 0}, {err.fd[0], POLLIN, 0}, {in.fd[1], POLLOUT, 0}};
+    int wait_ms = -1;
+    if (options.timeout) {
+      const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
+          deadline - std::chrono::steady_clock::now());
+      if (left.count() <= 0) return false;
+      wait_ms = static_cast<int>(left.count());
+    }
+    const int n = ::poll(fds, 3, wait_ms);
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0) throw Error(fmt::format("cannot wait for a child process: {}", std::strerror(errno)));
+    if (n == 0) return false;
+    if (fds[2].revents & (POLLOUT | POLLERR | POLLHUP)) {
+      const ssize_t w = ::write(in.fd[1], input.data() + written, input.size() - written);
+      if (w > 0) written += static_cast<std::size_t>(w);
+      if (w < 0 || written == input.size()) in.close_end(1);
+    }
+    for (int i = 0; i < 2; ++i) {
+      if (!(fds[i].revents & (POLLIN | POLLHUP | POLLERR))) continue;
+      Pipe& p = i == 0 ? out : err;
+      const ssize_t r = ::read(p.fd[0], buf, sizeof buf);
+      if (r > 0) (i == 0 ? result.out : result.err).append(buf, static_cast<std::size_t>(r));
+      else if (r == 0 || errno != EINTR) p.close_end(0);
+    }
+  }
+  return true;
+}
+
+}  // namespace
+
+ProcessResult run_process(const std::vector<std::string>& argv, const ProcessOptions& options) {
+  if (argv.empty()) throw Error("cannot run a program: empty command", Exit::usage);
+  Pipe in, out, err;
+  auto args = make_argv(argv);
+  const pid_t pid = ::fork();
+  if (pid < 0) throw Error(fmt::format("cannot start {}: {}", argv[0], std::strerror(errno)));
+  if (pid == 0) {
+    ::dup2(in.fd[0], 0);
+    ::dup2(out.fd[1], 1);
+    if (options.capture_stderr) ::dup2(err.fd[1], 2);
+    if (options.cwd && ::chdir(options.cwd->c_str()) != 0) ::_exit(127);
+    ::execvp(args[0], args.data());
+    ::_exit(127);
+  }
+  in.close_end(0);
+  out.close_end(1);
+  err.close_end(1);
+  if (!options.capture_stderr) err.close_end(0);
+  ProcessResult result;
+  ::signal(SIGPIPE, SIG_IGN);
+  const bool finished = pump(in, out, err, options, result);
+  if (!finished) ::kill(pid, SIGKILL);
+  int status = 0;
+  while (::waitpid(pid, &status, 0) < 0 && errno == EINTR) {
+  }
+  if (!finished) {
+    throw Error(fmt::format("{} did not finish within {} ms and was stopped", argv[0],
+                            options.timeout->count()),
+                Exit::timeout);
+  }
+  result.exit_code = decode_status(status);
+  if (result.exit_code == 127 && result.out.empty()) {
+    // execvp failed in the child (or the program itself said 127): check which.
+    if (argv[0].find('/') != std::string::npos ? ::access(argv[0].c_str(), X_OK) != 0 : false) {
+      throw Error(fmt::format("cannot run {}: not found or not executable", argv[0]));
+    }
+  }
+  return result;
+}
+
+int run_interactive(const std::vector<std::string>& argv) {
+  if (argv.empty()) throw Error("cannot run a program: empty command", Exit::usage);
+  auto args = make_argv(argv);
+  const pid_t pid = ::fork();
+  if (pid < 0) throw Error(fmt::format("cannot start {}: {}", argv[0], std::strerror(errno)));
+  if (pid == 0) {
+    ::execvp(args[0], args.data());
+    ::_exit(127);
+  }
+  int status = 0;
+  while (::waitpid(pid, &status, 0) < 0 && errno == EINTR) {
+  }
+  return decode_status(status);
+}
+
+}  // namespace mctl::core

@@ -1,0 +1,24 @@
+#pragma once
+// Small string helpers shared by every module.
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace mctl::core {
+
+// Levenshtein distance, used for "did you mean" suggestions.
+std::size_t edit_distance(std::string_view a, std::string_view b);
+
+// The closest candidate to `word` if it is close enough to be a plausible typo.
+std::optional<std::string> did_you_mean(std::string_view word,
+                                        const std::vector<std::string>& candidates);
+
+// " (did you mean 'x'?)" or "" when there is no plausible suggestion.
+std::string suggestion_suffix(std::string_view word, const std::vector<std::string>& candidates);
+
+std::vector<std::string> split(std::string_view text, char sep);
+std::string trim(std::string_view text);
+bool starts_with(std::string_view text, std::string_view prefix);
+
+}  // namespace mctl::core
