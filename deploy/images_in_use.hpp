@@ -1,0 +1,19 @@
+#pragma once
+// Contract used by image cleanup: which Docker images Marathon runs or may roll back to.
+// Implemented by the deploy module (issue #5).
+#include <map>
+#include <set>
+#include <string>
+
+#include "core/config.hpp"
+
+namespace mctl::deploy {
+
+// Image references (container.docker.image, as written in the app definitions) of every
+// app's current version and of its previous `keep_versions` versions, in the config's
+// environment, mapped to a reason such as "/prod/web current" or "/prod/web version
+// 2026-11-30T06:00:00.000Z". Throws Error(Exit::remote) when Marathon cannot be read: image
+// cleanup must not guess.
+std::map<std::string, std::string> images_in_use(const core::Config& config, int keep_versions);
+
+}  // namespace mctl::deploy
