@@ -939,6 +939,13 @@ class Sim:
     def emit_step(self, dep, event_type):
         step = dep.steps[dep.current_step - 1]
         self.emit(event_type, {"plan": dep.plan_json(), "currentStep": {"actions": [dict(a) for a in step]}})
+        if event_type == "deployment_info":
+            for a in step:
+                app = self.apps.get(a["app"])
+                if app is not None and a["action"] in ("StartApplication", "RestartApplication"):
+                    for hc in app.d.get("healthChecks") or []:
+                        self.emit("add_health_check_event", {"appId": app.id, "healthCheck": hc,
+                                                             "version": app.d["version"]})
 
     def finish_deployment(self, dep, outcome, reason=None):
         self.deployments.pop(dep.id, None)
@@ -1081,10 +1088,6 @@ class Sim:
         for app_id, (old, new) in pairs.items():
             if new is None and old is not None:
                 dep.stopping[app_id] = removed.get(app_id, [])
-            if new is not None and old is None or (new is not None and config_of(old) != config_of(new)):
-                for hc in new.get("healthChecks") or []:
-                    self.emit("add_health_check_event", {"appId": app_id, "healthCheck": hc,
-                                                         "version": version})
         self.log_deployment(dep)
         if steps:
             self.deployments[dep_id] = dep
