@@ -1457,7 +1457,7 @@ class Api:
         changes = {}
         for app_id, orig in dep.original.items():
             if orig is None:
-                changes[app_id] = None if app_id in self.s.apps else None
+                changes[app_id] = None   # the plan created it: the revert removes it
             else:
                 d = copy.deepcopy(orig)
                 d.pop("version", None)
@@ -2154,7 +2154,6 @@ class Handler(BaseHTTPRequestHandler):
         self.send_response(200)
         self.send_header("Content-Type", "text/event-stream;charset=UTF-8")
         self.send_header("Connection", "close")
-        self.send_header("Cache-Control", "no-cache")
         if sim.leader:
             self.send_header("X-Marathon-Leader", sim.self_url)
         self.end_headers()
