@@ -359,6 +359,38 @@ expect_eq "$STATUS" 200 "rollback to a seeded version"
 http GET "$A/v2/apps/seed"
 expect_eq "$(j 'd["app"]["cmd"]')" v1
 
+test_case "several apps in one request: dependency order"
+http PUT "$A/v2/apps" '[{"id":"/dep/web","cmd":"w","dependencies":["/dep/api"]},{"id":"/dep/db","cmd":"d"},
+  {"id":"dep/api","cmd":"a","dependencies":["db"]}]'
+expect_eq "$STATUS" 200
+BATCH=$(j 'd["deploymentId"]')
+expect_true wait_until 10 no_deployments
+http GET "$A/_sim/deployment_log"
+expect_eq "$(j "[e['steps'] for e in d if e['id']=='$BATCH'][0]")" \
+  '[["StartApplication /dep/web", "StartApplication /dep/db", "StartApplication /dep/api"], ["ScaleApplication /dep/db"], ["ScaleApplication /dep/api"], ["ScaleApplication /dep/web"]]' "relative ids and dependencies resolved"
+http PATCH "$A/v2/apps/nope" '{"instances":1}'
+expect_eq "$STATUS" 404 "PATCH never creates"
+http PATCH "$A/v2/apps/dep/api" '{"instances":0}'
+expect_eq "$STATUS" 200
+
+test_case "lossy events"
+http POST "$A/_sim/event_faults" '{"drop":["deployment_success"],"count":1}'
+http PUT "$A/v2/apps/dep/api" '{"instances":1}'
+LOST=$(j 'd["deploymentId"]')
+expect_true wait_until 10 no_deployments
+http GET "$A/_sim/deployment_log"
+expect_eq "$(j "[e['outcome'] for e in d if e['id']=='$LOST']")" '["success"]'
+sleep 0.2
+expect_eq "$(grep -c "\"id\":\"$LOST\",\"plan\"" "$TMP/events.sse")" 0 "deployment_success was not delivered"
+expect_true grep -q "\"id\":\"$LOST\".*deployment_step_success" "$TMP/events.sse"
+
+test_case "Expect: 100-continue is answered"
+big=$(printf '%02000d' 0)
+START=$(date +%s%N)
+http PUT "$A/v2/apps/big" "{\"cmd\":\"echo $big\",\"instances\":0}" -H 'Expect: 100-continue' --expect100-timeout 5
+expect_eq "$STATUS" 201
+expect_true test $(( ($(date +%s%N) - START) / 1000000 )) -lt 3000
+
 test_case "50 apps deploying at once"
 for i in $(seq 1 50); do
   curl -s -o /dev/null -X PUT "$A/v2/apps/bench/app-$i" -d '{"cmd":"sleep 1","instances":2,"healthChecks":[{"intervalSeconds":10,"timeoutSeconds":5}]}' &

@@ -616,6 +616,8 @@ class Sim:
             self.requests = []
             self.http_faults = []
             self.app_faults = {}
+            self.event_faults = []
+            self.dropped_events = []
             self.last_version = ""
             self.next_service_port = 10000
             self.next_host_port = 31000
@@ -635,6 +637,12 @@ class Sim:
         payload = dict(payload)
         payload["eventType"] = event_type
         payload.setdefault("timestamp", now_iso())
+        for f in self.event_faults:
+            if f["remaining"] > 0 and (not f["types"] or event_type in f["types"]):
+                f["remaining"] -= 1
+                self.event_faults = [x for x in self.event_faults if x["remaining"] > 0]
+                self.dropped_events.append(event_type)
+                return   # lost: no subscriber sees it
         frame = ("event: %s\r\ndata: %s\r\n\r\n" % (event_type, dumps(payload))).encode()
         for sub in list(self.subscribers):
             if sub.closed or (sub.types and event_type not in sub.types):
@@ -1657,6 +1665,17 @@ class Admin:
             return 200, s.http_faults
         if path == "/_sim/http_faults" and method == "DELETE":
             s.http_faults = []
+            return 200, {}
+        if path == "/_sim/event_faults" and method == "POST":
+            if not isinstance(body, dict) or not isinstance(body.get("drop", []), list):
+                return 400, {"message": "body must be {\"drop\": [event types] (empty: any), \"count\": N}"}
+            f = {"types": list(body.get("drop") or []), "remaining": int(body.get("count", 1))}
+            s.event_faults.append(f)
+            return 200, f
+        if path == "/_sim/event_faults" and method == "GET":
+            return 200, {"pending": s.event_faults, "dropped": s.dropped_events}
+        if path == "/_sim/event_faults" and method == "DELETE":
+            s.event_faults = []
             return 200, {}
         if path == "/_sim/requests" and method == "GET":
             return 200, s.requests
