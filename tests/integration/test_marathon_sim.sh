@@ -164,6 +164,32 @@ http GET "$A/v2/apps/prod/web"
 expect_eq "$(j 'd["app"]["versionInfo"]')" "{\"lastScalingAt\": \"$V3\", \"lastConfigChangeAt\": \"$V4\"}"
 expect_eq "$(j 'sorted(set(t["version"] for t in d["app"]["tasks"]))')" "[\"$V4\"]"
 
+# sample_restart APP: samples the app while its deployment runs; prints "max_tasks min_healthy"
+sample_restart() {
+  local max=0 min=999 n h
+  while deployment_listed "$1"; do
+    http GET "$A/v2/apps/$2"
+    read -r n h < <(j '"%d %d" % (len(d["app"]["tasks"]), d["app"]["tasksHealthy"])')
+    (( n > max )) && max=$n
+    (( h < min )) && min=$h
+  done
+  echo "$max $min"
+}
+
+test_case "upgradeStrategy is honoured during a restart"
+http POST "$A/_sim/apps" '{"id":"/rolling","cmd":"x","instances":4,"upgradeStrategy":{"minimumHealthCapacity":0.5,"maximumOverCapacity":0},
+  "healthChecks":[{"intervalSeconds":10,"timeoutSeconds":5}]}'
+http POST "$A/_sim/app_faults" '{"app":"/rolling","slow_staging_ms":400}'
+http POST "$A/v2/apps/rolling/restart" ""
+expect_eq "$(sample_restart "$(j 'd["deploymentId"]')" rolling)" "4 2" "never more than 4 tasks, never under 2 healthy"
+http GET "$A/v2/apps/rolling"
+expect_eq "$(j 'd["app"]["tasksHealthy"]')" 4
+http PUT "$A/v2/apps/rolling" '{"instances":2,"upgradeStrategy":{"minimumHealthCapacity":1,"maximumOverCapacity":0}}'
+expect_true wait_until 10 no_deployments
+http POST "$A/v2/apps/rolling/restart" ""
+expect_eq "$(sample_restart "$(j 'd["deploymentId"]')" rolling)" "3 2" "min 1 / max 0: one extra task at a time"
+http POST "$A/_sim/app_faults" '{"app":"/rolling"}'
+
 test_case "validation: 422 and 400 bodies"
 http PUT "$A/v2/apps/Bad_Id" '{"cmd":"x"}'
 expect_eq "$STATUS" 422

@@ -351,8 +351,6 @@ def fill_defaults(d):
         hc.setdefault("ipProtocol", "IPv4")
         if proto != "COMMAND" and "port" not in hc and "portIndex" not in hc:
             hc["portIndex"] = 0
-        if proto in ("HTTP", "HTTPS", "MESOS_HTTP", "MESOS_HTTPS"):
-            hc.setdefault("path", "/")
     for rc in d.get("readinessChecks") or []:
         rc.setdefault("name", "readinessCheck")
         rc.setdefault("protocol", "HTTP")
