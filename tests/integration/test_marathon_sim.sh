@@ -190,6 +190,21 @@ http POST "$A/v2/apps/rolling/restart" ""
 expect_eq "$(sample_restart "$(j 'd["deploymentId"]')" rolling)" "3 2" "min 1 / max 0: one extra task at a time"
 http POST "$A/_sim/app_faults" '{"app":"/rolling"}'
 
+test_case "readiness checks hold a deployment"
+http POST "$A/_sim/app_faults" '{"app":"/ready","never_ready":true}'
+http PUT "$A/v2/apps/ready" '{"cmd":"x","instances":1,"portDefinitions":[{"port":0,"name":"http"}],
+  "readinessChecks":[{"name":"ready","portName":"http","path":"/ready","intervalSeconds":5,"timeoutSeconds":2,"preserveLastResponse":true}]}'
+READY=$(j 'd["deploymentId"]')
+running_ready() { curl -s "$A/v2/apps/ready" | grep -q '"tasksRunning":1'; }
+expect_true wait_until 10 running_ready
+sleep 0.5
+http GET "$A/v2/deployments"
+expect_eq "$(j '[(r["name"], r["ready"], r["lastResponse"]["status"]) for r in d[0]["currentActions"][0]["readinessCheckResults"]]')" \
+  '[["ready", false, 503]]' "running but not ready: the step waits"
+http GET "$A/v2/apps/ready?embed=app.readiness"
+expect_eq "$(j '[r["ready"] for r in d["app"]["readinessCheckResults"]]')" '[false]'
+http DELETE "$A/v2/apps/ready"
+
 test_case "validation: 422 and 400 bodies"
 http PUT "$A/v2/apps/Bad_Id" '{"cmd":"x"}'
 expect_eq "$STATUS" 422

@@ -504,7 +504,7 @@ class Task:
     __slots__ = ("id", "instance_id", "app_id", "version", "host", "slave_id", "ip", "ports",
                  "service_ports", "state", "staged_at", "started_at", "t_staged", "t_stage_end",
                  "t_next_check", "hcs", "results", "failures", "never_healthy", "crash_loop",
-                 "kill_selection_rank")
+                 "rcs", "readiness_ok", "t_ready", "never_ready")
 
     def to_json(self, with_health=True):
         t = {"id": self.id, "appId": self.app_id, "host": self.host, "slaveId": self.slave_id,
@@ -525,10 +525,23 @@ class Task:
         return any(not r["alive"] for r in self.results)
 
     def ready(self):
-        """Counts as started for a deployment step: running, and healthy when it has checks."""
+        """Counts as started for a deployment step: running, healthy when it has checks, and
+        ready when its deployment evaluates readiness checks."""
         if self.state != TASK_RUNNING:
             return False
+        if self.rcs and not self.readiness_ok:
+            return False
         return self.healthy() if self.hcs else True
+
+    def readiness_results(self):
+        out = []
+        for rc in self.rcs:
+            r = {"name": rc.get("name", "readinessCheck"), "taskId": self.id, "ready": self.readiness_ok}
+            if rc.get("preserveLastResponse"):
+                r["lastResponse"] = ({"status": 200, "contentType": "text/plain", "body": "ready"} if self.readiness_ok
+                                     else {"status": 503, "contentType": "text/plain", "body": "not ready"})
+            out.append(r)
+        return out
 
 
 class App:
@@ -560,6 +573,7 @@ class Deployment:
         self.restart_cap = {}                 # app id -> max capacity of a restart step
         self.started_mono = time.monotonic()
         self.started_epoch = time.time()
+        self.sim_tasks = lambda app_id: []   # set by Sim: the live tasks of an app
 
     def affected_apps(self):
         out = []
@@ -569,6 +583,13 @@ class Deployment:
                     out.append(a["app"])
         return out
 
+    def readiness_of(self, app_id):
+        out = []
+        for t in self.sim_tasks(app_id):
+            if t.rcs and t.state == TASK_RUNNING:
+                out.extend(t.readiness_results())
+        return out
+
     def plan_json(self):
         return {"id": self.id, "steps": [{"actions": [dict(a) for a in s]} for s in self.steps],
                 "version": self.version}
@@ -576,7 +597,8 @@ class Deployment:
     def to_json(self):
         current = []
         if 1 <= self.current_step <= len(self.steps):
-            current = [dict(a, readinessCheckResults=[]) for a in self.steps[self.current_step - 1]]
+            current = [dict(a, readinessCheckResults=self.readiness_of(a["app"]))
+                       for a in self.steps[self.current_step - 1]]
         return {"id": self.id, "version": self.version, "affectedApps": self.affected_apps(),
                 "affectedPods": [], "steps": [{"actions": [dict(a) for a in s]} for s in self.steps],
                 "currentActions": current, "currentStep": self.current_step,
@@ -687,7 +709,7 @@ class Sim:
                 return {}
         return f
 
-    def launch(self, app, now, event=True):
+    def launch(self, app, now, event=True, in_deployment=False):
         f = self.faults_for(app)
         d = app.d
         n = next(self.agent_seq)
@@ -722,6 +744,11 @@ class Sim:
         t.failures = 0
         t.never_healthy = bool(f.get("never_healthy"))
         t.crash_loop = bool(f.get("crash_loop"))
+        # readiness is only evaluated for tasks a deployment starts
+        t.rcs = list(d.get("readinessChecks") or []) if in_deployment else []
+        t.readiness_ok = False
+        t.t_ready = None
+        t.never_ready = bool(f.get("never_ready"))
         app.tasks.append(t)
         if event:
             self.emit_instance(t, "Provisioned")
@@ -769,7 +796,7 @@ class Sim:
             app.delay_key, app.delay_s, app.delay_until = None, 0.0, 0.0
         return now >= app.delay_until
 
-    def launch_n(self, app, n, now):
+    def launch_n(self, app, n, now, in_deployment=False):
         """Launches up to n tasks; records blocked launches for /v2/queue."""
         if n <= 0:
             return 0
@@ -779,7 +806,7 @@ class Sim:
             app.blocked = max(app.blocked, n)
             return 0
         for _ in range(n):
-            self.launch(app, now)
+            self.launch(app, now, in_deployment=in_deployment)
         return n
 
     # -- ticker -------------------------------------------------------------------
@@ -794,9 +821,13 @@ class Sim:
                     t.state = TASK_RUNNING
                     t.started_at = now_iso()
                     t.t_next_check = now + health_s
+                    if t.rcs and not t.never_ready:
+                        t.t_ready = now + self.o.readiness_ms / 1000.0
                     self.emit_status(t, TASK_RUNNING)
                     self.emit_instance(t, "Running")
-                elif t.state == TASK_RUNNING and t.hcs and t.t_next_check is not None and now >= t.t_next_check:
+                if t.state == TASK_RUNNING and t.t_ready is not None and not t.readiness_ok and now >= t.t_ready:
+                    t.readiness_ok = True
+                if t.state == TASK_RUNNING and t.hcs and t.started_at and t.t_next_check is not None and now >= t.t_next_check:
                     ts = now_iso()
                     if t.never_healthy:
                         t.failures += 1
@@ -853,7 +884,7 @@ class Sim:
             if len(tasks) > n:
                 for t in self.kill_order(app, tasks)[:len(tasks) - n]:
                     self.kill(app, t, app.tasks)
-            self.launch_n(app, n - len(app.tasks), now)
+            self.launch_n(app, n - len(app.tasks), now, in_deployment=True)
             return len(app.tasks) == n and all(t.ready() for t in app.tasks if t.version == app.d["version"])
         if kind == "RestartApplication":
             us = app.d["upgradeStrategy"]
@@ -882,7 +913,7 @@ class Sim:
                     self.kill(app, t, app.tasks)
                     new.remove(t)
             want = min(n - len(new), cap - len(old) - len(new))
-            self.launch_n(app, want, now)
+            self.launch_n(app, want, now, in_deployment=True)
             return not old and len(app.tasks) == n and all(t.ready() for t in app.tasks)
         return True
 
@@ -1091,6 +1122,7 @@ class Sim:
         self.emit("group_change_success", {"groupId": "/", "version": version})
         dep = Deployment(dep_id, version, steps, {a: (copy.deepcopy(o) if o else None)
                                                   for a, (o, _) in pairs.items()}, kind)
+        dep.sim_tasks = lambda app_id: self.apps[app_id].tasks if app_id in self.apps else []
         for app_id, (old, new) in pairs.items():
             if new is None and old is not None:
                 dep.stopping[app_id] = removed.get(app_id, [])
@@ -1201,7 +1233,8 @@ class Api:
         if "lastTaskFailure" in embed and app.last_task_failure:
             j["lastTaskFailure"] = dict(app.last_task_failure)
         if "readiness" in embed:
-            j["readinessCheckResults"] = []
+            j["readinessCheckResults"] = [r for t in tasks if t.rcs and t.state == TASK_RUNNING
+                                          for r in t.readiness_results()]
         return j
 
     def get_app(self, app_id):
@@ -1630,10 +1663,11 @@ class Admin:
                 return 400, {"message": "scope must be 'launches' or 'next_config'"}
             f = {"app": app_id, "scope": scope,
                  "never_healthy": bool(body.get("never_healthy")),
+                 "never_ready": bool(body.get("never_ready")),
                  "crash_loop": bool(body.get("crash_loop")),
                  "no_offers": bool(body.get("no_offers")),
                  "slow_staging_ms": int(body.get("slow_staging_ms") or 0), "bound": None}
-            if not (f["never_healthy"] or f["crash_loop"] or f["no_offers"] or f["slow_staging_ms"]):
+            if not (f["never_healthy"] or f["never_ready"] or f["crash_loop"] or f["no_offers"] or f["slow_staging_ms"]):
                 s.app_faults.pop(app_id, None)
                 return 200, {"app": app_id, "cleared": True}
             s.app_faults[app_id] = f
@@ -2227,6 +2261,8 @@ def main(argv=None):
     p.add_argument("--stage-ms", type=int, default=200, help="time a task stays TASK_STAGING")
     p.add_argument("--health-ms", type=int, default=300,
                    help="time from TASK_RUNNING to the first health result (and between failing results)")
+    p.add_argument("--readiness-ms", type=int, default=300,
+                   help="time from TASK_RUNNING until a readiness check of a task started by a deployment passes")
     p.add_argument("--backoff-scale", type=float, default=1.0,
                    help="multiplies launch backoff delays (backoffSeconds x backoffFactor^n)")
     p.add_argument("--basic-auth", metavar="USER:PASS", help="require HTTP Basic auth (--http_credentials)")
