@@ -414,6 +414,23 @@ expect_eq "$STATUS" 404 "PATCH never creates"
 http PATCH "$A/v2/apps/dep/api" '{"instances":0}'
 expect_eq "$STATUS" 200
 
+test_case "groups: declarative PUT, dryRun, POST conflict"
+http PUT "$A/v2/groups/grp" '{"apps":[{"id":"a","cmd":"x"},{"id":"b","cmd":"y"}]}'
+expect_eq "$STATUS" 200
+expect_eq "$(header Marathon-Deployment-Id)" "$(j 'd["deploymentId"]')"
+expect_true wait_until 10 no_deployments
+http PUT "$A/v2/groups/grp?dryRun=true" '{"apps":[{"id":"a","cmd":"x","instances":2}]}'
+expect_eq "$(j 'd')" '{"steps": [{"actions": [{"action": "StopApplication", "app": "/grp/b"}]}, {"actions": [{"action": "ScaleApplication", "app": "/grp/a"}]}]}'
+http GET "$A/v2/apps/grp/b"
+expect_eq "$STATUS" 200 "dryRun changes nothing"
+http PUT "$A/v2/groups/grp" '{"apps":[{"id":"a","cmd":"x","instances":2}]}'
+expect_true wait_until 10 no_deployments
+http GET "$A/v2/apps/grp/b"
+expect_eq "$STATUS" 404 "apps absent from the group body are removed"
+http POST "$A/v2/groups" '{"id":"/grp"}'
+expect_eq "$STATUS" 409
+expect_eq "$(j 'd["message"]')" "Group /grp is already created. Use PUT to change this group."
+
 test_case "lossy events"
 http POST "$A/_sim/event_faults" '{"drop":["deployment_success"],"count":1}'
 http PUT "$A/v2/apps/dep/api" '{"instances":1}'

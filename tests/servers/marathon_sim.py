@@ -1059,6 +1059,13 @@ class Sim:
         """Stores target definitions and starts a deployment. changes: app id -> new def or None
         (delete). Returns (deployment id, version)."""
         version = self.new_version()
+        pairs = self.diff_pairs(changes, restart_ids)
+        steps = self.plan_steps(pairs, restart_ids)
+        dep_id = str(uuid.uuid4())
+        return self.start_plan(pairs, steps, dep_id, version, force, kind, restart_ids, events, client_ip)
+
+    def diff_pairs(self, changes, restart_ids=()):
+        """app id -> (current def or None, target def or None) for the apps that change."""
         pairs = {}
         for app_id, new in changes.items():
             app = self.apps.get(app_id)
@@ -1072,8 +1079,9 @@ class Sim:
             if new is None and old is None:
                 continue
             pairs[app_id] = (old, new)
-        steps = self.plan_steps(pairs, restart_ids)
-        dep_id = str(uuid.uuid4())
+        return pairs
+
+    def start_plan(self, pairs, steps, dep_id, version, force, kind, restart_ids, events, client_ip):
         affected = [a for s in steps for a in (x["app"] for x in s)]
         if steps:
             conflicts = self.locking_deployments(affected)
@@ -1602,13 +1610,7 @@ class Api:
             changes = {}
             self.group_changes(gid, body, list(self.s.apps), changes)
         if qbool(query, "dryRun", False):
-            pairs = {}
-            for aid, new in changes.items():
-                old = self.s.apps[aid].d if aid in self.s.apps else None
-                if new is not None and old is not None and config_of(dict(new, version=None)) == config_of(dict(old, version=None)):
-                    continue
-                pairs[aid] = (old, new)
-            steps = self.s.plan_steps(pairs)
+            steps = self.s.plan_steps(self.s.diff_pairs(changes))
             return 200, {"steps": [{"actions": s} for s in steps]}, {}
         self.s.groups.add(gid)
         dep_id, version = self.s.apply_changes(changes, qbool(query, "force", False), "group")
