@@ -243,6 +243,8 @@ sleep 1   # the deployment must still be there after several kill cycles
 expect_true deployment_listed "$BAD"
 http GET "$A/v2/apps/prod/web"
 expect_eq "$(j 'd["app"]["tasksHealthy"]')" 2 "old tasks keep serving (minimumHealthCapacity 1)"
+expect_eq "$(j '(d["app"]["lastTaskFailure"]["state"], d["app"]["lastTaskFailure"]["version"] == d["app"]["version"])')" \
+  '["TASK_KILLED", true]' "health-check kills are recorded as task failures"
 http PUT "$A/v2/apps/prod/web" '{"instances":4}'
 expect_eq "$STATUS" 409
 expect_eq "$(j 'd["deployments"]')" "[{\"id\": \"$BAD\"}]"

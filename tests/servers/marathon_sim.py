@@ -847,6 +847,11 @@ class Sim:
                             self.emit("unhealthy_instance_kill_event", {
                                 "appId": app.id, "taskId": t.id, "instanceId": t.instance_id, "version": t.version,
                                 "reason": "500 Internal Server Error", "host": t.host, "slaveId": t.slave_id})
+                            # Marathon records a TaskFailure for health-check kills (FromUnhealthyTaskKillEvent)
+                            app.last_task_failure = {
+                                "appId": app.id, "host": t.host, "state": "TASK_KILLED", "taskId": t.id,
+                                "message": "Task was killed since health check failed. Reason: 500 Internal Server Error",
+                                "timestamp": ts, "version": t.version, "slaveId": t.slave_id}
                             self.kill(app, t, app.tasks)
                             continue
                         t.t_next_check = now + health_s
