@@ -384,10 +384,18 @@ http GET "$A/v2/apps"
 expect_eq "$STATUS" 200 "drop only applies to matching requests"
 run curl -s -X PUT "$A/v2/apps/prod/web" -d '{"instances":3}'
 expect_eq "$RC" 52 "connection closed without an answer (curl: empty reply)"
+http POST "$A/_sim/http_faults" '{"drop_after":1,"method":"PUT"}'
+run curl -s -X PUT "$A/v2/apps/prod/web" -d '{"instances":1}'
+expect_eq "$RC" 52 "no answer"
+http GET "$A/v2/apps/prod/web"
+expect_eq "$(j 'd["app"]["instances"]')" 1 "but the change was applied"
 http GET "$A/_sim/requests"
+expect_eq "$(j 'd[-2]["status"]')" "dropped after processing"
+expect_eq "$(j 'len(d)')" 7
+BODY=$(j 'd[:5]')
 expect_eq "$(j '[(r["method"], r["path"], r.get("fault")) for r in d]')" \
   '[["GET", "/v2/apps", "status"], ["GET", "/v2/apps", "status"], ["GET", "/v2/apps", null], ["GET", "/v2/apps", null], ["PUT", "/v2/apps/prod/web", "drop"]]'
-expect_eq "$(j 'd[-1]["body"]')" '{"instances":3}'
+expect_eq "$(j 'd[-1]["body"]')" '{"instances":3}' "raw request body kept"
 
 test_case "seeding apps with history"
 http POST "$A/_sim/apps" '{"app":{"id":"/seed","cmd":"v3","instances":2,"version":"2020-01-03T00:00:00.000Z"},

@@ -17,6 +17,7 @@ import argparse
 import base64
 import copy
 import http.client
+import io
 import itertools
 import json
 import math
@@ -1690,6 +1691,8 @@ class Admin:
             f = {"path": body.get("path"), "method": body.get("method")}
             if "drop" in body:
                 f.update(kind="drop", remaining=int(body["drop"]))
+            elif "drop_after" in body:
+                f.update(kind="drop_after", remaining=int(body["drop_after"]))
             elif "status" in body:
                 f.update(kind="status", status=int(body["status"]), remaining=int(body.get("count", 1)),
                          body=body.get("body"), headers=body.get("headers") or {},
@@ -1697,7 +1700,7 @@ class Admin:
             elif "delay_ms" in body:
                 f.update(kind="delay", delay_ms=int(body["delay_ms"]), remaining=int(body.get("count", 1)))
             else:
-                return 400, {"message": "give 'status' (+ 'count'), 'drop' or 'delay_ms'"}
+                return 400, {"message": "give 'status' (+ 'count'), 'drop', 'drop_after' or 'delay_ms'"}
             s.http_faults.append(f)
             return 200, f
         if path == "/_sim/http_faults" and method == "GET":
@@ -1966,6 +1969,19 @@ class Handler(BaseHTTPRequestHandler):
             return
         if not sim.leader:
             return self.not_leader(method, path, parts.query, raw)
+        if fault is not None and fault["kind"] == "drop_after":
+            # the request takes effect, the answer is lost: the client cannot know
+            real = self.wfile
+            self.wfile = io.BytesIO()
+            try:
+                self.route(method, path, query, raw, text)
+            except ApiError:
+                pass
+            finally:
+                self.wfile = real
+            self.drop()
+            entry["status"] = "dropped after processing"
+            return
         try:
             self.route(method, path, query, raw, text)
         except ApiError as e:
