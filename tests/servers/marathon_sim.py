@@ -41,6 +41,19 @@ def iso_from_epoch(t):
     return dt.strftime("%Y-%m-%dT%H:%M:%S.") + "%03dZ" % (dt.microsecond // 1000)
 
 
+def iso_from_ms(ms):
+    dt = datetime.fromtimestamp(ms // 1000, tz=timezone.utc)
+    return dt.strftime("%Y-%m-%dT%H:%M:%S.") + "%03dZ" % (ms % 1000)
+
+
+def ms_from_iso(ts):
+    try:
+        dt = datetime.strptime(ts, "%Y-%m-%dT%H:%M:%S.%fZ").replace(tzinfo=timezone.utc)
+    except ValueError:
+        return 0
+    return int(dt.timestamp()) * 1000 + dt.microsecond // 1000
+
+
 def now_iso():
     return iso_from_epoch(time.time())
 
@@ -645,13 +658,10 @@ class Sim:
             self.agent_seq = itertools.count(1)
 
     def new_version(self):
-        ts = now_iso()
-        if ts <= self.last_version:
-            # versions are compared as strings: keep them strictly increasing
-            last = datetime.strptime(self.last_version, "%Y-%m-%dT%H:%M:%S.%fZ").replace(tzinfo=timezone.utc)
-            ts = iso_from_epoch(last.timestamp() + 0.001)
-        self.last_version = ts
-        return ts
+        # versions are compared as strings/instants: keep them strictly increasing
+        ms = max(int(time.time() * 1000), ms_from_iso(self.last_version) + 1)
+        self.last_version = iso_from_ms(ms)
+        return self.last_version
 
     # -- events -----------------------------------------------------------------
     def emit(self, event_type, payload):
