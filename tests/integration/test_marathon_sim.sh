@@ -535,6 +535,29 @@ expect_eq "$(j '[r["path"] for r in d][-2]')" /v2/apps/via-follower
 http GET "$F/v2/events" "" -H 'Accept: text/event-stream'
 expect_eq "$STATUS" 302
 expect_eq "$(header Location)" "$A/v2/events"
+test_case "HA pair sharing state: proxy, re-election"
+P2=$(free_port)
+start_sim ha "${FAST[@]}" --peer-port "$P2"
+H1=$URL H2="http://127.0.0.1:$P2"
+http PUT "$H2/v2/apps/ha" '{"cmd":"x","instances":1}'
+expect_eq "$STATUS" 201 "write through the non-leader"
+expect_eq "$(header X-Marathon-Leader)" "$H1"
+curl -sN -H 'Accept: text/event-stream' "$H1/v2/events" >"$TMP/ha.sse" 2>/dev/null &
+HASSE=$!; _PIDS+=($HASSE)
+wait_until 5 grep -q event_stream_attached "$TMP/ha.sse"
+http POST "$H1/_sim/leader" "{\"elect\":\"$H2\"}"
+expect_eq "$STATUS" 200
+ha_closed() { ! kill -0 "$HASSE" 2>/dev/null; }
+expect_true wait_until 5 ha_closed
+http GET "$H1/v2/apps/ha"
+expect_eq "$(header X-Marathon-Leader)" "$H2" "old leader now proxies to the new one"
+expect_eq "$(j 'd["app"]["id"]')" /ha "state survives the leader change"
+http GET "$H2/v2/info"
+expect_eq "$(j '(d["elected"], d["leader"])')" "[true, \"${H2#http://}\"]"
+http GET "$H1/v2/events" "" -H 'Accept: text/event-stream'
+expect_eq "$(header Location)" "$H2/v2/events"
+
+test_case "non-leader without a reachable leader"
 start_sim orphan --not-leader --no-leader-wait-ms 50
 http GET "$URL/ping"
 expect_eq "$STATUS" 502 "no leader"

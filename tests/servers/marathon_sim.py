@@ -620,11 +620,22 @@ class Deployment:
 
 
 class Subscriber:
-    def __init__(self, types, remote):
+    def __init__(self, types, remote, inst):
         self.q = queue.Queue()
         self.types = set(types)
         self.remote = remote
+        self.inst = inst
         self.closed = False
+
+
+class Instance:
+    """One Marathon instance (HTTP listener). Several share one state, like an HA cluster
+    sharing ZooKeeper; exactly one of them is leader unless the leader is external/unknown."""
+
+    def __init__(self, url, leader, leader_url):
+        self.url = url
+        self.leader = leader
+        self.leader_url = leader_url
 
 
 class Sim:
@@ -633,9 +644,8 @@ class Sim:
         self.lock = threading.RLock()
         self.wake = threading.Event()
         self.subscribers = []
-        self.leader = not opts.not_leader
-        self.leader_url = opts.leader_url
-        self.self_url = None
+        self.instances = []                     # Instance, the first is --port
+        self.self_url = None                    # URL of the leading instance (Location headers)
         self.reset_state()
 
     # -- state ----------------------------------------------------------------
@@ -684,10 +694,26 @@ class Sim:
                 continue
             sub.q.put(frame)
 
-    def close_streams(self):
+    def close_streams(self, inst=None):
         for sub in list(self.subscribers):
-            sub.closed = True
-            sub.q.put(None)
+            if inst is None or sub.inst is inst:
+                sub.closed = True
+                sub.q.put(None)
+
+    def elect(self, url):
+        """Makes the local instance with that URL the leader; the others follow it."""
+        target = next((i for i in self.instances if i.url == url.rstrip("/")), None)
+        if target is None:
+            return False
+        for i in self.instances:
+            if i is target:
+                i.leader, i.leader_url = True, None
+            else:
+                if i.leader:
+                    self.close_streams(i)   # streams close when an instance loses leadership
+                i.leader, i.leader_url = False, target.url
+        self.self_url = target.url
+        return True
 
     # -- ports and tasks ----------------------------------------------------------
     def assign_service_ports(self, d, old):
@@ -1645,16 +1671,16 @@ class Api:
         return self.change_result(dep_id, version)
 
     # -- misc -------------------------------------------------------------------------------
-    def info(self):
-        hostport = self.s.self_url.split("://", 1)[1]
-        leader = hostport if self.s.leader else (self.s.leader_url or "").split("://")[-1] or None
+    def info(self, inst):
+        hostport = inst.url.split("://", 1)[1]
+        leader = hostport if inst.leader else (inst.leader_url or "").split("://")[-1] or None
         j = {"name": "marathon", "version": "1.10.17", "buildref": "marathon_sim",
-             "elected": self.s.leader, "frameworkId": "5e1c0f5e-0000-4000-8000-000000000000-0000",
+             "elected": inst.leader, "frameworkId": "5e1c0f5e-0000-4000-8000-000000000000-0000",
              "marathon_config": {"hostname": "127.0.0.1", "http_port": int(hostport.rsplit(":", 1)[1]),
                                  "max_running_deployments": self.s.o.max_deployments,
                                  "local_port_min": 10000, "local_port_max": 20000,
                                  "features": [], "ha": True, "framework_name": "marathon",
-                                 "mesos_role": "*", "webui_url": self.s.self_url},
+                                 "mesos_role": "*", "webui_url": inst.url},
              "zookeeper_config": {"zk": "zk://localhost:2181/marathon", "zk_max_versions": self.s.o.max_versions},
              "http_config": {"http_port": int(hostport.rsplit(":", 1)[1]), "https_port": 8443}}
         if leader:
@@ -1670,7 +1696,7 @@ class Admin:
         self.s = sim
         self.api = api
 
-    def handle(self, method, path, query, body):
+    def handle(self, method, path, query, body, inst):
         s = self.s
         if path == "/_sim/app_faults" and method == "POST":
             if not isinstance(body, dict) or not isinstance(body.get("app"), str):
@@ -1740,14 +1766,21 @@ class Admin:
             s.reset_state()
             return 200, {}
         if path == "/_sim/leader" and method == "POST":
-            if not isinstance(body, dict) or "leader" not in body:
-                return 400, {"message": "body must be {\"leader\": bool, \"leader_url\": URL|null}"}
-            was = s.leader
-            s.leader = bool(body["leader"])
-            s.leader_url = body.get("leader_url")
-            if was and not s.leader:
-                s.close_streams()   # the stream is closed when the instance loses leadership
-            return 200, {"leader": s.leader, "leader_url": s.leader_url}
+            if isinstance(body, dict) and isinstance(body.get("elect"), str):
+                if not s.elect(body["elect"]):
+                    return 400, {"message": "no local instance has URL %s" % body["elect"]}
+            elif isinstance(body, dict) and "leader" in body:
+                was = inst.leader
+                inst.leader = bool(body["leader"])
+                inst.leader_url = None if inst.leader else body.get("leader_url")
+                if was and not inst.leader:
+                    s.close_streams(inst)   # the stream is closed when the instance loses leadership
+                if inst.leader:
+                    s.self_url = inst.url
+            else:
+                return 400, {"message": "body must be {\"leader\": bool, \"leader_url\": URL|null} or {\"elect\": URL}"}
+            return 200, {"instances": [{"url": i.url, "leader": i.leader, "leader_url": i.leader_url}
+                                       for i in s.instances]}
         if path == "/_sim/close_streams" and method == "POST":
             n = len(s.subscribers)
             s.close_streams()
@@ -1760,7 +1793,9 @@ class Admin:
                                           "delay_until_s": max(0.0, a.delay_until - time.monotonic()),
                                           "blocked": a.blocked} for a in s.apps.values()},
                           "deployments": [d.to_json() for d in s.deployments.values()],
-                          "subscribers": len(s.subscribers), "leader": s.leader}
+                          "subscribers": len(s.subscribers),
+                          "instances": [{"url": i.url, "leader": i.leader, "leader_url": i.leader_url}
+                                        for i in s.instances]}
         return 404, {"message": "unknown simulator endpoint %s %s" % (method, path)}
 
     def seed(self, body):
@@ -1898,8 +1933,8 @@ class Handler(BaseHTTPRequestHandler):
             data = body
         self.send_response(status)
         hs = {}
-        if self.sim.leader and not self.path.startswith("/_sim/"):
-            hs["X-Marathon-Leader"] = self.sim.self_url
+        if self.inst.leader and not self.path.startswith("/_sim/"):
+            hs["X-Marathon-Leader"] = self.inst.url
             hs["X-Frame-Options"] = "DENY"
             hs["X-XSS-Protection"] = "1; mode=block"
         if data or content_type:
@@ -1948,7 +1983,7 @@ class Handler(BaseHTTPRequestHandler):
                 except ValueError as e:
                     return self.send(400, {"message": "invalid JSON: %s" % e})
             with sim.lock:
-                status, out = self.admin.handle(method, path, query, body)
+                status, out = self.admin.handle(method, path, query, body, self.inst)
             return self.send(status, out)
         entry = {"method": method, "path": path, "query": parts.query, "body": text,
                  "time": now_iso(), "status": None}
@@ -1977,7 +2012,7 @@ class Handler(BaseHTTPRequestHandler):
         denied = self.check_auth(method)
         if denied:
             return
-        if not sim.leader:
+        if not self.inst.leader:
             return self.not_leader(method, path, parts.query, raw)
         if fault is not None and fault["kind"] == "drop_after":
             # the request takes effect, the answer is lost: the client cannot know
@@ -2031,7 +2066,7 @@ class Handler(BaseHTTPRequestHandler):
 
     def not_leader(self, method, path, rawquery, raw):
         sim = self.sim
-        leader = sim.leader_url
+        leader = self.inst.leader_url
         if path == "/v2/leader" and method == "GET" and not leader:
             return self.send(404, {"message": "There is no leader"})
         if not leader:
@@ -2040,7 +2075,7 @@ class Handler(BaseHTTPRequestHandler):
         target = leader.rstrip("/") + path + ("?" + rawquery if rawquery else "")
         if path == "/v2/events":
             return self.send(302, None, {"Location": target})
-        me = "1.1 %s" % sim.self_url.split("://", 1)[1]
+        me = "1.1 %s" % self.inst.url.split("://", 1)[1]
         via = self.headers.get("X-Marathon-Via") or ""
         if me in [v.strip() for v in via.split(",")]:
             return self.send_html_error(502, "Detected proxying loop.")
@@ -2213,12 +2248,18 @@ class Handler(BaseHTTPRequestHandler):
                 return not_allowed()
             return api.reset_delay(canonical_path(unquote(m.group(1))))
         if path == "/v2/info":
-            return api.info() if method == "GET" else not_allowed()
+            return api.info(self.inst) if method == "GET" else not_allowed()
         if path == "/v2/leader":
             if method == "GET":
-                return 200, {"leader": self.sim.self_url.split("://", 1)[1]}, {}
+                return 200, {"leader": self.inst.url.split("://", 1)[1]}, {}
             if method == "DELETE":
-                self.sim.close_streams()
+                # abdication: the streams of this instance close; with peers, the next one
+                # takes over, alone it is re-elected at once
+                others = [i for i in self.sim.instances if i is not self.inst]
+                if others:
+                    self.sim.elect(others[0].url)
+                else:
+                    self.sim.close_streams(self.inst)
                 return 200, {"message": "Leadership abdicated"}, {}
             return not_allowed()
         return None
@@ -2230,7 +2271,7 @@ class Handler(BaseHTTPRequestHandler):
         if not any(a.strip() == "text/event-stream" for a in accepts):
             return self.send_html_error(405, "Method Not Allowed")
         types = query.get("event_type", [])
-        sub = Subscriber(types, self.client_address[0])
+        sub = Subscriber(types, self.client_address[0], self.inst)
         attached = {"remoteAddress": self.client_address[0], "eventType": "event_stream_attached",
                     "timestamp": now_iso()}
         if not types or "event_stream_attached" in types:
@@ -2238,8 +2279,8 @@ class Handler(BaseHTTPRequestHandler):
         self.send_response(200)
         self.send_header("Content-Type", "text/event-stream;charset=UTF-8")
         self.send_header("Connection", "close")
-        if sim.leader:
-            self.send_header("X-Marathon-Leader", sim.self_url)
+        if self.inst.leader:
+            self.send_header("X-Marathon-Leader", self.inst.url)
         self.end_headers()
         self.request_entry["status"] = 200
         self.close_connection = True
@@ -2302,6 +2343,9 @@ def main(argv=None):
     p.add_argument("--realm", default="Mesosphere", help="realm of the Basic auth challenge")
     p.add_argument("--token", help="require 'Authorization: token=TOKEN' (DC/OS)")
     p.add_argument("--readonly-token", help="a DC/OS token allowed to GET only (403 on writes)")
+    p.add_argument("--peer-port", type=int, action="append", default=[],
+                   help="another Marathon instance of the same cluster (same state), a non-leader "
+                        "that proxies to the leader; repeatable, 0 = free port")
     p.add_argument("--not-leader", action="store_true", help="act as a non-leader instance")
     p.add_argument("--leader-url", help="with --not-leader: the leader to proxy to (none: no leader)")
     p.add_argument("--no-leader-wait-ms", type=int, default=2500,
@@ -2317,16 +2361,28 @@ def main(argv=None):
     if o.leader_url and not o.not_leader:
         p.error("--leader-url only makes sense with --not-leader")
     sim = Sim(o)
-    Handler.sim = sim
-    Handler.api = Api(sim)
-    Handler.admin = Admin(sim, Handler.api)
-    server = Server((o.host, o.port), Handler)
-    port = server.server_address[1]
-    sim.self_url = "http://%s:%d" % (o.host, port)
+    api = Api(sim)
+    admin = Admin(sim, api)
+    servers = []
+    for i, port in enumerate([o.port] + o.peer_port):
+        inst = Instance(None, i == 0 and not o.not_leader, o.leader_url if i == 0 else None)
+        handler = type("Handler%d" % i, (Handler,), {"sim": sim, "api": api, "admin": admin, "inst": inst})
+        server = Server((o.host, port), handler)
+        inst.url = "http://%s:%d" % (o.host, server.server_address[1])
+        sim.instances.append(inst)
+        servers.append(server)
+    main_inst = sim.instances[0]
+    sim.self_url = main_inst.url
+    for inst in sim.instances[1:]:
+        # peers follow the main instance (or its external leader)
+        inst.leader_url = main_inst.url if main_inst.leader else main_inst.leader_url
     threading.Thread(target=sim.ticker, name="ticker", daemon=True).start()
-    print("marathon_sim listening on %d" % port, flush=True)
+    for server in servers[1:]:
+        threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.2}, daemon=True).start()
+    ports = " ".join(str(srv.server_address[1]) for srv in servers)
+    print("marathon_sim listening on %s" % ports, flush=True)
     try:
-        server.serve_forever(poll_interval=0.2)
+        servers[0].serve_forever(poll_interval=0.2)
     except KeyboardInterrupt:
         pass
     return 0
