@@ -556,6 +556,15 @@ http GET "$H2/v2/info"
 expect_eq "$(j '(d["elected"], d["leader"])')" "[true, \"${H2#http://}\"]"
 http GET "$H1/v2/events" "" -H 'Accept: text/event-stream'
 expect_eq "$(header Location)" "$H2/v2/events"
+http POST "$H1/_sim/instance" "{\"url\":\"$H2\",\"down\":true}"
+expect_eq "$STATUS" 200
+h2_refused() { curl -s -o /dev/null "$H2/ping"; [[ $? == 7 ]]; }
+expect_true wait_until 5 h2_refused
+http GET "$H1/v2/apps/ha"
+expect_eq "$STATUS $(header X-Marathon-Leader)" "200 $H1" "the surviving instance took over"
+http POST "$H1/_sim/instance" "{\"url\":\"$H2\",\"down\":false}"
+http GET "$H2/v2/apps/ha"
+expect_eq "$STATUS $(header X-Marathon-Leader)" "200 $H1" "back as a follower"
 
 test_case "non-leader without a reachable leader"
 start_sim orphan --not-leader --no-leader-wait-ms 50

@@ -636,6 +636,16 @@ class Instance:
         self.url = url
         self.leader = leader
         self.leader_url = leader_url
+        self.server = None
+        self.handler = None
+        self.down = False
+
+    def start(self, host, port):
+        self.server = Server((host, port), self.handler)
+        self.url = "http://%s:%d" % (host, self.server.server_address[1])
+        threading.Thread(target=self.server.serve_forever, kwargs={"poll_interval": 0.2},
+                         daemon=True).start()
+        return self.server.server_address[1]
 
 
 class Sim:
@@ -1781,6 +1791,36 @@ class Admin:
                 return 400, {"message": "body must be {\"leader\": bool, \"leader_url\": URL|null} or {\"elect\": URL}"}
             return 200, {"instances": [{"url": i.url, "leader": i.leader, "leader_url": i.leader_url}
                                        for i in s.instances]}
+        if path == "/_sim/instance" and method == "POST":
+            if not isinstance(body, dict) or not isinstance(body.get("url"), str) or "down" not in body:
+                return 400, {"message": "body must be {\"url\": URL, \"down\": bool}"}
+            target = next((i for i in s.instances if i.url == body["url"].rstrip("/")), None)
+            if target is None:
+                return 400, {"message": "no local instance has URL %s" % body["url"]}
+            if body["down"] and not target.down:
+                target.down = True
+                s.close_streams(target)
+                srv = target.server
+                threading.Thread(target=lambda: (srv.shutdown(), srv.server_close()), daemon=True).start()
+                if target.leader:
+                    target.leader = False
+                    alive = [i for i in s.instances if not i.down]
+                    if alive:
+                        s.elect(alive[0].url)
+            elif not body["down"] and target.down:
+                port = int(target.url.rsplit(":", 1)[1])
+                try:
+                    target.start(s.o.host, port)
+                except OSError as e:
+                    return 500, {"message": "cannot listen again on %d: %s" % (port, e)}
+                target.down = False
+                leader = next((i for i in s.instances if i.leader), None)
+                if leader is None:
+                    s.elect(target.url)
+                else:
+                    target.leader, target.leader_url = False, leader.url
+            return 200, {"instances": [{"url": i.url, "leader": i.leader, "leader_url": i.leader_url,
+                                        "down": i.down} for i in s.instances]}
         if path == "/_sim/close_streams" and method == "POST":
             n = len(s.subscribers)
             s.close_streams()
@@ -1966,6 +2006,14 @@ class Handler(BaseHTTPRequestHandler):
     def dispatch(self, method):
         self.request_entry = None
         sim = self.sim
+        if self.inst.down:
+            # a stopped instance: connections that were open before just die
+            self.close_connection = True
+            try:
+                self.connection.shutdown(socket.SHUT_RDWR)
+            except OSError:
+                pass
+            return
         try:
             raw = self.read_body()
         except (OSError, ValueError):
@@ -2363,26 +2411,21 @@ def main(argv=None):
     sim = Sim(o)
     api = Api(sim)
     admin = Admin(sim, api)
-    servers = []
+    ports = []
     for i, port in enumerate([o.port] + o.peer_port):
         inst = Instance(None, i == 0 and not o.not_leader, o.leader_url if i == 0 else None)
-        handler = type("Handler%d" % i, (Handler,), {"sim": sim, "api": api, "admin": admin, "inst": inst})
-        server = Server((o.host, port), handler)
-        inst.url = "http://%s:%d" % (o.host, server.server_address[1])
+        inst.handler = type("Handler%d" % i, (Handler,), {"sim": sim, "api": api, "admin": admin, "inst": inst})
+        ports.append(inst.start(o.host, port))
         sim.instances.append(inst)
-        servers.append(server)
     main_inst = sim.instances[0]
     sim.self_url = main_inst.url
     for inst in sim.instances[1:]:
         # peers follow the main instance (or its external leader)
         inst.leader_url = main_inst.url if main_inst.leader else main_inst.leader_url
     threading.Thread(target=sim.ticker, name="ticker", daemon=True).start()
-    for server in servers[1:]:
-        threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.2}, daemon=True).start()
-    ports = " ".join(str(srv.server_address[1]) for srv in servers)
-    print("marathon_sim listening on %s" % ports, flush=True)
+    print("marathon_sim listening on %s" % " ".join(str(p) for p in ports), flush=True)
     try:
-        servers[0].serve_forever(poll_interval=0.2)
+        threading.Event().wait()
     except KeyboardInterrupt:
         pass
     return 0
