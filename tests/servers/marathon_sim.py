@@ -492,6 +492,9 @@ def normalize_app(raw, app_id=None):
     if not d["id"] or d["id"] == "/":
         raise not_valid([{"path": "/id", "errors": ["Path must contain at least one path element"]}])
     d["id"] = canonical_path(d["id"])
+    for k, rule in TYPE_RULES.items():
+        if rule == "int" and isinstance(d.get(k), float):
+            d[k] = int(d[k])   # Play's Int reads accept 2.0
     translate_legacy(d)
     fill_defaults(d)
     if "dependencies" in d:
