@@ -1,0 +1,156 @@
+// The Mesos-DNS HTTP API as a Resolver. Its quirks: every answer is HTTP 200, an unknown
+// name gives one record with empty fields, ports are strings, order is random.
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <atomic>
+#include <charconv>
+#include <nlohmann/json.hpp>
+#include <thread>
+
+#include "core/error.hpp"
+#include "core/http.hpp"
+#include "dns/resolver.hpp"
+
+namespace mctl::dns {
+namespace {
+
+std::string field(const nlohmann::json& item, const char* key) {
+  if (!item.contains(key)) return "";
+  const auto& v = item[key];
+  if (v.is_string()) return v.get<std::string>();
+  if (v.is_number_integer()) return std::to_string(v.get<long long>());
+  return "";
+}
+
+int parse_port(const std::string& text, const std::string& url) {
+  int port = 0;
+  const auto [ptr, ec] = std::from_chars(text.data(), text.data() + text.size(), port);
+  if (ec != std::errc{} || ptr != text.data() + text.size() || port < 0 || port > 65535) {
+    throw Error(fmt::format("{}: port '{}' is not a number", url, text), Exit::remote);
+  }
+  return port;
+}
+
+// The records of one /v1/hosts or /v1/services body. Throws Error(Exit::remote) when the body
+// is not what Mesos-DNS sends.
+std::vector<Record> parse_body(const std::string& body, RecordType type, const std::string& url) {
+  nlohmann::json doc;
+  try {
+    doc = nlohmann::json::parse(body);
+  } catch (const nlohmann::json::parse_error&) {
+    throw Error(fmt::format("{} did not answer JSON: is this the Mesos-DNS HTTP API?", url), Exit::remote);
+  }
+  if (!doc.is_array()) throw Error(fmt::format("{} answered JSON that is not a list", url), Exit::remote);
+  std::vector<Record> records;
+  for (const auto& item : doc) {
+    if (!item.is_object()) throw Error(fmt::format("{} answered a list of non-objects", url), Exit::remote);
+    Record r;
+    r.ip = field(item, "ip");
+    std::string host = field(item, "host");
+    if (!host.empty() && host.back() == '.') host.pop_back();
+    r.host = host;
+    if (type == RecordType::srv) {
+      const std::string port = field(item, "port");
+      if (r.host.empty() && r.ip.empty() && port.empty()) continue;  // "unknown name"
+      r.port = parse_port(port, url);
+    } else if (r.host.empty() && r.ip.empty()) {
+      continue;  // "unknown name"
+    }
+    records.push_back(std::move(r));
+  }
+  return records;
+}
+
+class HttpResolver final : public Resolver {
+ public:
+  HttpResolver(core::http::HttpClient& client, std::string base_url, int parallel)
+      : m_client(client), m_base(std::move(base_url)), m_parallel(std::max(1, parallel)) {
+    while (!m_base.empty() && m_base.back() == '/') m_base.pop_back();
+  }
+
+  std::vector<Answer> resolve(const std::vector<Question>& questions) override {
+    std::vector<Answer> answers(questions.size());
+    std::atomic<std::size_t> next{0};
+    auto worker = [&] {
+      for (std::size_t i = next++; i < questions.size(); i = next++) answers[i] = ask(questions[i]);
+    };
+    const auto threads = std::min<std::size_t>(static_cast<std::size_t>(m_parallel), questions.size());
+    std::vector<std::thread> pool;
+    for (std::size_t t = 1; t < threads; ++t) pool.emplace_back(worker);
+    worker();
+    for (auto& t : pool) t.join();
+    return answers;
+  }
+
+  std::string describe() const override { return m_base; }
+
+ private:
+  Answer ask(const Question& q) {
+    Answer a;
+    a.name = normalize_name(q.name);
+    a.type = q.type;
+    const std::string url = fmt::format("{}/v1/{}/{}", m_base, q.type == RecordType::a ? "hosts" : "services",
+                                        core::http::url_escape(a.name));
+    core::http::Response response;
+    try {
+      core::http::Request request;
+      request.url = url;
+      response = m_client.send(request);
+    } catch (const Error& e) {
+      a.status = e.exit_code() == Exit::timeout ? Status::timeout : Status::unreachable;
+      a.detail = e.what();
+      return a;
+    }
+    if (!response.ok()) {
+      a.status = Status::error;
+      a.detail = fmt::format("{} answered HTTP {}", core::http::redact_url(url), response.status);
+      return a;
+    }
+    try {
+      a.records = parse_body(response.body, q.type, core::http::redact_url(url));
+    } catch (const Error& e) {
+      a.status = Status::error;
+      a.detail = e.what();
+      return a;
+    }
+    for (auto& r : a.records) {
+      if (q.type == RecordType::a && r.host.empty()) r.host = a.name;
+    }
+    sort_records(a.records);
+    if (a.records.empty()) {
+      a.status = Status::no_records;
+      a.detail = "unknown name (empty record)";
+    }
+    return a;
+  }
+
+  core::http::HttpClient& m_client;
+  std::string m_base;
+  int m_parallel;
+};
+
+}  // namespace
+
+std::unique_ptr<Resolver> make_http_resolver(core::http::HttpClient& client, std::string base_url, int parallel) {
+  return std::make_unique<HttpResolver>(client, std::move(base_url), parallel);
+}
+
+std::string http_server_version(core::http::HttpClient& client, const std::string& base_url) {
+  std::string base = base_url;
+  while (!base.empty() && base.back() == '/') base.pop_back();
+  const std::string url = base + "/v1/version";
+  core::http::Request request;
+  request.url = url;
+  const auto response = client.send(request);
+  const std::string shown = core::http::redact_url(url);
+  if (!response.ok()) throw Error(fmt::format("{} answered HTTP {}", shown, response.status), Exit::remote);
+  try {
+    const auto doc = nlohmann::json::parse(response.body);
+    return fmt::format("{} {}", doc.at("Service").get<std::string>(), doc.at("Version").get<std::string>());
+  } catch (const nlohmann::json::exception&) {
+    throw Error(fmt::format("{} does not answer like Mesos-DNS (no Service/Version)", shown), Exit::remote);
+  }
+}
+
+}  // namespace mctl::dns

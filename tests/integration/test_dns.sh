@@ -1,0 +1,237 @@
+#!/usr/bin/env bash
+# mctl dns against a real DNS server: dnsmasq serving ../shared/mesos-dns/dnsmasq.conf on a free
+# loopback port; plus a server that never answers, one that answers REFUSED, a closed port,
+# and a second dnsmasq with an SRV set too big for one UDP answer (TC, retried over TCP).
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+source "$(dirname "${BASH_SOURCE[0]}")/lib_dns.sh"
+
+start_dnsmasq dnsmasq
+S=127.0.0.1:$DNS_PORT
+FIXTURE_PORT=$DNS_PORT
+
+lookup() { mctl dns lookup --server "$S" "$@"; }
+
+test_case "flask-hello A: three task IPs, sorted"
+lookup flask-hello.marathon.mesos --short
+expect_rc 0
+expect_eq "$OUT" $'10.10.1.21\n10.10.1.22\n10.10.1.23'
+
+test_case "flask-hello SRV: targets resolved to IPs without an additional section"
+lookup _flask-hello._tcp.marathon.mesos --short
+expect_rc 0
+expect_eq "$OUT" $'10.10.1.21:31512\n10.10.1.22:31947\n10.10.1.23:31128'
+lookup _flask-hello._tcp.marathon.mesos
+expect_eq "$(sed -n 1p <<<"$OUT" | tr -s ' ')" "NAME TYPE IP PORT TARGET"
+expect_eq "$(sed -n 2p <<<"$OUT" | tr -s ' ')" "_flask-hello._tcp.marathon.mesos SRV 10.10.1.21 31512 flask-hello-zna7p-s0.marathon.mesos"
+expect_eq "$(wc -l <<<"$OUT")" 4
+
+test_case "the output order is stable although dnsmasq varies its answer order"
+first=$OUT
+for _ in 1 2 3 4 5; do lookup _flask-hello._tcp.marathon.mesos; [[ $OUT == "$first" ]] || break; done
+expect_eq "$OUT" "$first"
+
+test_case "flask-hello .slave names: agent IPs and host ports, tcp and udp"
+lookup _flask-hello._udp.marathon.slave.mesos --short
+expect_rc 0
+expect_eq "$OUT" $'10.10.1.21:31512\n10.10.1.22:31947\n10.10.1.23:31128'
+lookup flask-hello.marathon.slave.mesos --short
+expect_eq "$OUT" $'10.10.1.21\n10.10.1.22\n10.10.1.23'
+lookup flask-hello-5tdbj-s1.marathon.mesos --short
+expect_eq "$OUT" "10.10.1.22"
+
+test_case "the grouped app in both forms"
+lookup web-api-prod.marathon.mesos --short
+expect_eq "$OUT" $'9.0.1.5\n9.0.2.7'
+lookup web.api.prod.marathon.mesos --short
+expect_eq "$OUT" $'9.0.1.5\n9.0.2.7'
+lookup _web-api-prod._tcp.marathon.mesos --short
+expect_eq "$OUT" $'9.0.1.5:8080\n9.0.2.7:8080'
+lookup _web.api.prod._tcp.marathon.mesos --output json
+expect_eq "$(json_get '[(r["host"], r["ip"], r["port"]) for r in d["results"][0]["records"]]')" \
+  "[('web.api.prod-krcpn-s1.marathon.mesos', '9.0.1.5', 8080), ('web.api.prod-ooj71-s2.marathon.mesos', '9.0.2.7', 8080)]"
+lookup _http._web-api-prod._tcp.marathon.mesos --short
+expect_eq "$OUT" $'9.0.1.5:8080\n9.0.2.7:8080'
+lookup web-api-prod.marathon.slave.mesos --short
+expect_eq "$OUT" $'10.10.1.22\n10.10.1.23'
+
+test_case "mctl dns app /prod/api/web: names derived, tasks with the named port"
+mctl dns app /prod/api/web --port-name http --server "$S"
+expect_rc 0
+expect_contains "$OUT" "app /prod/api/web: 2 task endpoint(s) from Mesos-DNS at $S"
+expect_eq "$(grep krcpn <<<"$OUT" | tr -s ' ')" "web-api-prod-krcpn-s1.marathon.mesos 9.0.1.5 8080 tcp http"
+expect_eq "$(grep ooj71 <<<"$OUT" | tr -s ' ')" "web-api-prod-ooj71-s2.marathon.mesos 9.0.2.7 8080 tcp http"
+expect_eq "$(grep -E '^ +web\.api\.prod\.marathon\.mesos ' <<<"$OUT" | tr -s ' ')" " web.api.prod.marathon.mesos A 2 record(s)"
+expect_eq "$(grep -E '^ +_http\._web-api-prod\._tcp\.marathon\.mesos ' <<<"$OUT" | tr -s ' ')" \
+  " _http._web-api-prod._tcp.marathon.mesos SRV 2 record(s)"
+expect_eq "$(grep -E '^ +_web-api-prod\._tcp\.marathon\.slave\.mesos ' <<<"$OUT" | tr -s ' ')" \
+  " _web-api-prod._tcp.marathon.slave.mesos SRV none"
+
+test_case "mctl dns app /api-gateway: two named ports told apart (json)"
+mctl dns app api-gateway --port-name http --port-name admin --server "$S" --output json
+expect_rc 0
+expect_eq "$(json_get '[(t["ip"], t["port"], t["port_names"]) for t in d["tasks"]]')" \
+  "[('10.10.1.21', 31100, ['http']), ('10.10.1.21', 31101, ['admin']), ('10.10.1.23', 31740, ['http']), ('10.10.1.23', 31741, ['admin'])]"
+expect_eq "$(json_get 'd["tasks"][0]["host"]')" "api-gateway-u6qfb-s0.marathon.mesos"
+lookup _api-gateway._tcp.marathon.mesos --short
+expect_eq "$OUT" $'10.10.1.21:31100\n10.10.1.21:31101\n10.10.1.23:31740\n10.10.1.23:31741'
+lookup _admin._api-gateway._tcp.marathon.mesos --short
+expect_eq "$OUT" $'10.10.1.21:31101\n10.10.1.23:31741'
+
+test_case "mctl dns app /flask-hello: three tasks, no port names"
+mctl dns app /flask-hello --server "$S"
+expect_rc 0
+expect_eq "$(grep -c -E '^flask-hello-[a-z0-9]{5}-s[0-2]\.marathon\.mesos ' <<<"$OUT")" 3
+expect_eq "$(grep zna7p <<<"$OUT" | tr -s ' ')" "flask-hello-zna7p-s0.marathon.mesos 10.10.1.21 31512 tcp -"
+
+test_case "the app with no tasks: no records, exit 8, a hint"
+mctl dns app /idle-worker --server "$S"
+expect_rc 8
+expect_contains "$ERR" "app /idle-worker: no records for idle-worker.marathon.mesos or _idle-worker._tcp.marathon.mesos (NXDOMAIN)"
+expect_contains "$ERR" "no running tasks?"
+expect_eq "$OUT" ""
+lookup idle-worker.marathon.mesos
+expect_rc 8
+expect_contains "$ERR" "no records for idle-worker.marathon.mesos (NXDOMAIN): no running tasks?"
+lookup _idle-worker._tcp.marathon.mesos
+expect_rc 8
+lookup flask-hello.marathon.mesos --type SRV
+expect_rc 8
+expect_contains "$ERR" "no records for flask-hello.marathon.mesos"
+
+test_case "leader, masters, agents, frameworks, ns1"
+lookup leader.mesos --short
+expect_eq "$OUT" "10.10.0.11"
+lookup master.mesos --short
+expect_eq "$OUT" $'10.10.0.11\n10.10.0.12\n10.10.0.13'
+lookup master2.mesos --short
+expect_eq "$OUT" "10.10.0.13"
+lookup slave.mesos --short
+expect_eq "$OUT" $'10.10.1.21\n10.10.1.22\n10.10.1.23'
+lookup ns1.mesos --short
+expect_eq "$OUT" "10.10.0.11"
+lookup _leader._tcp.mesos
+expect_eq "$(sed -n 2p <<<"$OUT" | tr -s ' ')" "_leader._tcp.mesos SRV 10.10.0.11 5050 leader.mesos"
+lookup _leader._udp.mesos --short
+expect_eq "$OUT" "10.10.0.11:5050"
+lookup _slave._tcp.mesos --short  # one SRV whose target has three addresses
+expect_eq "$OUT" $'10.10.1.21:5051\n10.10.1.22:5051\n10.10.1.23:5051'
+lookup _framework._tcp.marathon.mesos --short
+expect_eq "$OUT" "10.10.0.11:15101"
+lookup _framework._tcp.metronome.mesos --short
+expect_eq "$OUT" "10.10.0.12:15201"
+
+test_case "names match case-insensitively; --type ANY asks A and SRV"
+lookup FLASK-HELLO.Marathon.MESOS. --short
+expect_rc 0
+expect_eq "$OUT" $'10.10.1.21\n10.10.1.22\n10.10.1.23'
+lookup leader.mesos --type any --output json
+expect_rc 0
+expect_eq "$(json_get '[(x["type"], x["status"]) for x in d["results"]]')" "[('A', 'ok'), ('SRV', 'no_records')]"
+
+test_case "unknown names and names outside the domain"
+lookup nosuch.marathon.mesos
+expect_rc 8
+expect_contains "$ERR" "no records for nosuch.marathon.mesos"
+lookup flask-hello
+expect_rc 8
+expect_contains "$ERR" "names look like flask-hello.marathon.mesos"
+lookup example.com
+expect_rc 3
+expect_contains "$ERR" "looking up example.com A: $S refused the query (REFUSED)"
+
+test_case "--tcp gives the same answers"
+lookup _api-gateway._udp.marathon.slave.mesos --tcp --short
+expect_rc 0
+expect_eq "$OUT" $'10.10.1.21:31100\n10.10.1.21:31101\n10.10.1.23:31740\n10.10.1.23:31741'
+
+test_case "--batch: many names at once, every record, the worst status as exit code"
+printf '%s\n' "# comment" "" flask-hello.marathon.mesos "_web-api-prod._tcp.marathon.mesos" "_leader._tcp.mesos SRV" \
+  "idle-worker.marathon.mesos" >"$TMP/names.txt"
+lookup --batch "$TMP/names.txt"
+expect_rc 8
+expect_eq "$(grep -c ' A ' <<<"$OUT")" 3
+expect_eq "$(grep -c ' SRV ' <<<"$OUT")" 3
+expect_contains "$ERR" "mctl: idle-worker.marathon.mesos A: NXDOMAIN"
+expect_contains "$ERR" "1 of 4 lookups failed or found no records"
+for i in $(seq 300); do echo "_flask-hello._tcp.marathon.mesos"; echo "master$((i % 3)).mesos"; done >"$TMP/many.txt"
+run bash -c "'$MCTL' dns lookup --server $S --batch - --output json <'$TMP/many.txt'"
+expect_rc 0
+expect_eq "$(json_get 'len(d["results"])')" 600
+expect_eq "$(json_get 'sum(len(r["records"]) for r in d["results"])')" 1200
+expect_eq "$(json_get 'sorted(set(r["records"][0]["ip"] for r in d["results"] if r["type"] == "A"))')" \
+  "['10.10.0.11', '10.10.0.12', '10.10.0.13']"
+printf 'leader.mesos MX\n' >"$TMP/bad.txt"
+lookup --batch "$TMP/bad.txt"
+expect_rc 2
+expect_contains "$ERR" "$TMP/bad.txt:1: record type 'MX' for leader.mesos: use A, SRV or ANY"
+
+test_case "the server comes from mctl.yaml, MCTL_MESOS_DNS or --mesos-dns"
+mkdir -p "$TMP/proj"
+printf 'mesos_dns: "%s"\n' "$S" >"$TMP/proj/mctl.yaml"
+mctl -C "$TMP/proj" dns lookup leader.mesos --short
+expect_rc 0
+expect_eq "$OUT" "10.10.0.11"
+run env MCTL_MESOS_DNS="$S" "$MCTL" -C "$TMP" dns lookup leader.mesos --short
+expect_eq "$OUT" "10.10.0.11"
+mctl -C "$TMP" --mesos-dns "$S" dns lookup leader.mesos --short
+expect_eq "$OUT" "10.10.0.11"
+printf 'mesos_dns: "127.0.0.1:1"\n' >"$TMP/proj/mctl.yaml"
+mctl -C "$TMP/proj" dns lookup leader.mesos --server "$S" --short  # --server beats the file
+expect_rc 0
+expect_eq "$OUT" "10.10.0.11"
+mctl -C "$TMP" dns lookup leader.mesos
+expect_rc 2
+expect_contains "$ERR" "no Mesos-DNS server configured"
+
+test_case "usage errors"
+lookup /prod/api/web
+expect_rc 2
+expect_contains "$ERR" "'/prod/api/web' is a Marathon app id, not a DNS name: use 'mctl dns app /prod/api/web'"
+lookup leader.mesos --type MX
+expect_rc 2
+mctl dns lookup leader.mesos --server 127.0.0.1:70000
+expect_rc 2
+expect_contains "$ERR" "port '70000' is not a number from 1 to 65535"
+mctl dns lookup --server "$S"
+expect_rc 2
+
+test_case "a server that never answers: a timeout error, exit 4, within the deadline"
+start_udp_dns silent
+start=$(date +%s%N)
+mctl dns lookup leader.mesos --server "127.0.0.1:$UDP_DNS_PORT" --timeout 1s
+elapsed_ms=$(( ($(date +%s%N) - start) / 1000000 ))
+expect_rc 4
+expect_contains "$ERR" "looking up leader.mesos A: no answer from 127.0.0.1:$UDP_DNS_PORT within 1s"
+expect_true test "$elapsed_ms" -lt 2500
+mctl dns app /flask-hello --server "127.0.0.1:$UDP_DNS_PORT" --timeout 500ms
+expect_rc 4
+
+test_case "a server that answers REFUSED: exit 3"
+start_udp_dns refuse
+mctl dns lookup leader.mesos --server "127.0.0.1:$UDP_DNS_PORT"
+expect_rc 3
+expect_contains "$ERR" "refused the query (REFUSED)"
+mctl dns app /flask-hello --server "127.0.0.1:$UDP_DNS_PORT"
+expect_rc 3
+expect_contains "$ERR" "looking up app /flask-hello at 127.0.0.1:$UDP_DNS_PORT"
+
+test_case "nothing listening: exit 3, said so"
+closed=$(free_port)
+mctl dns lookup leader.mesos --server "127.0.0.1:$closed" --timeout 2s
+expect_rc 3
+expect_contains "$ERR" "connection refused: is a DNS server listening on 127.0.0.1:$closed?"
+
+test_case "a truncated UDP answer is retried over TCP: all 80 records"
+for i in $(seq 80); do
+  echo "srv-host=_big._tcp.marathon.mesos,big-task-$i.marathon.mesos,$((30000 + i)),0,1"
+done >"$TMP/big.conf"
+echo "host-record=big-task-1.marathon.mesos,10.10.9.1" >>"$TMP/big.conf"
+start_dnsmasq dnsmasq_big "$TMP/big.conf"
+udp=$(dig @127.0.0.1 -p "$DNS_PORT" _big._tcp.marathon.mesos SRV +notcp +ignore +bufsize=1232 +noall +comments)
+expect_contains "$udp" " tc" "dnsmasq sets TC over UDP (the premise of this check)"
+mctl dns lookup _big._tcp.marathon.mesos --server "127.0.0.1:$DNS_PORT" --output json
+expect_rc 0
+expect_eq "$(json_get 'len(d["results"][0]["records"])')" 80
+expect_eq "$(json_get '[r["ip"] for r in d["results"][0]["records"]][0]')" "10.10.9.1"
+
+finish

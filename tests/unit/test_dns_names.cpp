@@ -1,0 +1,119 @@
+#include <doctest/doctest.h>
+
+#include <algorithm>
+#include <fstream>
+#include <set>
+#include <sstream>
+#include <string>
+
+#include "core/error.hpp"
+#include "dns/names.hpp"
+
+using mctl::dns::app_host_name;
+using mctl::dns::app_names;
+using mctl::dns::framework_label;
+using mctl::dns::label;
+using mctl::dns::marathon_task_name;
+
+TEST_CASE("label maps characters as Mesos-DNS does (README examples)") {
+  CHECK(label("apiserver.myservice") == "apiserver-myservice");
+  CHECK(label("web.api.prod") == "web-api-prod");
+  CHECK(label("My_App") == "my-app");
+  CHECK(label("a b+c@d") == "abcd");  // other characters are dropped
+  CHECK(label("--web") == "web");     // leading '-' stripped
+  CHECK(label("-._") == "");          // can be empty
+}
+
+TEST_CASE("label cuts at 63 characters, or 24 with RFC 952, and strips digits on the left with RFC 952") {
+  CHECK(label(std::string(70, 'a')) == std::string(63, 'a'));
+  CHECK(label(std::string(30, 'b'), true) == std::string(24, 'b'));
+  CHECK(label("1st-app", true) == "st-app");
+  CHECK(label("1st-app") == "1st-app");
+}
+
+TEST_CASE("label refills what the trailing '-' strip removed from after the cut") {
+  // 62 a's, '-' at position 63, then "-bcd": the cut part loses its '-', refilled with "b".
+  CHECK(label(std::string(62, 'a') + "--bcd") == std::string(62, 'a') + "b");
+  // Two characters lost, refilled with "b-": the result ends in '-', as Mesos-DNS's does.
+  CHECK(label(std::string(61, 'a') + "--b-c") == std::string(61, 'a') + "b-");
+  // Nothing after the cut: the label just gets shorter.
+  CHECK(label(std::string(62, 'a') + "-") == std::string(62, 'a'));
+}
+
+TEST_CASE("framework names keep their dots") {
+  CHECK(framework_label("marathon.prod") == "marathon.prod");
+  CHECK(framework_label("marathon-0.7.5") == "marathon-0.7.5");
+  CHECK(framework_label("marathon-0.7.5", true) == "marathon-0");
+  CHECK(framework_label("Marathon") == "marathon");
+}
+
+TEST_CASE("a Marathon app id becomes the reversed, dotted task name") {
+  CHECK(marathon_task_name("/prod/api/web") == "web.api.prod");
+  CHECK(marathon_task_name("/flask-hello") == "flask-hello");
+  CHECK(marathon_task_name("flask-hello") == "flask-hello");
+  CHECK(marathon_task_name("/q/logs/statsd/") == "statsd.logs.q");
+  CHECK_THROWS_WITH_AS(marathon_task_name("/"), "app id '/' is empty", mctl::Error);
+  CHECK_THROWS_WITH_AS(marathon_task_name("/prod/my app"),
+                       "app id '/prod/my app': character ' ' is not allowed in a Marathon app id", mctl::Error);
+}
+
+TEST_CASE("app host names: mangled form and the 63-character cut of long nested groups") {
+  CHECK(app_host_name("/prod/api/web", {}) == "web-api-prod.marathon.mesos");
+  CHECK(app_host_name("/group/app", {}) == "app-group.marathon.mesos");
+  CHECK(app_host_name("/sample/group/appname", {"mesos", "marathon", false}) == "appname-group-sample.marathon.mesos");
+  const std::string id = "/organisation-number-one/department-two/team-three/service-four/worker";
+  // reversed and mangled it is 69 characters: cut to 63
+  const auto name = app_host_name(id, {});
+  const auto first = name.substr(0, name.find('.'));
+  CHECK(first.size() == 63);
+  CHECK(first == "worker-service-four-team-three-department-two-organisation-numb");
+  CHECK(app_host_name(id, {"mesos", "marathon", true}) == "worker-service-four-team.marathon.mesos");
+  CHECK(app_host_name("/web", {"Example.COM", "marathon.prod", false}) == "web.marathon.prod.example.com");
+}
+
+TEST_CASE("app names include the dotted form only when it differs, and named-port SRV names") {
+  auto has = [](const std::vector<mctl::dns::AppName>& names, const std::string& n) {
+    return std::any_of(names.begin(), names.end(), [&](const auto& x) { return x.name == n; });
+  };
+  const auto web = app_names("/prod/api/web", {}, {"http"});
+  CHECK(has(web, "web-api-prod.marathon.mesos"));
+  CHECK(has(web, "web.api.prod.marathon.mesos"));
+  CHECK(has(web, "_web-api-prod._tcp.marathon.mesos"));
+  CHECK(has(web, "_web.api.prod._tcp.marathon.mesos"));
+  CHECK(has(web, "_http._web-api-prod._tcp.marathon.mesos"));
+  CHECK(has(web, "_http._web.api.prod._tcp.marathon.mesos"));
+  CHECK(has(web, "web-api-prod.marathon.slave.mesos"));
+  CHECK(web.front().form == "mangled");
+  const auto flask = app_names("/flask-hello", {});
+  CHECK_FALSE(std::any_of(flask.begin(), flask.end(), [](const auto& x) { return x.form == "dotted"; }));
+  CHECK(flask.size() == 6);  // A, slave A, and 2 x (SRV, slave SRV)
+  const auto named = app_names("/api-gateway", {}, {"HTTP"});
+  CHECK(has(named, "_http._api-gateway._tcp.marathon.mesos"));
+}
+
+// Every app record name in the fixture zone is one that app_names derives (the canonical
+// per-task names and framework records aside): the rules match the fixture's generator.
+TEST_CASE("app_names covers every app name in the fixture's mesos.zone") {
+  std::ifstream zone(std::string(MCTL_SHARED) + "/mesos-dns/mesos.zone");
+  REQUIRE(zone.good());
+  std::set<std::string> derived;
+  for (const auto& [id, ports] : std::vector<std::pair<std::string, std::vector<std::string>>>{
+           {"/flask-hello", {}}, {"/prod/api/web", {"http"}}, {"/api-gateway", {"http", "admin"}}}) {
+    for (const auto& n : app_names(id, {}, ports)) derived.insert(n.name + ".");
+  }
+  std::string line;
+  int checked = 0;
+  while (std::getline(zone, line)) {
+    std::istringstream words(line);
+    std::string owner;
+    words >> owner;
+    if (owner.find("marathon.") == std::string::npos || owner.rfind("_framework.", 0) == 0) continue;
+    const bool canonical = owner.find("-s0.") != std::string::npos || owner.find("-s1.") != std::string::npos ||
+                           owner.find("-s2.") != std::string::npos;
+    if (canonical || owner == "marathon.mesos.") continue;
+    INFO(owner);
+    CHECK(derived.count(owner) == 1);
+    ++checked;
+  }
+  CHECK(checked > 30);
+}
