@@ -256,6 +256,54 @@ def type_errors(raw):
         pms = c.get("portMappings")
         if pms is not None and not isinstance(pms, list):
             err("/container/portMappings", "error.expected.jsarray")
+    def objects(key, items, int_fields=(), str_fields=()):
+        if not isinstance(items, list):
+            return
+        for i, e in enumerate(items):
+            p = "%s(%d)" % (key, i)
+            if not isinstance(e, dict):
+                err(p, "error.expected.jsobject")
+                continue
+            for k in int_fields:
+                if k in e and e[k] is not None and not (_is_num(e[k]) and _is_int(e[k])):
+                    err("%s/%s" % (p, k), "error.expected.jsnumber")
+            for k in str_fields:
+                if k in e and e[k] is not None and not isinstance(e[k], str):
+                    err("%s/%s" % (p, k), "error.expected.jsstring")
+
+    objects("/readinessChecks", raw.get("readinessChecks"), ("intervalSeconds", "timeoutSeconds"),
+            ("name", "path", "portName", "protocol"))
+    objects("/portDefinitions", raw.get("portDefinitions"), ("port",), ("name", "protocol"))
+    objects("/fetch", raw.get("fetch"), (), ("uri", "destPath"))
+    if isinstance(c, dict):
+        objects("/container/portMappings", c.get("portMappings"), ("containerPort", "hostPort", "servicePort"),
+                ("name", "protocol"))
+        if c.get("volumes") is not None and not isinstance(c.get("volumes"), list):
+            err("/container/volumes", "error.expected.jsarray")
+        objects("/container/volumes", c.get("volumes"), (), ("containerPath", "hostPath", "mode"))
+        dk = c.get("docker")
+        if isinstance(dk, dict):
+            if dk.get("parameters") is not None and not isinstance(dk.get("parameters"), list):
+                err("/container/docker/parameters", "error.expected.jsarray")
+            objects("/container/docker/parameters", dk.get("parameters"), (), ("key", "value"))
+            objects("/container/docker/portMappings", dk.get("portMappings"),
+                    ("containerPort", "hostPort", "servicePort"), ("name", "protocol"))
+            for k in ("forcePullImage", "privileged"):
+                if k in dk and dk[k] is not None and not isinstance(dk[k], bool):
+                    err("/container/docker/" + k, "error.expected.jsboolean")
+    cons = raw.get("constraints")
+    if isinstance(cons, list):
+        for i, con in enumerate(cons):
+            if not isinstance(con, list) or not all(isinstance(x, str) for x in con):
+                err("/constraints(%d)" % i, "error.expected.jsarray")
+    secrets = raw.get("secrets")
+    if isinstance(secrets, dict):
+        for k, v in secrets.items():
+            if not isinstance(v, dict) or not isinstance(v.get("source"), str):
+                err("/secrets/%s" % k, "error.expected.jsobject")
+    us_ = raw.get("unreachableStrategy")
+    if us_ is not None and us_ != "disabled" and not isinstance(us_, dict):
+        err("/unreachableStrategy", "error.expected.jsobject")
     nets = raw.get("networks")
     if isinstance(nets, list):
         for i, n in enumerate(nets):
@@ -456,13 +504,15 @@ def semantic_errors(d):
             add(p + "/command", "must not be empty")
         if "portIndex" in hc and hc["protocol"] != "COMMAND" and not (0 <= hc["portIndex"] < max(nports, 0)):
             add(p, "Health check port indices must address an element of the ports array or container port mappings.")
-        if hc["timeoutSeconds"] >= hc["intervalSeconds"]:
-            add(p + "/timeoutSeconds", "got %s, expected less than %s" % (hc["timeoutSeconds"], hc["intervalSeconds"]))
     if mesos_checks > 1:
         add("/healthChecks", "AppDefinition can only have 1 COMMAND or MESOS health check")
     rcs = d.get("readinessChecks") or []
     if len(rcs) > 1:
         add("/readinessChecks", "got %d, expected 1 or less" % len(rcs))
+    for i, rc in enumerate(rcs):
+        if rc["timeoutSeconds"] >= rc["intervalSeconds"]:
+            add("/readinessChecks(%d)/timeoutSeconds" % i, "got %s, expected less than %s"
+                % (rc["timeoutSeconds"], rc["intervalSeconds"]))
     env = d.get("env") or {}
     secrets = d.get("secrets") or {}
     for k, v in env.items():
@@ -480,9 +530,28 @@ def normalize_app(raw, app_id=None):
     if not isinstance(raw, dict):
         raise ApiError(422, {"message": "Invalid JSON",
                              "details": [{"path": "", "errors": ["error.expected.jsobject"]}]})
+    raw = drop_nulls(raw)
     terr = type_errors(raw)
     if terr:
         raise ApiError(422, {"message": "Invalid JSON", "details": terr})
+    try:
+        return _normalize_app(raw, app_id)
+    except (TypeError, AttributeError, KeyError, ValueError, IndexError) as e:
+        # a shape the readers above do not check in detail: still a client error, never a 500
+        raise ApiError(422, {"message": "Invalid JSON",
+                             "details": [{"path": "/", "errors": ["error.expected.jsobject (%s)" % e]}]})
+
+
+def drop_nulls(v):
+    """Play's readers treat a null optional field as absent (nulls inside arrays stay)."""
+    if isinstance(v, dict):
+        return {k: drop_nulls(x) for k, x in v.items() if x is not None}
+    if isinstance(v, list):
+        return [drop_nulls(x) for x in v]
+    return v
+
+
+def _normalize_app(raw, app_id):
     d = {k: copy.deepcopy(v) for k, v in raw.items() if k in KNOWN_FIELDS and k not in ("versionInfo",)}
     d.pop("version", None)
     if app_id is not None:
