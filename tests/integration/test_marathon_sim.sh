@@ -231,6 +231,27 @@ http GET "$A/v2/nosuchthing"
 expect_eq "$STATUS" 500 "unknown route under /v2 (1.6+ answers 500)"
 expect_eq "$(j 'd["message"]')" "URI not found"
 
+test_case "bodies a real Marathon accepted are accepted"
+for f in "$MCTL_SHARED"/marathon/examples/system-tests/apps/*.json; do
+  # two of them share an id (/sleep): a real Marathon would answer 409 too, so each gets its own
+  http PUT "$A/v2/apps/systest/$(basename "$f" .json)?partialUpdate=false" "$(cat "$f")"
+  expect_eq "$STATUS" 201 "$(basename "$f")"
+done
+http POST "$A/v2/groups" "$(cat "$MCTL_SHARED/marathon/examples/system-tests/groups/sleep-group.json")"
+expect_eq "$STATUS" 201 "sleep-group.json"
+http GET "$A/v2/groups/sleep-group/sleep"
+expect_eq "$(j '[a["id"] for a in d["apps"]]')" '["/sleep-group/sleep/goodnight-1", "/sleep-group/sleep/goodnight-2"]'
+http GET "$A/v2/apps/systest/docker-http-server"
+expect_eq "$(j '(d["app"]["networks"], "network" in d["app"]["container"]["docker"], d["app"]["container"]["portMappings"][0]["containerPort"])')" \
+  '[[{"mode": "container/bridge"}], false, 8080]' "pre-1.5 networking rendered the 1.5+ way"
+http DELETE "$A/v2/groups/systest"
+expect_eq "$STATUS" 200
+http DELETE "$A/v2/groups/sleep-group"
+expect_eq "$STATUS" 200
+http GET "$A/v2/apps/systest/docker-http-server"
+expect_eq "$STATUS" 404 "group delete removes its apps"
+expect_true wait_until 10 no_deployments
+
 test_case "never healthy: deployment stays, 409 lock, force"
 http POST "$A/_sim/app_faults" '{"app":"/prod/web","never_healthy":true,"scope":"next_config"}'
 expect_eq "$STATUS" 200
