@@ -215,16 +215,16 @@ Config Config::load(const LoadOptions& options) {
   } else {
     config.m_file = find_upward(config.m_cwd, "mctl.yaml");
   }
-  YAML::Node environments;
+  YAML::Node root;  // yaml-cpp nodes are references: keep the root, look children up when needed
   std::string display;
   if (config.m_file) {
     config.m_project_dir = config.m_file->parent_path();
     display = display_path(*config.m_file, config.m_cwd);
-    const YAML::Node root = parse_yaml(read_file(*config.m_file), display);
+    root = parse_yaml(read_file(*config.m_file), display);
     if (!root.IsNull()) {
       FileReader reader(display, config.m_settings);
       reader.read_block(root, "", false);
-      environments = root["environments"];
+      const YAML::Node environments = root["environments"];
       if (environments && !environments.IsNull()) {
         if (!environments.IsMap()) {
           throw Error(fmt::format("{}: environments must be a map of name: settings",
@@ -261,7 +261,8 @@ Config Config::load(const LoadOptions& options) {
                   Exit::usage);
     }
     FileReader reader(display, config.m_settings);
-    reader.read_block(environments[config.m_env], "", true);
+    const YAML::Node block = root["environments"][config.m_env];
+    if (!block.IsNull()) reader.read_block(block, "", true);
   }
 
   // 3. MCTL_* environment variables.

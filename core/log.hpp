@@ -3,6 +3,7 @@
 // the level is enabled. Results go to stdout and are written by cli/ only.
 #include <fmt/format.h>
 
+#include <functional>
 #include <string_view>
 
 namespace mctl::core::log {
@@ -14,6 +15,8 @@ Level level();
 bool enabled(Level level);
 void set_color(bool on);
 void write(Level level, std::string_view message);
+// Redirects log lines (tests); an empty function restores stderr.
+void set_sink(std::function<void(Level, std::string_view)> sink);
 
 template <typename... Args>
 void info(fmt::format_string<Args...> f, Args&&... args) {

@@ -7,7 +7,7 @@
 
 namespace mctl::core {
 
-// Levenshtein distance, used for "did you mean" suggestions.
+// Edit distance (with adjacent transpositions), used for "did you mean" suggestions.
 std::size_t edit_distance(std::string_view a, std::string_view b);
 
 // The closest candidate to `word` if it is close enough to be a plausible typo.
