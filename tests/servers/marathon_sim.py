@@ -2104,7 +2104,8 @@ class Handler(BaseHTTPRequestHandler):
                     return self.send(400, {"message": "invalid JSON: %s" % e})
             with sim.lock:
                 status, out = self.admin.handle(method, path, query, body, self.inst)
-            return self.send(status, out)
+                data = dumps(out).encode()   # serialised under the lock: the log keeps growing
+            return self.send(status, data, None, "application/json")
         entry = {"method": method, "path": path, "query": parts.query, "body": text,
                  "time": now_iso(), "status": None}
         with sim.lock:
