@@ -2116,11 +2116,11 @@ class Handler(BaseHTTPRequestHandler):
                         (not f.get("method") or f["method"].upper() == method):
                     f["remaining"] -= 1
                     fault = dict(f)
+                    entry["fault"] = f["kind"]
                     break
             sim.http_faults = [f for f in sim.http_faults if f["remaining"] > 0]
         self.request_entry = entry
         if fault is not None:
-            entry["fault"] = fault["kind"]
             if fault["kind"] == "drop":
                 return self.drop()
             if fault.get("delay_ms"):
