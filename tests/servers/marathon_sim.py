@@ -2408,12 +2408,14 @@ class Handler(BaseHTTPRequestHandler):
         with sim.lock:
             sim.subscribers.append(sub)
         heartbeat = sim.o.heartbeat_ms / 1000.0
+        next_beat = time.monotonic() + heartbeat   # Jetty beats at a fixed period, events or not
         try:
             while True:
                 try:
-                    item = sub.q.get(timeout=heartbeat)
+                    item = sub.q.get(timeout=max(0.0, next_beat - time.monotonic()))
                 except queue.Empty:
                     item = b"\r\n"
+                    next_beat += heartbeat
                 if item is None:
                     break
                 chunks = [item]
