@@ -431,6 +431,19 @@ expect_eq "$STATUS" 200 "rollback to a seeded version"
 http GET "$A/v2/apps/seed"
 expect_eq "$(j 'd["app"]["cmd"]')" v1
 
+test_case "app list filters"
+http POST "$A/_sim/apps" '{"apps":[{"id":"/lbl/a","cmd":"run-a","labels":{"team":"core","tier":"web"}},
+  {"id":"/lbl/b","cmd":"run-b","labels":{"team":"edge"}},{"id":"/lbl/c","cmd":"run-c"}]}'
+expect_eq "$STATUS" 201
+lbl() { http GET "$A/v2/apps" "" -G --data-urlencode "$1"; j '[a["id"] for a in d["apps"] if a["id"].startswith("/lbl/")]'; }
+expect_eq "$(lbl 'label=team==core')" '["/lbl/a"]'
+expect_eq "$(lbl 'label=team!=core')" '["/lbl/b"]' "every selector needs the label to exist"
+expect_eq "$(lbl 'label=team')" '["/lbl/a", "/lbl/b"]'
+expect_eq "$(lbl 'label=team in (core, edge),tier')" '["/lbl/a"]'
+expect_eq "$(lbl 'label=team notin (core)')" '["/lbl/b"]'
+expect_eq "$(lbl 'id=LBL/B')" '["/lbl/b"]' "id filter is a case-insensitive substring"
+expect_eq "$(lbl 'cmd=run-c')" '["/lbl/c"]'
+
 test_case "several apps in one request: dependency order"
 http PUT "$A/v2/apps" '[{"id":"/dep/web","cmd":"w","dependencies":["/dep/api"]},{"id":"/dep/db","cmd":"d"},
   {"id":"dep/api","cmd":"a","dependencies":["db"]}]'

@@ -1333,7 +1333,7 @@ def label_selector(expr):
         if m:
             k, op, v = unesc(m.group(1)), m.group(2), unesc(m.group(3))
             preds.append((lambda L, k=k, v=v: L.get(k) == v) if op == "==" else
-                         (lambda L, k=k, v=v: L.get(k) != v))
+                         (lambda L, k=k, v=v: k in L and L[k] != v))   # a selector needs the label
             continue
         m = re.match(r"^(.+?)\s+(in|notin)\s*\((.*)\)$", p)
         if m:
