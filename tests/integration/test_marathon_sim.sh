@@ -244,6 +244,7 @@ expect_eq "$(j '[a["id"] for a in d["apps"]]')" '["/sleep-group/sleep/goodnight-
 http GET "$A/v2/apps/systest/docker-http-server"
 expect_eq "$(j '(d["app"]["networks"], "network" in d["app"]["container"]["docker"], d["app"]["container"]["portMappings"][0]["containerPort"])')" \
   '[[{"mode": "container/bridge"}], false, 8080]' "pre-1.5 networking rendered the 1.5+ way"
+expect_true wait_until 10 no_deployments   # group deletes default to force=false
 http DELETE "$A/v2/groups/systest"
 expect_eq "$STATUS" 200
 http DELETE "$A/v2/groups/sleep-group"
