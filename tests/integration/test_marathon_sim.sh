@@ -524,7 +524,8 @@ http GET "$A/v2/apps"
 expect_eq "$STATUS" 200
 
 test_case "auth"
-start_sim auth "${FAST[@]}" --basic-auth 'ops:s3cret' --token TOK --readonly-token RO --max-deployments 1
+printf 'TOK\n' >"$TMP/token"
+start_sim auth "${FAST[@]}" --basic-auth 'ops:s3cret' --token-file "$TMP/token" --readonly-token RO --max-deployments 1
 U=$URL
 http GET "$U/v2/apps"
 expect_eq "$STATUS" 401

@@ -2480,7 +2480,13 @@ def main(argv=None):
     p.add_argument("--max-deployments", type=int, default=100)
     p.add_argument("--max-versions", type=int, default=50)
     p.add_argument("--verbose", action="store_true", help="log every request to stderr")
+    p.add_argument("--basic-auth-file", metavar="PATH", help="like --basic-auth, USER:PASS read from a file")
+    p.add_argument("--token-file", metavar="PATH", help="like --token, read from a file")
     o = p.parse_args(argv)
+    for opt, path in (("basic_auth", o.basic_auth_file), ("token", o.token_file)):
+        if path:
+            with open(path) as f:
+                setattr(o, opt, f.read().strip())
     if o.leader_url and not o.not_leader:
         p.error("--leader-url only makes sense with --not-leader")
     sim = Sim(o)
