@@ -1250,6 +1250,12 @@ class Sim:
             if events is not None and app_id in events:
                 self.emit("api_post_event", {"clientIp": client_ip, "uri": events[app_id],
                                              "appDefinition": new})
+        if events:
+            for app_id, uri in events.items():
+                if app_id not in pairs and app_id in self.apps:
+                    # a no-op change is still posted (with the unchanged definition)
+                    self.emit("api_post_event", {"clientIp": client_ip, "uri": uri,
+                                                 "appDefinition": self.apps[app_id].d})
         self.group_versions.append(version)
         self.emit("group_change_success", {"groupId": "/", "version": version})
         dep = Deployment(dep_id, version, steps, {a: (copy.deepcopy(o) if o else None)
