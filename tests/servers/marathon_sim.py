@@ -1084,13 +1084,30 @@ class Sim:
             for app in self.apps.values():
                 if app.blocked == 0:
                     app.blocked_since = None
+            return self.next_due(now)
+
+    def next_due(self, now):
+        """The earliest clock time at which a task or a launch delay changes state."""
+        due = now + self.o.tick_ms / 1000.0
+        for app in self.apps.values():
+            if app.blocked and app.delay_until > now:
+                due = min(due, app.delay_until)
+            for t in app.tasks:
+                for x in (t.t_stage_end if t.state == TASK_STAGING else None, t.t_next_check,
+                          None if t.readiness_ok else t.t_ready):
+                    if x is not None and x > now:
+                        due = min(due, x)
+        return due
 
     def ticker(self):
+        due = time.monotonic()
         while True:
-            self.wake.wait(self.o.tick_ms / 1000.0)
+            # sleep until the next state change is due (at most one tick): timings stay exact
+            self.wake.wait(max(0.0, due - time.monotonic()))
             self.wake.clear()
+            due = time.monotonic() + self.o.tick_ms / 1000.0
             try:
-                self.tick()
+                due = self.tick()
             except Exception as e:  # keep ticking: a test instrument must not die silently
                 sys.stderr.write("marathon_sim: tick failed: %r\n" % (e,))
                 import traceback
