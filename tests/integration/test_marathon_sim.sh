@@ -61,7 +61,7 @@ deployment_listed() { curl -s "$URL/v2/deployments" | grep -q "\"$1\""; }
 APP='{"id":"/prod/web","cmd":"python3 -m http.server $PORT0","instances":2,"cpus":0.1,"mem":64,
  "healthChecks":[{"protocol":"HTTP","path":"/health","intervalSeconds":10,"timeoutSeconds":5}]}'
 
-start_sim sim "${FAST[@]}" --heartbeat-ms 300
+start_sim sim "${FAST[@]}" --heartbeat-ms 300 --no-leader-wait-ms 200
 A=$URL
 
 # SSE consumer for the whole main scenario
@@ -381,7 +381,7 @@ for t in api_post_event group_change_success deployment_info deployment_step_suc
 done
 expect_not_contains "$FR" "BAD FRAMING"
 expect_true grep -q "^data: {\"id\":\"$DEP1\",\"plan\".*\"eventType\":\"deployment_success\"" "$TMP/events.sse"
-curl -s -D "$TMP/sse.hdr" -o /dev/null --max-time 1 -H 'Accept: text/event-stream' "$A/v2/events?event_type=deployment_success"
+curl -s -D "$TMP/sse.hdr" -o /dev/null --max-time 0.5 -H 'Accept: text/event-stream' "$A/v2/events?event_type=deployment_success"
 HDRS=$(tr -d '\r' <"$TMP/sse.hdr")
 expect_eq "$(header Content-Type)" "text/event-stream;charset=UTF-8"
 expect_eq "$(header Connection)" "close"
