@@ -1,0 +1,51 @@
+#pragma once
+// A background reader of Marathon's event stream. Events are only hints that wake the
+// followers early: the stream is lossy, so followers always confirm by polling.
+#include <atomic>
+#include <condition_variable>
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <set>
+#include <string>
+#include <vector>
+
+#include "deploy/marathon_client.hpp"
+
+namespace mctl::deploy {
+
+class EventHub {
+ public:
+  // Starts reading /v2/events in a thread that reconnects (with backoff) until stopped.
+  explicit EventHub(std::shared_ptr<MarathonClient> client);
+  // A hub without a reader: events come only through handle() (tests).
+  EventHub();
+  // Stops reading. The thread may still sit in a read until the next heartbeat, so it is
+  // detached and owns what it uses.
+  ~EventHub();
+  EventHub(const EventHub&) = delete;
+  EventHub& operator=(const EventHub&) = delete;
+
+  // Waits until the stream is attached (its first event arrived), up to `timeout`.
+  bool wait_attached(std::chrono::milliseconds timeout);
+  bool attached() const;
+
+  // A counter that moves whenever an event mentions `app_id` or `deployment_id`.
+  std::uint64_t generation(const std::string& app_id, const std::string& deployment_id) const;
+  // Waits up to `timeout` for generation(app, deployment) to differ from `seen`; wakes every
+  // 100 ms to check `interrupted`. Returns the current generation.
+  std::uint64_t wait(const std::string& app_id, const std::string& deployment_id, std::uint64_t seen,
+                     std::chrono::milliseconds timeout, const std::atomic<bool>* interrupted) const;
+  // Task ids of `app_id` reported failed (TASK_FAILED, TASK_ERROR, ...) with their app version.
+  std::map<std::string, std::string> failed_tasks(const std::string& app_id) const;
+
+  // Feeds one event (used by the reader thread; public for tests).
+  void handle(const std::string& type, const json& data);
+
+ private:
+  struct State;
+  std::shared_ptr<State> m_state;
+};
+
+}  // namespace mctl::deploy

@@ -1,0 +1,366 @@
+#include "deploy/marathon_client.hpp"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <thread>
+
+#include "core/error.hpp"
+#include "core/fs.hpp"
+#include "core/log.hpp"
+#include "core/strings.hpp"
+#include "deploy/sse.hpp"
+
+namespace mctl::deploy {
+namespace http = core::http;
+
+namespace {
+
+bool failover_status(long status) { return status == 502 || status == 503 || status == 504; }
+
+std::string excerpt(const std::string& body) {
+  std::string text = core::trim(body);
+  for (char& c : text) {
+    if (c == '\n' || c == '\r' || c == '\t') c = ' ';
+  }
+  return text.size() > 300 ? text.substr(0, 300) + "..." : text;
+}
+
+std::string path_of(const std::string& id) {
+  std::string out;
+  for (const auto& part : core::split(canonical_app_id(id), '/')) {
+    if (part.empty()) continue;
+    out += "/" + http::url_escape(part);
+  }
+  return out;
+}
+
+std::string bool_str(bool b) { return b ? "true" : "false"; }
+
+}  // namespace
+
+std::string canonical_app_id(const std::string& id) {
+  return id.empty() || id.front() != '/' ? "/" + id : id;
+}
+
+std::string describe_error_body(long status, const std::string& body) {
+  json j = json::parse(body, nullptr, false);
+  if (!j.is_object() || !j.contains("message")) {
+    return fmt::format("Marathon answered HTTP {}{}", status, body.empty() ? "" : ": " + excerpt(body));
+  }
+  std::string out = fmt::format("Marathon answered HTTP {}: {}", status, j.value("message", ""));
+  if (status == 409 && j.contains("deployments") && j["deployments"].is_array()) {
+    std::vector<std::string> ids;
+    for (const auto& d : j["deployments"]) ids.push_back(d.value("id", "?"));
+    // The message carries a literal "<DEPLOYMENT_ID>" placeholder; the real ids are here.
+    out += fmt::format(" (blocking deployments: {})", fmt::join(ids, ", "));
+  }
+  if (j.contains("details") && j["details"].is_array()) {
+    for (const auto& d : j["details"]) {
+      std::vector<std::string> errors;
+      for (const auto& e : d.value("errors", json::array())) errors.push_back(e.is_string() ? e.get<std::string>() : e.dump());
+      out += fmt::format("\n  {}: {}", d.value("path", "/"), fmt::join(errors, "; "));
+    }
+  } else if (j.contains("details") && j["details"].is_string()) {
+    out += fmt::format("\n  {}", j["details"].get<std::string>());
+  }
+  return out;
+}
+
+MarathonClient::MarathonClient(std::vector<std::string> urls, std::shared_ptr<http::HttpClient> client,
+                               std::string credential_source, int rounds)
+    : m_urls(std::move(urls)), m_http(std::move(client)), m_credential_source(std::move(credential_source)),
+      m_rounds(std::max(rounds, 1)) {
+  for (auto& u : m_urls) {
+    while (!u.empty() && u.back() == '/') u.pop_back();
+  }
+  if (m_urls.empty()) throw Error("no Marathon URL configured (marathon.urls, MCTL_MARATHON_URL or --marathon)", Exit::usage);
+}
+
+std::string MarathonClient::current_url() const { return http::redact_url(m_urls[m_current % m_urls.size()]); }
+
+http::Response MarathonClient::send(const Call& call, bool single_attempt) {
+  std::string last_problem;
+  const std::size_t n = m_urls.size();
+  const int rounds = single_attempt ? 1 : m_rounds;
+  for (int round = 0; round < rounds; ++round) {
+    if (round > 0) std::this_thread::sleep_for(std::chrono::milliseconds(100 << std::min(round, 5)));
+    const std::size_t first = m_current.load();
+    for (std::size_t i = 0; i < n && !(single_attempt && i > 0); ++i) {
+      const std::size_t index = (first + i) % n;
+      http::Request request;
+      request.method = call.method;
+      request.url = m_urls[index] + call.path;
+      request.headers = {{"Accept", "application/json"}};
+      if (call.body) {
+        request.body = call.body->dump();
+        request.headers.emplace_back("Content-Type", "application/json");
+      }
+      request.idempotent = false;  // failover and re-sending are decided here
+      try {
+        http::Response r = m_http->send(request);
+        if (failover_status(r.status)) {
+          last_problem = fmt::format("{} answered HTTP {}", http::redact_url(m_urls[index]), r.status);
+        } else if (call.expect_json && r.status == 200 && core::trim(r.body).empty()) {
+          // A non-leader that lost its leader answers 200 with nothing in it.
+          last_problem = fmt::format("{} answered an empty 200 (not the leader?)", http::redact_url(m_urls[index]));
+        } else {
+          m_current = index;
+          return r;
+        }
+      } catch (const Error& e) {
+        last_problem = e.what();
+      }
+      core::log::info("Marathon {} {}: {}; trying the next instance", call.method, call.path, last_problem);
+      if (single_attempt) break;
+    }
+  }
+  throw Error(fmt::format("{} {} on Marathon ({} URL{}): {}", call.method, call.path, n, n == 1 ? "" : "s",
+                          last_problem),
+              Exit::remote);
+}
+
+void MarathonClient::fail(const http::Response& r, const Call& call, const std::string& what) const {
+  if (r.status == 401 || r.status == 403) {
+    const std::string body = describe_error_body(r.status, r.body);
+    if (r.status == 403 && body.find("Max number") != std::string::npos) {
+      throw Error(fmt::format("{}: too many deployments running: {}", what, body), Exit::remote);
+    }
+    throw Error(fmt::format("{}: Marathon at {} refused access (HTTP {}); credentials used: {}", what,
+                            http::redact_url(r.url.substr(0, r.url.find("/v2/"))), r.status, m_credential_source),
+                Exit::auth);
+  }
+  (void)call;
+  throw Error(fmt::format("{}: {}", what, describe_error_body(r.status, r.body)),
+              r.status == 422 || r.status == 400 ? Exit::usage : Exit::remote);
+}
+
+std::optional<json> MarathonClient::get_app(const std::string& id) {
+  Call call{"GET", "/v2/apps" + path_of(id), std::nullopt};
+  auto r = send(call);
+  if (r.status == 404) return std::nullopt;
+  if (r.status != 200) fail(r, call, fmt::format("reading app {}", canonical_app_id(id)));
+  json j = json::parse(r.body, nullptr, false);
+  if (!j.contains("app")) throw Error(fmt::format("reading app {}: unexpected answer: {}", id, excerpt(r.body)), Exit::remote);
+  return j["app"];
+}
+
+json MarathonClient::list_apps() {
+  Call call{"GET", "/v2/apps?embed=apps.tasks&embed=apps.lastTaskFailure", std::nullopt};
+  auto r = send(call);
+  if (r.status != 200) fail(r, call, "listing apps");
+  json j = json::parse(r.body, nullptr, false);
+  return j.is_object() ? j.value("apps", json::array()) : json::array();
+}
+
+json MarathonClient::deployments() {
+  Call call{"GET", "/v2/deployments", std::nullopt};
+  auto r = send(call);
+  if (r.status != 200) fail(r, call, "listing deployments");
+  json j = json::parse(r.body, nullptr, false);
+  return j.is_array() ? j : json::array();
+}
+
+json MarathonClient::queue() {
+  Call call{"GET", "/v2/queue", std::nullopt};
+  auto r = send(call);
+  if (r.status != 200) fail(r, call, "reading the launch queue");
+  json j = json::parse(r.body, nullptr, false);
+  return j.is_object() ? j.value("queue", json::array()) : json::array();
+}
+
+std::vector<std::string> MarathonClient::versions(const std::string& id) {
+  Call call{"GET", "/v2/apps" + path_of(id) + "/versions", std::nullopt};
+  auto r = send(call);
+  if (r.status == 404) throw Error(fmt::format("app {} does not exist on {}", canonical_app_id(id), current_url()), Exit::remote);
+  if (r.status != 200) fail(r, call, fmt::format("listing versions of {}", canonical_app_id(id)));
+  std::vector<std::string> out;
+  for (const auto& v : json::parse(r.body, nullptr, false).value("versions", json::array())) out.push_back(v.get<std::string>());
+  // ISO-8601 timestamps of one format sort as strings; Marathon does not promise an order.
+  std::sort(out.rbegin(), out.rend());
+  return out;
+}
+
+json MarathonClient::app_version(const std::string& id, const std::string& version) {
+  Call call{"GET", "/v2/apps" + path_of(id) + "/versions/" + http::url_escape(version), std::nullopt};
+  auto r = send(call);
+  if (r.status != 200) fail(r, call, fmt::format("reading version {} of {}", version, canonical_app_id(id)));
+  return json::parse(r.body, nullptr, false);
+}
+
+Change MarathonClient::decode_change(const http::Response& r, const Call& call, const std::string& what) {
+  Change change;
+  if (r.status == 409) {
+    json j = json::parse(r.body, nullptr, false);
+    if (j.is_object() && j.contains("deployments")) {
+      for (const auto& d : j["deployments"]) change.locked_by.push_back(d.value("id", ""));
+      if (!change.locked_by.empty()) return change;
+    }
+  }
+  if (!r.ok()) fail(r, call, what);
+  json j = json::parse(r.body, nullptr, false);
+  if (j.is_object()) {
+    change.deployment_id = j.value("deploymentId", "");
+    change.version = j.value("version", "");
+  }
+  if (change.deployment_id.empty()) change.deployment_id = r.header("marathon-deployment-id").value_or("");
+  return change;
+}
+
+// A write may have reached the leader even when the answer was lost. Before re-sending,
+// re-read the app and ask `applied`; if it took effect, report the app's own deployment.
+http::Response MarathonClient::send_write(const Call& call, const std::string& app_id, const AppliedCheck& applied) {
+  std::string last_problem;
+  const int attempts = m_rounds * static_cast<int>(m_urls.size());
+  for (int attempt = 0; attempt < attempts; ++attempt) {
+    if (attempt > 0 && !app_id.empty() && applied) {
+      const auto app = get_app(app_id);
+      if (applied(app)) {
+        http::Response synthetic;
+        synthetic.status = 200;
+        json deployments = app ? app->value("deployments", json::array()) : json::array();
+        json body = {{"version", app ? app->value("version", "") : ""},
+                     {"deploymentId", deployments.empty() ? "" : deployments.back().value("id", "")}};
+        synthetic.body = body.dump();
+        core::log::info("{} {}: the earlier attempt took effect; not sending it again", call.method, call.path);
+        return synthetic;
+      }
+    }
+    if (attempt > 0 && attempt % static_cast<int>(m_urls.size()) == 0) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(100 << std::min(attempt / static_cast<int>(m_urls.size()), 5)));
+    }
+    try {
+      return send(call, true);
+    } catch (const Error& e) {
+      last_problem = e.what();
+      m_current = (m_current + 1) % m_urls.size();
+    }
+  }
+  throw Error(last_problem, Exit::remote);
+}
+
+Change MarathonClient::put_app(const std::string& id, const json& body, bool partial, bool force,
+                               const AppliedCheck& applied) {
+  Call call{"PUT", fmt::format("/v2/apps{}?partialUpdate={}&force={}", path_of(id), bool_str(partial), bool_str(force)), body};
+  auto r = send_write(call, id, applied);
+  return decode_change(r, call, fmt::format("updating app {}", canonical_app_id(id)));
+}
+
+Change MarathonClient::restart_app(const std::string& id, bool force, const AppliedCheck& applied) {
+  Call call{"POST", fmt::format("/v2/apps{}/restart?force={}", path_of(id), bool_str(force)), json::object()};
+  auto r = send_write(call, id, applied);
+  if (r.status == 404) throw Error(fmt::format("restarting app {}: it does not exist on {}", canonical_app_id(id), current_url()), Exit::remote);
+  return decode_change(r, call, fmt::format("restarting app {}", canonical_app_id(id)));
+}
+
+Change MarathonClient::delete_app(const std::string& id) {
+  Call call{"DELETE", fmt::format("/v2/apps{}", path_of(id)), std::nullopt};
+  // Deleting twice is harmless: a second DELETE answers 404, which means done.
+  auto r = send(call);
+  if (r.status == 404) throw Error(fmt::format("destroying app {}: it does not exist on {}", canonical_app_id(id), current_url()), Exit::remote);
+  return decode_change(r, call, fmt::format("destroying app {}", canonical_app_id(id)));
+}
+
+std::optional<Change> MarathonClient::cancel_deployment(const std::string& id, bool force) {
+  Call call{"DELETE", fmt::format("/v2/deployments/{}?force={}", http::url_escape(id), bool_str(force)), std::nullopt, false};
+  auto r = send(call);
+  if (r.status == 404) return std::nullopt;
+  if (r.status == 202) return Change{};
+  return decode_change(r, call, fmt::format("cancelling deployment {}", id));
+}
+
+void MarathonClient::stream_events(const EventHandler& on_event, const std::function<bool()>& keep_going) {
+  std::string base = m_urls[m_current % m_urls.size()];
+  for (int hop = 0; hop < 3; ++hop) {
+    http::Request request;
+    request.url = base + "/v2/events";
+    // Jetty compares the Accept value exactly: anything more than this gets a 405.
+    request.headers = {{"Accept", "text/event-stream"}};
+    request.timeout = std::chrono::milliseconds(0);
+    request.idempotent = false;
+    SseParser parser;
+    bool stop = false;
+    auto r = m_http->stream(request, [&](std::string_view chunk) {
+      if (!keep_going()) return false;
+      parser.feed(chunk, [&](const std::string& type, const std::string& data) {
+        if (stop) return;
+        json j = json::parse(data, nullptr, false);
+        if (!j.is_discarded() && !on_event(type, j)) stop = true;
+      });
+      return !stop && keep_going();
+    });
+    if ((r.status == 301 || r.status == 302 || r.status == 307) && r.header("location")) {
+      // A non-leader redirects the event stream to the leader (1.7+).
+      std::string location = *r.header("location");
+      const auto at = location.find("/v2/events");
+      base = at == std::string::npos ? location : location.substr(0, at);
+      continue;
+    }
+    if (r.status == 401 || r.status == 403) fail(r, Call{"GET", "/v2/events", std::nullopt}, "reading the event stream");
+    if (r.status != 200) throw Error(fmt::format("event stream: HTTP {}", r.status), Exit::remote);
+    return;
+  }
+}
+
+Credentials credentials_from_config(const core::Config& config) {
+  Credentials c;
+  auto secret_from = [&](const std::string& file_key, const std::string& env_key, const std::string& what)
+      -> std::optional<std::pair<std::string, std::string>> {
+    if (auto path = config.get_path(file_key)) {
+      std::string value;
+      try {
+        value = core::read_file(*path);
+      } catch (const Error& e) {
+        throw Error(fmt::format("reading the Marathon {} ({} = {}): {}", what, file_key, path->string(), e.what()), Exit::usage);
+      }
+      while (!value.empty() && (value.back() == '\n' || value.back() == '\r')) value.pop_back();
+      return std::pair{value, fmt::format("{} from file {}", what, path->string())};
+    }
+    if (auto var = config.get_optional(env_key)) {
+      auto value = config.environ(*var);
+      if (!value) {
+        throw Error(fmt::format("the Marathon {} should be in environment variable {} ({}), which is not set", what, *var, env_key),
+                    Exit::usage);
+      }
+      return std::pair{*value, fmt::format("{} from environment variable {}", what, *var)};
+    }
+    return std::nullopt;
+  };
+  if (auto token = secret_from("marathon.credentials.token_file", "marathon.credentials.token_env", "token")) {
+    c.token = token->first;
+    c.source = token->second;
+    return c;
+  }
+  if (auto user = config.get_optional("marathon.credentials.user")) {
+    auto password = secret_from("marathon.credentials.password_file", "marathon.credentials.password_env", "password");
+    if (!password) {
+      throw Error(fmt::format("marathon.credentials.user is set ({}) but no password source: set "
+                              "marathon.credentials.password_file or password_env", *user), Exit::usage);
+    }
+    c.basic = http::BasicAuth{*user, password->first};
+    c.source = fmt::format("basic auth as user '{}', {}", *user, password->second);
+  }
+  return c;
+}
+
+std::unique_ptr<MarathonClient> connect(const core::Config& config) {
+  const auto urls = config.get_list("marathon.urls");
+  if (urls.empty()) {
+    throw Error(fmt::format("no Marathon URL configured for environment '{}' (marathon.urls in mctl.yaml, "
+                            "MCTL_MARATHON_URL or --marathon)", config.env_name()), Exit::usage);
+  }
+  const Credentials credentials = credentials_from_config(config);
+  http::ClientOptions options;
+  options.connect_timeout = config.get_duration("http.connect_timeout");
+  options.total_timeout = config.get_duration("http.timeout");
+  options.max_retries = 0;  // MarathonClient fails over across instances itself
+  if (auto ca = config.get_path("marathon.ca_file")) options.ca_file = ca->string();
+  options.insecure = config.get_bool("marathon.insecure");
+  options.basic_auth = credentials.basic;
+  if (credentials.token) options.authorization = "token=" + *credentials.token;
+  const int rounds = static_cast<int>(std::max<long long>(config.get_int("http.retries"), 0)) + 1;
+  return std::make_unique<MarathonClient>(urls, std::shared_ptr<http::HttpClient>(http::make_curl_client(options)),
+                                          credentials.source, rounds);
+}
+
+}  // namespace mctl::deploy

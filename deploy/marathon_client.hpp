@@ -1,0 +1,107 @@
+#pragma once
+// Marathon REST client: several instance URLs with failover, credentials from files or the
+// environment, and Marathon's error bodies decoded into messages a person can act on.
+#include <atomic>
+#include <functional>
+#include <memory>
+#include <nlohmann/json.hpp>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "core/config.hpp"
+#include "core/http.hpp"
+
+namespace mctl::deploy {
+
+using nlohmann::json;
+
+// How requests authenticate, and a description of where the secret came from (for 401/403
+// messages; never the secret itself).
+struct Credentials {
+  std::optional<core::http::BasicAuth> basic;
+  std::optional<std::string> token;  // DC/OS: "Authorization: token=<token>"
+  std::string source = "no credentials configured";
+};
+
+// Reads marathon.credentials.* (the password/token from the named file or environment
+// variable). Throws Error(Exit::usage) naming the file or variable when it cannot be read.
+Credentials credentials_from_config(const core::Config& config);
+
+// The answer to a change request (PUT/POST/DELETE that creates a deployment).
+struct Change {
+  std::string deployment_id;           // empty when there is nothing to follow
+  std::string version;                 // the target version Marathon returned
+  std::vector<std::string> locked_by;  // 409: the deployments holding the lock; nothing applied
+  bool locked() const { return !locked_by.empty(); }
+};
+
+class MarathonClient {
+ public:
+  // `urls` are tried in order; the instance that last answered is tried first. `rounds`:
+  // passes over all URLs before giving up on a request.
+  MarathonClient(std::vector<std::string> urls, std::shared_ptr<core::http::HttpClient> http,
+                 std::string credential_source, int rounds = 3);
+
+  // GET /v2/apps/{id}; nullopt on 404.
+  std::optional<json> get_app(const std::string& id);
+  // GET /v2/apps (with tasks and last failures embedded).
+  json list_apps();
+  json deployments();
+  json queue();
+  // Version timestamps, newest first.
+  std::vector<std::string> versions(const std::string& id);
+  json app_version(const std::string& id, const std::string& version);
+
+  // PUT /v2/apps/{id}. `partial` false: the body replaces the definition. `applied` is asked
+  // after a failed attempt, with the app as re-read, whether the write already took effect
+  // (so a change is never applied twice); it may be empty for an always-safe write.
+  using AppliedCheck = std::function<bool(const std::optional<json>& app)>;
+  Change put_app(const std::string& id, const json& body, bool partial, bool force,
+                 const AppliedCheck& applied);
+  Change restart_app(const std::string& id, bool force, const AppliedCheck& applied);
+  Change delete_app(const std::string& id);
+  // DELETE /v2/deployments/{id}: with force false Marathon starts a revert deployment (its
+  // id is returned); nullopt when the deployment no longer exists.
+  std::optional<Change> cancel_deployment(const std::string& id, bool force);
+
+  // Reads GET /v2/events until `on_event` returns false, the stream ends or `keep_going`
+  // says stop (checked on every chunk, the heartbeat included). Throws Error on failure.
+  using EventHandler = std::function<bool(const std::string& type, const json& data)>;
+  void stream_events(const EventHandler& on_event, const std::function<bool()>& keep_going);
+
+  // The URL that answered last (for messages).
+  std::string current_url() const;
+
+ private:
+  struct Call {
+    std::string method;
+    std::string path;  // with query
+    std::optional<json> body;
+    bool expect_json = true;
+  };
+  // Sends with failover across URLs; returns the first answer that is not a failover case.
+  // Throws Error(Exit::remote) when every URL failed in every round.
+  core::http::Response send(const Call& call, bool single_attempt = false);
+  core::http::Response send_write(const Call& call, const std::string& app_id, const AppliedCheck& applied);
+  Change decode_change(const core::http::Response& r, const Call& call, const std::string& what);
+  [[noreturn]] void fail(const core::http::Response& r, const Call& call, const std::string& what) const;
+
+  std::vector<std::string> m_urls;
+  std::shared_ptr<core::http::HttpClient> m_http;
+  std::string m_credential_source;
+  int m_rounds;
+  std::atomic<std::size_t> m_current{0};
+};
+
+// Builds the client for the configured environment (marathon.urls, credentials, TLS, HTTP
+// timeouts). Throws Error(Exit::usage) when no Marathon URL is configured.
+std::unique_ptr<MarathonClient> connect(const core::Config& config);
+
+// "/prod/web" for "prod/web" or "/prod/web".
+std::string canonical_app_id(const std::string& id);
+
+// "Marathon answered HTTP 422: /healthChecks(0)/portIndex: ..." from an error response body.
+std::string describe_error_body(long status, const std::string& body);
+
+}  // namespace mctl::deploy

@@ -1,0 +1,168 @@
+#include "deploy/report.hpp"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+
+namespace mctl::deploy {
+namespace {
+
+std::string str(const json& j, const char* key) {
+  auto it = j.find(key);
+  return it != j.end() && it->is_string() ? it->get<std::string>() : std::string();
+}
+
+std::string seconds(std::chrono::milliseconds ms) { return fmt::format("{:.1f}s", static_cast<double>(ms.count()) / 1000.0); }
+
+}  // namespace
+
+std::string progress_text(const DeployEvent& e) {
+  std::string out = e.phase;
+  if (e.progress) {
+    const Progress& p = *e.progress;
+    if (p.deployment_listed && p.total_steps > 0) {
+      out += fmt::format("  step {}/{}{}", p.step, p.total_steps, p.action.empty() ? "" : " (" + p.action + ")");
+    }
+    out += fmt::format("  running {}/{}", p.running, p.instances);
+    if (p.has_health) out += fmt::format("  healthy {}/{}", p.healthy, p.instances);
+    if (p.unhealthy > 0) out += fmt::format("  unhealthy {}", p.unhealthy);
+    if (p.old_tasks > 0) out += fmt::format("  old tasks {}", p.old_tasks);
+  }
+  if (!e.message.empty()) out += "  " + e.message;
+  out += "  " + seconds(e.elapsed);
+  return out;
+}
+
+json event_json(const DeployEvent& e) {
+  json j = {{"event", "progress"}, {"app", e.app}, {"phase", e.phase}, {"elapsed_ms", e.elapsed.count()}};
+  if (!e.message.empty()) j["message"] = e.message;
+  if (e.progress) {
+    const Progress& p = *e.progress;
+    j["deployment_listed"] = p.deployment_listed;
+    j["step"] = p.step;
+    j["total_steps"] = p.total_steps;
+    j["instances"] = p.instances;
+    j["running"] = p.running;
+    j["healthy"] = p.healthy;
+    j["unhealthy"] = p.unhealthy;
+    j["old_tasks"] = p.old_tasks;
+    j["has_health_checks"] = p.has_health;
+    if (!p.waiting_for.empty()) j["waiting_for"] = p.waiting_for;
+  }
+  return j;
+}
+
+json result_json(const AppResult& r) {
+  json changes = json::array();
+  for (const auto& c : r.changes) changes.push_back(c.path);
+  return {{"app", r.id},
+          {"status", status_name(r.status)},
+          {"exit_code", static_cast<int>(r.exit)},
+          {"message", r.message},
+          {"details", r.details},
+          {"deployment_id", r.deployment_id},
+          {"version", r.version},
+          {"previous_version", r.previous_version},
+          {"changed_fields", changes},
+          {"elapsed_ms", r.elapsed.count()}};
+}
+
+std::vector<std::string> next_steps(const AppResult& r, const std::string& suffix) {
+  std::vector<std::string> out;
+  switch (r.status) {
+    case AppStatus::interrupted:
+      out.push_back(fmt::format("mctl status {}{}   # follow the state", r.id, suffix));
+      if (!r.deployment_id.empty()) {
+        out.push_back(fmt::format("mctl cancel {}{}   # cancel; Marathon rolls back", r.deployment_id, suffix));
+      }
+      break;
+    case AppStatus::failed:
+      out.push_back(fmt::format("mctl status {}{}", r.id, suffix));
+      if (!r.deployment_id.empty()) out.push_back(fmt::format("mctl cancel {}{}   # roll back", r.id, suffix));
+      out.push_back(fmt::format("mctl versions {}{}", r.id, suffix));
+      break;
+    case AppStatus::rolled_back:
+      out.push_back(fmt::format("mctl status {}{}", r.id, suffix));
+      break;
+    case AppStatus::rollback_failed:
+      out.push_back(fmt::format("mctl status {}{}", r.id, suffix));
+      out.push_back(fmt::format("mctl versions {}{}", r.id, suffix));
+      out.push_back(fmt::format("mctl rollback {} --to VERSION --force{}", r.id, suffix));
+      break;
+    default:
+      break;
+  }
+  return out;
+}
+
+AppSummary summarize(const json& app) {
+  AppSummary s;
+  s.id = str(app, "id");
+  s.version = str(app, "version");
+  const json labels = app.value("labels", json::object());
+  s.git_sha = labels.is_object() ? labels.value(k_label_git_sha, "") : "";
+  s.deployed_at = labels.is_object() ? labels.value(k_label_deployed_at, "") : "";
+  if (app.contains("container") && app["container"].is_object() && app["container"].contains("docker")) {
+    s.image = str(app["container"]["docker"], "image");
+  }
+  s.instances = app.value("instances", 0);
+  s.running = app.value("tasksRunning", 0);
+  s.healthy = app.value("tasksHealthy", 0);
+  s.unhealthy = app.value("tasksUnhealthy", 0);
+  s.staged = app.value("tasksStaged", 0);
+  const auto checks = app.value("healthChecks", json::array());
+  s.has_health = checks.is_array() && !checks.empty();
+  for (const auto& d : app.value("deployments", json::array())) s.deployments.push_back(str(d, "id"));
+  if (!s.deployments.empty()) s.health = "deploying";
+  else if (s.instances == 0) s.health = "scaled to 0";
+  else if (s.running < s.instances) s.health = "degraded";
+  else if (!s.has_health) s.health = "running (no health checks)";
+  else if (s.unhealthy > 0 || s.healthy < s.instances) s.health = "unhealthy";
+  else s.health = "healthy";
+  return s;
+}
+
+json summary_json(const AppSummary& s) {
+  return {{"id", s.id}, {"version", s.version}, {"git_sha", s.git_sha}, {"deployed_at", s.deployed_at},
+          {"image", s.image}, {"instances", s.instances}, {"running", s.running}, {"healthy", s.healthy},
+          {"unhealthy", s.unhealthy}, {"staged", s.staged}, {"has_health_checks", s.has_health},
+          {"health", s.health}, {"deployments", s.deployments}};
+}
+
+std::string status_text(const json& app, const json& deployments) {
+  const AppSummary s = summarize(app);
+  std::string out = fmt::format("app:        {}\nversion:    {}\n", s.id, s.version);
+  if (!s.git_sha.empty()) out += fmt::format("git sha:    {}\n", s.git_sha);
+  if (!s.deployed_at.empty()) out += fmt::format("deployed:   {}\n", s.deployed_at);
+  if (!s.image.empty()) out += fmt::format("image:      {}\n", s.image);
+  out += fmt::format("instances:  {} running / {} wanted{}{}\n", s.running, s.instances,
+                     s.has_health ? fmt::format(", {} healthy", s.healthy) : "",
+                     s.staged > 0 ? fmt::format(", {} staging", s.staged) : "");
+  out += fmt::format("health:     {}\n", s.health);
+  const auto tasks = app.value("tasks", json::array());
+  if (!tasks.empty()) out += "tasks:\n";
+  for (const auto& t : tasks) {
+    std::string health = "-";
+    for (const auto& r : t.value("healthCheckResults", json::array())) {
+      health = r.value("alive", false) ? "healthy" : "unhealthy";
+      if (!r.value("alive", false)) break;
+    }
+    out += fmt::format("  {}  {}  {}  {}  version {}\n", str(t, "id"), str(t, "host"), str(t, "state"), health,
+                       str(t, "version"));
+  }
+  for (const auto& d : deployments) {
+    const auto affected = d.value("affectedApps", json::array());
+    if (std::find(affected.begin(), affected.end(), s.id) == affected.end()) continue;
+    std::string actions;
+    for (const auto& a : d.value("currentActions", json::array())) actions += " " + str(a, "action");
+    out += fmt::format("deployment: {} step {}/{}{}\n", str(d, "id"), d.value("currentStep", 0), d.value("totalSteps", 0), actions);
+  }
+  if (app.contains("lastTaskFailure") && app["lastTaskFailure"].is_object()) {
+    const auto& f = app["lastTaskFailure"];
+    out += fmt::format("last task failure: {} {} on {} at {} (version {}): {}\n", str(f, "taskId"), str(f, "state"),
+                       str(f, "host"), str(f, "timestamp"), str(f, "version"), str(f, "message"));
+  }
+  return out;
+}
+
+}  // namespace mctl::deploy

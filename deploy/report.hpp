@@ -1,0 +1,40 @@
+#pragma once
+// Text and JSON forms of deploy progress, results and app status. Pure formatting: the CLI
+// decides where it goes.
+#include <nlohmann/json.hpp>
+#include <string>
+#include <vector>
+
+#include "deploy/deployer.hpp"
+
+namespace mctl::deploy {
+
+// "deploying  step 1/2 (StartApplication)  running 0/3  healthy 0/3  2.1s"
+std::string progress_text(const DeployEvent& e);
+// One NDJSON object: {"event":"progress","app":...,"phase":...,"elapsed_ms":...,...}.
+json event_json(const DeployEvent& e);
+json result_json(const AppResult& r);
+
+// Commands a person runs next after a failed or interrupted deploy of `r`; `suffix` carries
+// the environment flag (e.g. " -e prod").
+std::vector<std::string> next_steps(const AppResult& r, const std::string& suffix);
+
+// An app's state for `mctl status` / `mctl apps`.
+struct AppSummary {
+  std::string id;
+  std::string version;
+  std::string git_sha;        // MCTL_GIT_SHA label
+  std::string deployed_at;    // MCTL_DEPLOYED_AT label
+  std::string image;
+  int instances = 0, running = 0, healthy = 0, unhealthy = 0, staged = 0;
+  bool has_health = false;
+  std::string health;         // "healthy", "unhealthy", "deploying", "scaled to 0", "no health checks"
+  std::vector<std::string> deployments;
+};
+AppSummary summarize(const json& app);
+json summary_json(const AppSummary& s);
+// The full `mctl status` text: summary, tasks with hosts and health, deployments in flight,
+// last task failure.
+std::string status_text(const json& app, const json& deployments);
+
+}  // namespace mctl::deploy
