@@ -1,7 +1,175 @@
+// mctl vault: create, encrypt, decrypt, view, edit, rekey, encrypt-string, decrypt-string.
+// Wiring only: options, passwords, then vault/operations.hpp.
+#include <fmt/format.h>
+
+#include <filesystem>
+#include <iostream>
+#include <iterator>
+#include <memory>
+
 #include "cli/commands.hpp"
+#include "core/error.hpp"
+#include "core/terminal.hpp"
+#include "vault/edit.hpp"
+#include "vault/operations.hpp"
+#include "vault/passwords.hpp"
 
 namespace mctl::cli {
-void add_vault_command(CLI::App& app, Context& ctx) {
-  add_not_implemented(app, ctx, "vault", "Encrypt, decrypt, view and edit secrets (Ansible Vault compatible)", "#3");
+namespace {
+
+struct VaultFlags {
+  std::vector<std::string> files;
+  vault::PasswordRequest passwords;
+  std::optional<std::string> encrypt_vault_id;
+  std::optional<std::string> format;
+  std::optional<std::string> output;
+  std::vector<std::string> new_password_files;
+  std::optional<std::string> new_vault_id;
+  std::optional<std::string> name;
+  std::optional<std::string> stdin_name;
+  std::optional<std::string> value;
+  std::uint32_t argon2_ops = 0;
+  std::uint32_t argon2_mem_mib = 0;
+};
+
+void add_password_options(CLI::App* sub, VaultFlags& f) {
+  sub->add_option("--vault-password-file,--vault-pass-file", f.passwords.password_files,
+                  "File holding the vault password; an executable file is run (repeatable)");
+  sub->add_option("--vault-id", f.passwords.vault_ids, "label@FILE or label@prompt (repeatable)");
+  sub->add_flag("--ask-vault-password,--ask-vault-pass,-J", f.passwords.ask, "Prompt for the vault password");
 }
+
+void add_writer_options(CLI::App* sub, VaultFlags& f) {
+  sub->add_option("--encrypt-vault-id", f.encrypt_vault_id, "Vault id (label) whose password encrypts");
+  sub->add_option("--format", f.format, "Format of new ciphertext (default: vault.format)")
+      ->check(CLI::IsMember({"ansible", "mctl"}));
+  sub->add_option("--argon2-ops", f.argon2_ops, "Argon2id passes for mctl format (min 2)");
+  sub->add_option("--argon2-memory", f.argon2_mem_mib, "Argon2id memory in MiB for mctl format (min 64)");
+}
+
+vault::Settings settings(Context& ctx, const VaultFlags& f, bool confirm) {
+  auto& config = ctx.config();
+  vault::Settings s;
+  s.passwords = vault::collect_passwords(f.passwords, config, true, core::prompt_hidden, confirm);
+  s.encrypt_label = f.encrypt_vault_id;
+  s.format_given = f.format.has_value();
+  s.format = vault::parse_format(f.format.value_or(config.get_string("vault.format").empty()
+                                                       ? "mctl" : config.get_string("vault.format")));
+  if (f.argon2_ops) s.params.ops = f.argon2_ops;
+  if (f.argon2_mem_mib) s.params.mem_kib = f.argon2_mem_mib * 1024;
+  if (s.format == vault::Format::mctl) vault::native::check_params_for_writing(s.params);
+  s.editor = ctx.environ("VISUAL").value_or(ctx.environ("EDITOR").value_or("vi"));
+  s.workspace_dirs = vault::workspace_candidates(ctx.environ("XDG_RUNTIME_DIR"), std::filesystem::temp_directory_path());
+  return s;
+}
+
+void status(Context& ctx, const std::string& line) {
+  if (!ctx.globals.quiet) std::fprintf(stderr, "%s\n", line.c_str());
+}
+
+vault::VaultPassword new_password(Context& ctx, const VaultFlags& f, const vault::Settings& s) {
+  std::vector<vault::VaultPassword> got;
+  vault::PasswordRequest request;
+  request.password_files = f.new_password_files;
+  if (f.new_vault_id) request.vault_ids = {*f.new_vault_id};
+  if (request.password_files.empty() && request.vault_ids.empty()) request.ask = true;
+  if (request.password_files.size() + request.vault_ids.size() > 1) {
+    throw Error("rekey takes one new password source", Exit::usage);
+  }
+  got = vault::collect_passwords(request, ctx.config(), true, core::prompt_hidden, true);
+  auto& fresh = got.front();
+  for (const auto& old : s.passwords) {
+    const bool same_source = old.source == fresh.source && old.source != "prompt";
+    if (same_source || old.password == fresh.password) {
+      throw Error(fmt::format("rekey: the new password ({}) is the same as the old one ({}); nothing was changed",
+                              fresh.source, old.source),
+                  Exit::usage);
+    }
+  }
+  return fresh;
+}
+
+std::string read_stdin() {
+  return {std::istreambuf_iterator<char>(std::cin), std::istreambuf_iterator<char>()};
+}
+
+}  // namespace
+
+void add_vault_command(CLI::App& app, Context& ctx) {
+  auto* vault_cmd = app.add_subcommand("vault", "Encrypt, decrypt, view and edit secrets (Ansible Vault compatible)");
+  vault_cmd->require_subcommand(1);
+  auto f = std::make_shared<VaultFlags>();
+
+  auto* create = vault_cmd->add_subcommand("create", "Create a new vault file in $EDITOR");
+  create->add_option("file", f->files, "File to create")->required()->expected(1);
+  auto* encrypt = vault_cmd->add_subcommand("encrypt", "Encrypt files in place (- or none: stdin to stdout)");
+  encrypt->add_option("files", f->files, "Files to encrypt");
+  auto* decrypt = vault_cmd->add_subcommand("decrypt", "Decrypt files in place or to --output");
+  decrypt->add_option("files", f->files, "Files to decrypt");
+  decrypt->add_option("--output", f->output, "Write the plaintext here (- for stdout)");
+  auto* view = vault_cmd->add_subcommand("view", "Print decrypted files");
+  view->add_option("files", f->files, "Files to view")->required();
+  auto* edit = vault_cmd->add_subcommand("edit", "Edit a vault file (or its !vault values) in $EDITOR");
+  edit->add_option("file", f->files, "File to edit")->required()->expected(1);
+  auto* rekey = vault_cmd->add_subcommand("rekey", "Re-encrypt files with a new password");
+  rekey->add_option("files", f->files, "Files to rekey")->required();
+  rekey->add_option("--new-vault-password-file", f->new_password_files, "File or script with the new password");
+  rekey->add_option("--new-vault-id", f->new_vault_id, "New label@FILE or label@prompt");
+  auto* enc_str = vault_cmd->add_subcommand("encrypt-string", "Encrypt one value as a YAML !vault block");
+  enc_str->alias("encrypt_string");
+  enc_str->add_option("value", f->value, "Value (visible in ps; prefer stdin)");
+  enc_str->add_option("--name,-n", f->name, "YAML key to print before the value");
+  enc_str->add_option("--stdin-name", f->stdin_name, "Read the value from stdin and use this key");
+  auto* dec_str = vault_cmd->add_subcommand("decrypt-string", "Decrypt a !vault block or vault text from stdin");
+
+  for (auto* sub : {create, encrypt, decrypt, view, edit, rekey, enc_str, dec_str}) add_password_options(sub, *f);
+  for (auto* sub : {create, encrypt, edit, rekey, enc_str}) add_writer_options(sub, *f);
+
+  create->callback(command(ctx, [&ctx, f] {
+    const auto s = settings(ctx, *f, true);
+    if (vault::create_file(f->files[0], s)) status(ctx, fmt::format("created {}", f->files[0]));
+    else status(ctx, fmt::format("{}: empty, not created", f->files[0]));
+  }));
+  encrypt->callback(command(ctx, [&ctx, f] {
+    vault::encrypt_files(f->files, settings(ctx, *f, true), std::cout);
+    std::cout.flush();
+    if (!f->files.empty() && f->files[0] != "-") status(ctx, "Encryption successful");
+  }));
+  decrypt->callback(command(ctx, [&ctx, f] {
+    vault::decrypt_files(f->files, settings(ctx, *f, false), f->output, std::cout);
+    std::cout.flush();
+    if (!f->files.empty() && f->files[0] != "-" && f->output.value_or("") != "-") status(ctx, "Decryption successful");
+  }));
+  view->callback(command(ctx, [&ctx, f] { vault::view_files(f->files, settings(ctx, *f, false), std::cout); }));
+  edit->callback(command(ctx, [&ctx, f] {
+    if (!vault::edit_file(f->files[0], settings(ctx, *f, false))) status(ctx, fmt::format("{}: unchanged", f->files[0]));
+  }));
+  rekey->callback(command(ctx, [&ctx, f] {
+    const auto s = settings(ctx, *f, false);
+    vault::rekey_files(f->files, s, new_password(ctx, *f, s));
+    status(ctx, "Rekey successful");
+  }));
+  enc_str->callback(command(ctx, [&ctx, f] {
+    auto flags = *f;
+    if (!flags.format) flags.format = "ansible";  // !vault values are for Ansible-readable YAML
+    const auto s = settings(ctx, flags, false);
+    std::string value;
+    if (f->value) {
+      if (f->stdin_name) throw Error("encrypt-string: give a value or --stdin-name, not both", Exit::usage);
+      status(ctx, "warning: a value on the command line is visible to other users (ps); prefer stdin");
+      value = *f->value;
+    } else {
+      if (ctx.stdin_is_tty()) status(ctx, "Reading plaintext from stdin (Ctrl-D to end)");
+      value = read_stdin();
+    }
+    ctx.print(vault::encrypt_string(value, f->stdin_name.value_or(f->name.value_or("")), s));
+    vault::wipe(value);
+  }));
+  dec_str->callback(command(ctx, [&ctx, f] {
+    const auto plain = vault::decrypt_string(read_stdin(), settings(ctx, *f, false));
+    std::cout.write(plain.data(), static_cast<std::streamsize>(plain.size()));
+    std::cout.flush();
+  }));
+}
+
 }  // namespace mctl::cli

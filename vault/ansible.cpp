@@ -1,0 +1,209 @@
+#include "vault/ansible.hpp"
+
+#include <fmt/format.h>
+#include <openssl/crypto.h>
+#include <openssl/evp.h>
+#include <openssl/hmac.h>
+#include <openssl/rand.h>
+
+#include <memory>
+#include <vector>
+
+#include "core/error.hpp"
+
+namespace mctl::vault::ansible {
+namespace {
+
+constexpr std::string_view k_marker = "$ANSIBLE_VAULT";
+constexpr int k_iterations = 10000;
+constexpr std::size_t k_salt_bytes = 32;
+constexpr std::size_t k_key_bytes = 32;
+constexpr std::size_t k_iv_bytes = 16;
+constexpr std::size_t k_line = 80;
+
+struct CipherDeleter {
+  void operator()(EVP_CIPHER_CTX* c) const noexcept { EVP_CIPHER_CTX_free(c); }
+};
+using CipherCtx = std::unique_ptr<EVP_CIPHER_CTX, CipherDeleter>;
+
+Error malformed(const std::string& why) {
+  return Error(fmt::format("malformed Ansible vault data: {} (truncated or modified file)", why), Exit::auth);
+}
+
+// PBKDF2 output split as Ansible does: AES key, HMAC key, CTR initial counter block.
+struct DerivedKeys {
+  Key<k_key_bytes * 2 + k_iv_bytes> bytes;
+  const unsigned char* aes() const { return bytes.data(); }
+  const unsigned char* mac() const { return bytes.data() + k_key_bytes; }
+  const unsigned char* iv() const { return bytes.data() + 2 * k_key_bytes; }
+};
+
+void derive(DerivedKeys& keys, std::string_view password, std::string_view salt) {
+  if (PKCS5_PBKDF2_HMAC(password.data(), static_cast<int>(password.size()),
+                        reinterpret_cast<const unsigned char*>(salt.data()), static_cast<int>(salt.size()),
+                        k_iterations, EVP_sha256(), static_cast<int>(keys.bytes.size()), keys.bytes.data()) != 1) {
+    throw Error("Ansible vault: PBKDF2 key derivation failed");
+  }
+}
+
+std::string hmac_sha256(const unsigned char* key, std::string_view data) {
+  unsigned char out[EVP_MAX_MD_SIZE];
+  unsigned int len = 0;
+  if (HMAC(EVP_sha256(), key, static_cast<int>(k_key_bytes), reinterpret_cast<const unsigned char*>(data.data()),
+           data.size(), out, &len) == nullptr) {
+    throw Error("Ansible vault: HMAC-SHA256 failed");
+  }
+  return {reinterpret_cast<const char*>(out), len};
+}
+
+// AES-256-CTR is its own inverse; `out` must have in.size() bytes.
+void aes_ctr(const DerivedKeys& keys, std::string_view in, char* out) {
+  CipherCtx ctx(EVP_CIPHER_CTX_new());
+  int len = 0;
+  if (!ctx || EVP_EncryptInit_ex(ctx.get(), EVP_aes_256_ctr(), nullptr, keys.aes(), keys.iv()) != 1 ||
+      EVP_EncryptUpdate(ctx.get(), reinterpret_cast<unsigned char*>(out), &len,
+                        reinterpret_cast<const unsigned char*>(in.data()), static_cast<int>(in.size())) != 1 ||
+      EVP_EncryptFinal_ex(ctx.get(), reinterpret_cast<unsigned char*>(out) + len, &len) != 1) {
+    throw Error("Ansible vault: AES-256-CTR failed");
+  }
+}
+
+int hex_value(char c) {
+  if (c >= '0' && c <= '9') return c - '0';
+  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+  return -1;
+}
+
+std::string_view trim(std::string_view s) {
+  while (!s.empty() && (s.front() == ' ' || s.front() == '\t' || s.front() == '\r')) s.remove_prefix(1);
+  while (!s.empty() && (s.back() == ' ' || s.back() == '\t' || s.back() == '\r')) s.remove_suffix(1);
+  return s;
+}
+
+}  // namespace
+
+std::string to_hex(std::string_view bytes) {
+  static constexpr char digits[] = "0123456789abcdef";
+  std::string out(bytes.size() * 2, '\0');
+  for (std::size_t i = 0; i < bytes.size(); ++i) {
+    const auto b = static_cast<unsigned char>(bytes[i]);
+    out[2 * i] = digits[b >> 4];
+    out[2 * i + 1] = digits[b & 15];
+  }
+  return out;
+}
+
+std::optional<std::string> from_hex(std::string_view hex) {
+  if (hex.size() % 2 != 0) return std::nullopt;
+  std::string out(hex.size() / 2, '\0');
+  for (std::size_t i = 0; i < out.size(); ++i) {
+    const int hi = hex_value(hex[2 * i]), lo = hex_value(hex[2 * i + 1]);
+    if (hi < 0 || lo < 0) return std::nullopt;
+    out[i] = static_cast<char>(hi << 4 | lo);
+  }
+  return out;
+}
+
+bool looks_like(std::string_view text) {
+  while (!text.empty() && (text.front() == ' ' || text.front() == '\t' || text.front() == '\n')) text.remove_prefix(1);
+  return text.substr(0, k_marker.size() + 1) == "$ANSIBLE_VAULT;";
+}
+
+Envelope parse(std::string_view text) {
+  while (!text.empty() && (text.front() == ' ' || text.front() == '\t' || text.front() == '\n')) text.remove_prefix(1);
+  const auto eol = text.find('\n');
+  const auto header = trim(text.substr(0, eol));
+  Envelope env;
+  // Header fields: marker;version;cipher[;label]
+  std::vector<std::string_view> parts;
+  for (std::size_t start = 0;;) {
+    const auto semi = header.find(';', start);
+    parts.push_back(trim(header.substr(start, semi == std::string_view::npos ? semi : semi - start)));
+    if (semi == std::string_view::npos) break;
+    start = semi + 1;
+  }
+  if (parts.size() < 3 || parts[0] != k_marker) throw malformed("the header is not '$ANSIBLE_VAULT;<version>;AES256'");
+  if (parts[1] != "1.1" && parts[1] != "1.2") {
+    throw Error(fmt::format("unsupported Ansible vault version '{}' (mctl reads 1.1 and 1.2)", parts[1]), Exit::usage);
+  }
+  if (parts[2] != "AES256") {
+    throw Error(fmt::format("unsupported Ansible vault cipher '{}' (mctl reads AES256)", parts[2]), Exit::usage);
+  }
+  env.version = parts[1];
+  if (parts.size() >= 4) env.label = parts[3];
+  std::string outer;
+  if (eol != std::string_view::npos) {
+    std::string_view rest = text.substr(eol + 1);
+    while (!rest.empty()) {
+      const auto nl = rest.find('\n');
+      outer += trim(rest.substr(0, nl));
+      rest = nl == std::string_view::npos ? std::string_view() : rest.substr(nl + 1);
+    }
+  }
+  const auto inner = from_hex(outer);
+  if (!inner || inner->empty()) throw malformed("the body is not hex");
+  const auto nl1 = inner->find('\n');
+  const auto nl2 = nl1 == std::string::npos ? nl1 : inner->find('\n', nl1 + 1);
+  if (nl2 == std::string::npos) throw malformed("the body has no salt/HMAC/ciphertext parts");
+  auto salt = from_hex(std::string_view(*inner).substr(0, nl1));
+  auto mac = from_hex(std::string_view(*inner).substr(nl1 + 1, nl2 - nl1 - 1));
+  auto ciphertext = from_hex(std::string_view(*inner).substr(nl2 + 1));
+  if (!salt || salt->empty() || !mac || mac->size() != 32 || !ciphertext) throw malformed("a body part is not hex");
+  if (ciphertext->empty() || ciphertext->size() % k_iv_bytes != 0) {
+    throw malformed("the ciphertext length is not a multiple of the AES block size");
+  }
+  env.salt = std::move(*salt);
+  env.hmac = std::move(*mac);
+  env.ciphertext = std::move(*ciphertext);
+  return env;
+}
+
+std::optional<SecretString> decrypt(const Envelope& envelope, std::string_view password) {
+  DerivedKeys keys;
+  derive(keys, password, envelope.salt);
+  const auto expected = hmac_sha256(keys.mac(), envelope.ciphertext);
+  if (expected.size() != envelope.hmac.size() ||
+      CRYPTO_memcmp(expected.data(), envelope.hmac.data(), expected.size()) != 0) {
+    return std::nullopt;
+  }
+  SecretString padded(envelope.ciphertext.size(), '\0');
+  aes_ctr(keys, envelope.ciphertext, padded.data());
+  const auto pad = static_cast<unsigned char>(padded.back());
+  if (pad == 0 || pad > k_iv_bytes || pad > padded.size()) throw malformed("invalid PKCS#7 padding");
+  for (std::size_t i = padded.size() - pad; i < padded.size(); ++i) {
+    if (static_cast<unsigned char>(padded[i]) != pad) throw malformed("invalid PKCS#7 padding");
+  }
+  padded.resize(padded.size() - pad);
+  return padded;
+}
+
+std::string encrypt(std::string_view plaintext, std::string_view password, std::string_view label,
+                    std::string_view salt) {
+  std::string salt_bytes(salt);
+  if (salt_bytes.empty()) {
+    salt_bytes.resize(k_salt_bytes);
+    if (RAND_bytes(reinterpret_cast<unsigned char*>(salt_bytes.data()), static_cast<int>(k_salt_bytes)) != 1) {
+      throw Error("Ansible vault: no random bytes for the salt");
+    }
+  }
+  DerivedKeys keys;
+  derive(keys, password, salt_bytes);
+  const std::size_t pad = k_iv_bytes - plaintext.size() % k_iv_bytes;
+  SecretString padded(plaintext);
+  padded.append(pad, static_cast<char>(pad));
+  std::string ciphertext(padded.size(), '\0');
+  aes_ctr(keys, padded, ciphertext.data());
+  const auto mac = hmac_sha256(keys.mac(), ciphertext);
+  const auto body = to_hex(to_hex(salt_bytes) + "\n" + to_hex(mac) + "\n" + to_hex(ciphertext));
+
+  const bool v12 = !label.empty() && label != "default";
+  std::string out = v12 ? fmt::format("{};1.2;AES256;{}\n", k_marker, label) : fmt::format("{};1.1;AES256\n", k_marker);
+  for (std::size_t i = 0; i < body.size(); i += k_line) {
+    out.append(body, i, k_line);
+    out += '\n';
+  }
+  return out;
+}
+
+}  // namespace mctl::vault::ansible

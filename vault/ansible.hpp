@@ -1,0 +1,43 @@
+#pragma once
+// Ansible Vault 1.1 / 1.2 (AES256): byte-compatible reading and writing.
+//   $ANSIBLE_VAULT;1.1;AES256            or  $ANSIBLE_VAULT;1.2;AES256;<vault-id label>
+//   hex( hex(salt) "\n" hex(hmac) "\n" hex(ciphertext) ), wrapped at 80 columns, "\n" at the end
+// Keys: PBKDF2-HMAC-SHA256(password, salt, 10000) -> 80 bytes = AES key | HMAC key | CTR IV.
+// Ciphertext: AES-256-CTR over the PKCS#7-padded plaintext; HMAC-SHA256 over the ciphertext.
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "vault/secure.hpp"
+
+namespace mctl::vault::ansible {
+
+struct Envelope {
+  std::string version;     // "1.1" or "1.2"
+  std::string label;       // vault-id label ("" for 1.1)
+  std::string salt;        // raw bytes
+  std::string hmac;        // raw bytes (32)
+  std::string ciphertext;  // raw bytes
+};
+
+// True when `text` starts with the Ansible Vault header marker.
+bool looks_like(std::string_view text);
+
+// Parses the text envelope. Throws Error(Exit::auth) saying what is malformed (a vault that
+// does not parse was modified or truncated); the caller adds the file name.
+Envelope parse(std::string_view text);
+
+// Verifies the HMAC (constant time) and decrypts. nullopt when the password does not fit.
+// Throws Error(Exit::auth) when the HMAC fits but the padding is invalid.
+std::optional<SecretString> decrypt(const Envelope& envelope, std::string_view password);
+
+// Encrypts into the text envelope: 1.2 with the label when `label` is non-empty and not
+// "default", else 1.1 (as ansible-vault does). `salt` (32 bytes) is random when empty.
+std::string encrypt(std::string_view plaintext, std::string_view password, std::string_view label,
+                    std::string_view salt = {});
+
+// Hex helpers (lower-case output; decoding accepts both cases). from_hex: nullopt if invalid.
+std::string to_hex(std::string_view bytes);
+std::optional<std::string> from_hex(std::string_view hex);
+
+}  // namespace mctl::vault::ansible

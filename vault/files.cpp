@@ -1,0 +1,208 @@
+#include "vault/files.hpp"
+
+#include <fcntl.h>
+#include <sodium.h>
+#include <fmt/format.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+#include <istream>
+#include <sstream>
+
+#include "core/error.hpp"
+#include "core/fs.hpp"
+#include "vault/ansible.hpp"
+#include "vault/inline_yaml.hpp"
+#include "vault/passwords.hpp"
+
+namespace mctl::vault {
+namespace fs = std::filesystem;
+
+Content classify(std::string_view text) {
+  if (const auto f = detect_format(text)) return *f == Format::ansible ? Content::ansible : Content::mctl;
+  return inline_yaml::find(text, "").empty() ? Content::plain : Content::inline_yaml;
+}
+
+Content classify_file(const fs::path& file) {
+  std::ifstream in(file, std::ios::binary);
+  if (!in) throw Error(fmt::format("cannot read {}: {}", file.string(), std::strerror(errno)), Exit::usage);
+  char head[64] = {};
+  in.read(head, sizeof head);
+  const std::string_view h(head, static_cast<std::size_t>(in.gcount()));
+  if (const auto f = detect_format(h)) return *f == Format::ansible ? Content::ansible : Content::mctl;
+  try {
+    return classify(core::read_file(file));
+  } catch (const Error&) {
+    return Content::plain;  // an unparsable !vault line: treated as not a vault here
+  }
+}
+
+AtomicFile::AtomicFile(fs::path target, mode_t mode_for_new) : m_target(std::move(target)), m_mode(mode_for_new) {
+  struct stat st {};
+  if (::stat(m_target.c_str(), &st) == 0) m_mode = st.st_mode & 07777;
+  const auto dir = m_target.has_parent_path() ? m_target.parent_path() : fs::path(".");
+  std::string tmpl = (dir / ("." + m_target.filename().string() + ".tmp.XXXXXX")).string();
+  const int fd = ::mkstemp(tmpl.data());
+  if (fd < 0) {
+    throw Error(fmt::format("cannot create a temporary file for {}: {}", m_target.string(), std::strerror(errno)));
+  }
+  ::fchmod(fd, 0600);
+  ::close(fd);
+  m_temp = tmpl;
+  m_out.open(m_temp, std::ios::binary | std::ios::trunc);
+  if (!m_out) throw Error(fmt::format("cannot write {}", m_temp.string()));
+}
+
+AtomicFile::~AtomicFile() {
+  if (!m_committed) {
+    m_out.close();
+    ::unlink(m_temp.c_str());
+  }
+}
+
+void AtomicFile::commit() {
+  m_out.flush();
+  const bool ok = static_cast<bool>(m_out);
+  m_out.close();
+  auto fail = [&](const char* what) {
+    return Error(fmt::format("cannot write {}: {}: {}", m_target.string(), what, std::strerror(errno)));
+  };
+  if (!ok) throw fail("write failed");
+  const int fd = ::open(m_temp.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) throw fail("reopen");
+  const bool synced = ::fchmod(fd, m_mode) == 0 && ::fsync(fd) == 0;
+  ::close(fd);
+  if (!synced) throw fail("fsync");
+  if (::rename(m_temp.c_str(), m_target.c_str()) != 0) throw fail("rename");
+  m_committed = true;
+  const auto dir = m_target.has_parent_path() ? m_target.parent_path() : fs::path(".");
+  const int dfd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  if (dfd >= 0) {
+    ::fsync(dfd);
+    ::close(dfd);
+  }
+}
+
+void commit_all(std::vector<std::unique_ptr<AtomicFile>>& files) {
+  for (auto& f : files) f->commit();
+}
+
+Opened decrypt_stream(std::istream& in, const std::string& name, const std::vector<VaultPassword>& passwords,
+                      std::ostream& out) {
+  Opened opened;
+  char head[64] = {};
+  in.read(head, sizeof head);
+  std::string start(head, static_cast<std::size_t>(in.gcount()));
+  if (native::looks_like(start)) {
+    // Streaming: put the peeked bytes back in front of the rest.
+    std::istringstream first(start);
+    struct Joined : std::streambuf {
+      std::streambuf* a;
+      std::streambuf* b;
+      Joined(std::streambuf* x, std::streambuf* y) : a(x), b(y) {}
+      int_type underflow() override {
+        int_type c = a->sgetc();
+        if (c != traits_type::eof()) return c;
+        return b->sgetc();
+      }
+      int_type uflow() override {
+        int_type c = a->sbumpc();
+        if (c != traits_type::eof()) return c;
+        return b->sbumpc();
+      }
+      std::streamsize xsgetn(char* s, std::streamsize n) override {
+        std::streamsize got = a->sgetn(s, n);
+        if (got < n) got += b->sgetn(s + got, n - got);
+        return got;
+      }
+    } joined(first.rdbuf(), in.rdbuf());
+    std::istream both(&joined);
+    try {
+      native::Reader reader(both);
+      opened.content = Content::mctl;
+      opened.format = Format::mctl;
+      opened.label = reader.header().label;
+      bool unlocked = false;
+      for (const auto i : try_order(passwords, opened.label)) {
+        if (reader.unlock(passwords[i].password)) {
+          opened.password_index = i;
+          unlocked = true;
+          break;
+        }
+      }
+      if (!unlocked) throw wrong_password(name, passwords);
+      SecretString chunk;
+      while (reader.next(chunk)) {
+        out.write(chunk.data(), static_cast<std::streamsize>(chunk.size()));
+        chunk.wipe();
+      }
+    } catch (const Error& e) {
+      if (std::string_view(e.what()).rfind(name + ":", 0) == 0) throw;
+      throw Error(fmt::format("{}: {}", name, e.what()), e.exit_code());
+    }
+    if (!out) throw Error(fmt::format("{}: cannot write the decrypted output", name));
+    return opened;
+  }
+  std::ostringstream rest;
+  rest << in.rdbuf();
+  std::string text = start + std::move(rest).str();
+  if (ansible::looks_like(text)) {
+    auto d = decrypt_envelope(text, passwords, name);
+    opened = {Content::ansible, Format::ansible, d.label, d.password_index};
+    out.write(d.plaintext.data(), static_cast<std::streamsize>(d.plaintext.size()));
+  } else {
+    const auto decoded = inline_yaml::decrypt_values(text, passwords, name);
+    if (decoded.empty()) {
+      throw Error(fmt::format("{}: not a vault (no $ANSIBLE_VAULT or $MCTL_VAULT header and no !vault values)", name),
+                  Exit::usage);
+    }
+    opened = {Content::inline_yaml, Format::ansible, decoded[0].label, decoded[0].password_index};
+    const auto rendered = inline_yaml::render(text, decoded, false, false);
+    out.write(rendered.data(), static_cast<std::streamsize>(rendered.size()));
+  }
+  if (!out) throw Error(fmt::format("{}: cannot write the decrypted output", name));
+  return opened;
+}
+
+Opened decrypt_file(const fs::path& file, const std::string& name, const std::vector<VaultPassword>& passwords,
+                    std::ostream& out) {
+  std::ifstream in(file, std::ios::binary);
+  if (!in) throw Error(fmt::format("cannot read {}: {}", name, std::strerror(errno)), Exit::usage);
+  return decrypt_stream(in, name, passwords, out);
+}
+
+void encrypt_stream(std::istream& in, std::ostream& out, Format format, const VaultPassword& password,
+                    const std::string& label, const native::Params& params) {
+  if (format == Format::ansible) {
+    std::ostringstream buf;
+    buf << in.rdbuf();
+    SecretString plain(std::move(buf).str());
+    out << ansible::encrypt(plain, password.password, label);
+  } else {
+    native::Writer writer(out, password.password, label, params);
+    std::vector<char> buf(1 << 20);
+    while (in) {
+      in.read(buf.data(), static_cast<std::streamsize>(buf.size()));
+      writer.write(std::string_view(buf.data(), static_cast<std::size_t>(in.gcount())));
+    }
+    sodium_memzero(buf.data(), buf.size());
+    writer.finish();
+  }
+  if (!out) throw Error("cannot write the encrypted output");
+}
+
+const VaultPassword& encryption_password(const std::vector<VaultPassword>& passwords,
+                                         const std::optional<std::string>& label) {
+  if (passwords.empty()) throw Error("no vault password given", Exit::usage);
+  if (!label) return passwords.front();
+  for (const auto& p : passwords) {
+    if (p.label == *label) return p;
+  }
+  throw Error(fmt::format("--encrypt-vault-id {}: no password with that vault id was given (have: {})", *label,
+                          describe_passwords(passwords)),
+              Exit::usage);
+}
+
+}  // namespace mctl::vault

@@ -1,0 +1,191 @@
+#include "vault/operations.hpp"
+
+#include <fmt/format.h>
+
+#include <fstream>
+#include <iostream>
+#include <sstream>
+
+#include "core/error.hpp"
+#include "core/fs.hpp"
+#include "vault/edit.hpp"
+#include "vault/files.hpp"
+#include "vault/inline_yaml.hpp"
+#include "vault/passwords.hpp"
+
+namespace mctl::vault {
+namespace fs = std::filesystem;
+namespace {
+
+void require_readable(const std::string& file) {
+  std::error_code ec;
+  if (!fs::is_regular_file(file, ec)) {
+    throw Error(fmt::format("{}: {}", file, fs::exists(file, ec) ? "not a regular file" : "no such file"), Exit::usage);
+  }
+}
+
+std::string encrypt_label_for(const VaultPassword& pw) { return pw.label; }
+
+}  // namespace
+
+void encrypt_files(const std::vector<std::string>& files, const Settings& s, std::ostream& out) {
+  const auto& pw = encryption_password(s.passwords, s.encrypt_label);
+  if (files.empty() || (files.size() == 1 && files[0] == "-")) {
+    encrypt_stream(std::cin, out, s.format, pw, encrypt_label_for(pw), s.params);
+    return;
+  }
+  for (const auto& f : files) {
+    require_readable(f);
+    const auto content = classify_file(f);
+    if (content == Content::ansible || content == Content::mctl) {
+      throw Error(fmt::format("{}: already encrypted; nothing was changed", f), Exit::usage);
+    }
+  }
+  std::vector<std::unique_ptr<AtomicFile>> staged;
+  for (const auto& f : files) {
+    std::ifstream in(f, std::ios::binary);
+    staged.push_back(std::make_unique<AtomicFile>(f));
+    encrypt_stream(in, staged.back()->stream(), s.format, pw, encrypt_label_for(pw), s.params);
+  }
+  commit_all(staged);
+}
+
+void decrypt_files(const std::vector<std::string>& files, const Settings& s, const std::optional<std::string>& output,
+                   std::ostream& out) {
+  if (files.empty() || (files.size() == 1 && files[0] == "-")) {
+    if (output && *output != "-") {
+      AtomicFile target(*output);
+      decrypt_stream(std::cin, "stdin", s.passwords, target.stream());
+      target.commit();
+    } else {
+      decrypt_stream(std::cin, "stdin", s.passwords, out);
+    }
+    return;
+  }
+  if (output && *output != "-" && files.size() > 1) {
+    throw Error("--output FILE takes one input file (use --output - to print several)", Exit::usage);
+  }
+  for (const auto& f : files) {
+    require_readable(f);
+    if (classify_file(f) == Content::plain) {
+      throw Error(fmt::format("{}: not a vault (no $ANSIBLE_VAULT or $MCTL_VAULT header and no !vault values); "
+                              "nothing was changed", f),
+                  Exit::usage);
+    }
+  }
+  if (output && *output == "-") {
+    for (const auto& f : files) decrypt_file(f, f, s.passwords, out);
+    return;
+  }
+  std::vector<std::unique_ptr<AtomicFile>> staged;
+  for (const auto& f : files) {
+    staged.push_back(std::make_unique<AtomicFile>(output ? fs::path(*output) : fs::path(f)));
+    decrypt_file(f, f, s.passwords, staged.back()->stream());
+  }
+  commit_all(staged);
+}
+
+void view_files(const std::vector<std::string>& files, const Settings& s, std::ostream& out) {
+  for (const auto& f : files) require_readable(f);
+  for (const auto& f : files) decrypt_file(f, f, s.passwords, out);
+  out.flush();
+}
+
+bool edit_file(const std::string& file, const Settings& s) {
+  require_readable(file);
+  const auto text = core::read_file(file);
+  const auto content = classify(text);
+  const auto name = fs::path(file).filename().string();
+  if (content == Content::plain) {
+    throw Error(fmt::format("{}: not a vault (no $ANSIBLE_VAULT or $MCTL_VAULT header and no !vault values)", file),
+                Exit::usage);
+  }
+  if (content == Content::inline_yaml) {
+    const auto decoded = inline_yaml::decrypt_values(text, s.passwords, file);
+    const auto buffer = inline_yaml::render(text, decoded, true, true);
+    const auto edited = edit_plaintext(buffer, s.editor, s.workspace_dirs, name);
+    if (!edited) return false;
+    const auto& pw = decoded.empty() ? encryption_password(s.passwords, s.encrypt_label)
+                                     : s.passwords.at(decoded[0].password_index);
+    const auto index = static_cast<std::size_t>(&pw - s.passwords.data());
+    const auto out = inline_yaml::reencrypt(*edited, decoded, s.passwords, index, pw.label, file);
+    if (out == text) return false;
+    core::write_file_atomic(file, out);
+    return true;
+  }
+  auto d = decrypt_envelope(text, s.passwords, file);
+  const auto edited = edit_plaintext(d.plaintext, s.editor, s.workspace_dirs, name);
+  if (!edited) return false;
+  const auto format = s.format_given ? s.format : d.format;
+  core::write_file_atomic(file, encrypt_envelope(*edited, format, s.passwords.at(d.password_index).password,
+                                                 d.label, s.params));
+  return true;
+}
+
+bool create_file(const std::string& file, const Settings& s) {
+  std::error_code ec;
+  if (fs::exists(file, ec)) throw Error(fmt::format("{}: already exists (use 'mctl vault edit')", file), Exit::usage);
+  const auto& pw = encryption_password(s.passwords, s.encrypt_label);
+  const auto edited = edit_plaintext("", s.editor, s.workspace_dirs, fs::path(file).filename().string());
+  if (!edited || edited->empty()) return false;
+  core::write_file_atomic(file, encrypt_envelope(*edited, s.format, pw.password, pw.label, s.params), 0600);
+  return true;
+}
+
+void rekey_files(const std::vector<std::string>& files, const Settings& s, const VaultPassword& new_password) {
+  for (const auto& f : files) require_readable(f);
+  struct Done {
+    std::string file;
+    std::string out;
+  };
+  std::vector<Done> results;
+  for (const auto& f : files) {
+    const auto text = core::read_file(f);
+    const auto content = classify(text);
+    if (content == Content::plain) throw Error(fmt::format("{}: not a vault; nothing was changed", f), Exit::usage);
+    if (content == Content::inline_yaml) {
+      // Every value re-encrypted with the new password.
+      const auto decoded = inline_yaml::decrypt_values(text, s.passwords, f);
+      std::string out;
+      std::size_t pos = 0;
+      for (const auto& d : decoded) {
+        out.append(text, pos, d.value.begin - pos);
+        const auto label = new_password.label != "default" ? new_password.label : d.label;
+        out += inline_yaml::block(encrypt_envelope(d.plaintext, Format::ansible, new_password.password, label),
+                                  d.value.key_col + 10, d.value.newline);
+        pos = d.value.end;
+      }
+      out.append(text, pos);
+      results.push_back({f, std::move(out)});
+      continue;
+    }
+    auto d = decrypt_envelope(text, s.passwords, f);
+    const auto format = s.format_given ? s.format : d.format;
+    const auto label = new_password.label != "default" ? new_password.label : d.label;
+    results.push_back({f, encrypt_envelope(d.plaintext, format, new_password.password, label, s.params)});
+  }
+  for (const auto& r : results) core::write_file_atomic(r.file, r.out);
+}
+
+std::string encrypt_string(std::string_view value, const std::string& name, const Settings& s) {
+  const auto& pw = encryption_password(s.passwords, s.encrypt_label);
+  const auto envelope = encrypt_envelope(value, s.format, pw.password, pw.label, s.params);
+  return (name.empty() ? "" : name + ": ") + inline_yaml::block(envelope, 10);
+}
+
+SecretString decrypt_string(std::string_view text, const Settings& s) {
+  const auto values = inline_yaml::find(text, "stdin");
+  if (!values.empty()) return decrypt_envelope(values.front().scalar, s.passwords, "stdin").plaintext;
+  // A bare envelope, possibly indented as copied from a YAML file.
+  std::string dedented;
+  for (std::size_t pos = 0; pos < text.size();) {
+    const auto nl = text.find('\n', pos);
+    auto line = text.substr(pos, nl == std::string_view::npos ? std::string_view::npos : nl - pos);
+    const auto first = line.find_first_not_of(" \t");
+    if (first != std::string_view::npos) dedented.append(line.substr(first)).push_back('\n');
+    pos = nl == std::string_view::npos ? text.size() : nl + 1;
+  }
+  return decrypt_envelope(dedented, s.passwords, "stdin").plaintext;
+}
+
+}  // namespace mctl::vault

@@ -1,0 +1,149 @@
+#include "vault/passwords.hpp"
+
+#include <fmt/format.h>
+#include <sodium.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "core/error.hpp"
+#include "core/fs.hpp"
+#include "core/process.hpp"
+#include "core/terminal.hpp"
+#include "vault/secure.hpp"
+
+namespace mctl::vault {
+
+VaultPassword::VaultPassword(std::string l, std::string p, std::string s)
+    : label(std::move(l)), password(std::move(p)), source(std::move(s)) {}
+VaultPassword::~VaultPassword() { wipe(password); }
+
+namespace {
+
+void strip_one_newline(std::string& s) {
+  if (!s.empty() && s.back() == '\n') {
+    s.pop_back();
+    if (!s.empty() && s.back() == '\r') s.pop_back();
+  }
+}
+
+bool is_executable_file(const std::string& path) {
+  struct stat st {};
+  return ::stat(path.c_str(), &st) == 0 && S_ISREG(st.st_mode) && ::access(path.c_str(), X_OK) == 0;
+}
+
+std::string run_script(const std::string& label, const std::string& path) {
+  std::vector<std::string> argv{path.find('/') == std::string::npos ? "./" + path : path};
+  const auto stem = std::filesystem::path(path).stem().string();
+  if (stem.size() >= 7 && stem.compare(stem.size() - 7, 7, "-client") == 0) {
+    argv.insert(argv.end(), {"--vault-id", label});
+  }
+  core::ProcessOptions options;
+  options.capture_stderr = false;  // a script may talk to the user (gpg, pass)
+  auto result = core::run_process(argv, options);
+  if (result.exit_code != 0) {
+    wipe(result.out);
+    throw Error(fmt::format("vault password script {} failed with exit code {}", path, result.exit_code),
+                Exit::usage);
+  }
+  return std::move(result.out);
+}
+
+std::string ask(const std::string& label, const PromptFn& prompt, bool confirm) {
+  const std::string question = label == "default" ? "Vault password: " : fmt::format("Vault password ({}): ", label);
+  std::string first = prompt(question);
+  if (confirm) {
+    std::string second = prompt(label == "default" ? "Confirm vault password: "
+                                                   : fmt::format("Confirm vault password ({}): ", label));
+    const bool same = first.size() == second.size() && sodium_memcmp(first.data(), second.data(), first.size()) == 0;
+    wipe(second);
+    if (!same) {
+      wipe(first);
+      throw Error("vault passwords entered at the prompt do not match", Exit::usage);
+    }
+  }
+  return first;
+}
+
+}  // namespace
+
+std::pair<std::string, std::string> split_vault_id(const std::string& vault_id) {
+  const auto at = vault_id.find('@');
+  if (at == std::string::npos) return {"default", vault_id};
+  return {at == 0 ? "default" : vault_id.substr(0, at), vault_id.substr(at + 1)};
+}
+
+VaultPassword read_password(const std::string& label, const std::string& source, const PromptFn& prompt,
+                            bool confirm) {
+  if (label.empty() || label.find_first_of("; \t\r\n") != std::string::npos) {
+    throw Error(fmt::format("invalid vault id label '{}' (no spaces or ';')", label), Exit::usage);
+  }
+  std::string password;
+  std::string description;
+  if (source == "prompt") {
+    password = ask(label, prompt, confirm);
+    description = "prompt";
+  } else if (source.empty()) {
+    throw Error(fmt::format("vault id '{}' has no password source (use label@FILE or label@prompt)", label),
+                Exit::usage);
+  } else if (is_executable_file(source)) {
+    password = run_script(label, source);
+    description = "script " + source;
+  } else {
+    try {
+      password = core::read_file(source);
+    } catch (const Error& e) {
+      throw Error(fmt::format("vault password file: {}", e.what()), Exit::usage);
+    }
+    description = "file " + source;
+  }
+  strip_one_newline(password);
+  if (password.empty()) throw Error(fmt::format("vault password from {} is empty", description), Exit::usage);
+  return VaultPassword(label, std::move(password), std::move(description));
+}
+
+std::vector<VaultPassword> collect_passwords(const PasswordRequest& request, const core::Config& config,
+                                             bool allow_prompt, const PromptFn& prompt, bool confirm) {
+  std::vector<VaultPassword> out;
+  for (const auto& id : request.vault_ids) {
+    const auto [label, source] = split_vault_id(id);
+    out.push_back(read_password(label, source, prompt, confirm));
+  }
+  for (const auto& file : request.password_files) out.push_back(read_password("default", file, prompt, confirm));
+  if (request.ask) out.push_back(read_password("default", "prompt", prompt, confirm));
+  if (!out.empty()) return out;
+
+  const auto& ids = config.setting("vault.id");
+  const bool ids_from_env = ids.origin.rfind("env", 0) == 0;
+  for (const auto& id : config.get_list("vault.id")) {
+    auto [label, source] = split_vault_id(id);
+    if (source != "prompt" && !ids_from_env && std::filesystem::path(source).is_relative()) {
+      source = (config.project_dir() / source).string();
+    }
+    out.push_back(read_password(label, source, prompt, confirm));
+  }
+  if (const auto file = config.get_path("vault.password_file")) {
+    out.push_back(read_password("default", file->string(), prompt, confirm));
+  }
+  if (out.empty() && allow_prompt) out.push_back(read_password("default", "prompt", prompt, confirm));
+  if (out.empty()) {
+    throw Error("no vault password: use --vault-password-file, --vault-id or --ask-vault-password, or set "
+                "vault.password_file (MCTL_VAULT_PASSWORD_FILE)",
+                Exit::usage);
+  }
+  return out;
+}
+
+std::vector<VaultPassword> passwords_from_config(const core::Config& config, bool allow_prompt) {
+  return collect_passwords({}, config, allow_prompt, core::prompt_hidden);
+}
+
+std::string describe_passwords(const std::vector<VaultPassword>& passwords) {
+  std::string out;
+  for (const auto& p : passwords) {
+    if (!out.empty()) out += ", ";
+    out += fmt::format("{} ({})", p.label, p.source);
+  }
+  return out;
+}
+
+}  // namespace mctl::vault
