@@ -1,6 +1,7 @@
 #pragma once
 // Contract used by deploy: render one app spec of the project into a Marathon app definition.
-// Implemented by the templates module (issue #4).
+// Implemented by the templates module (issue #4). The spec language (variables, filters,
+// overlays, conveniences) is documented in templates/SPEC.md.
 #include <filesystem>
 #include <functional>
 #include <map>
@@ -10,6 +11,7 @@
 #include <vector>
 
 #include "core/config.hpp"
+#include "core/git.hpp"
 
 namespace mctl::templates {
 
@@ -19,6 +21,9 @@ struct RenderOptions {
   // called at most once, only when needed.
   std::function<nlohmann::json()> load_secrets;
   bool lint = false;              // add the platform checklist's warnings
+  // Git facts for git.* and default image tags; read from the project directory when unset.
+  // Called at most once, only when needed.
+  std::function<core::GitInfo()> git;
 };
 
 struct RenderedApp {
@@ -28,12 +33,37 @@ struct RenderedApp {
   std::filesystem::path source;   // the app spec file
 };
 
+// One problem in an app spec, at its source position.
+struct SpecProblem {
+  std::string file;   // as shown to the user
+  int line = 0;       // 1-based, 0 when unknown
+  int column = 0;
+  std::string message;
+  std::string str() const;  // "file:line:col: message"
+};
+
+// Everything a render found: the app when it is valid, else the errors (all of them, in
+// source order), and the warnings either way.
+struct RenderReport {
+  std::string name;                  // the app's name (spec file name without .yaml)
+  std::filesystem::path source;
+  std::optional<RenderedApp> app;    // set when there are no errors
+  std::vector<SpecProblem> errors;
+  std::vector<SpecProblem> warnings;
+};
+
 // Names of the app specs in the project's apps_dir (without overlays), sorted.
 std::vector<std::string> list_apps(const core::Config& config);
 
 // Renders APP (a name in apps_dir, or a path to a spec file) for the config's environment.
 // Throws Error(Exit::usage) with file:line:col for bad input.
 RenderedApp render_app(const core::Config& config, const std::string& app_or_file,
+                       const RenderOptions& options);
+
+// Like render_app, but returns the problems of the spec instead of throwing for them. Still
+// throws for what is not the spec's fault or not fixable in it: a missing spec file, a vault
+// that cannot be opened (Exit::auth), git not available.
+RenderReport check_app(const core::Config& config, const std::string& app_or_file,
                        const RenderOptions& options);
 
 // Canonical JSON text: sorted keys, 2-space indent, trailing newline.
