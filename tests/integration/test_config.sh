@@ -58,7 +58,7 @@ MCTL_TIMEOUT=20m run "$MCTL" config show -e prod
 expect_rc 0
 expect_contains "$OUT" "deploy.timeout"
 expect_true grep -Eq '^deploy\.timeout +20m +env MCTL_TIMEOUT$' <<<"$OUT"
-expect_true grep -Eq '^marathon\.urls +http://prod-1:8080, http://prod-2:8080 +\.\./\.\./mctl\.yaml:14$' <<<"$OUT"
+expect_true grep -Eq '^marathon\.urls +http://prod-1:8080, http://prod-2:8080 +\.\./\.\./mctl\.yaml:13$' <<<"$OUT"
 
 test_case "--config and -C choose the project"
 cd "$TMP"
