@@ -1,0 +1,293 @@
+#include "images/docker.hpp"
+
+#include <fmt/format.h>
+
+#include <cstdio>
+
+#include "core/error.hpp"
+#include "core/log.hpp"
+#include "core/strings.hpp"
+
+namespace mctl::images {
+namespace {
+
+using core::http::Request;
+using core::http::Response;
+using core::http::url_escape;
+
+constexpr const char* k_max_api = "1.41";  // what mctl is written against
+
+// Compares "1.41" and "1.9" numerically.
+bool version_less(const std::string& a, const std::string& b) {
+  int a_major = 0, a_minor = 0, b_major = 0, b_minor = 0;
+  std::sscanf(a.c_str(), "%d.%d", &a_major, &a_minor);
+  std::sscanf(b.c_str(), "%d.%d", &b_major, &b_minor);
+  return a_major != b_major ? a_major < b_major : a_minor < b_minor;
+}
+
+std::string engine_message(const Response& r) {
+  try {
+    return nlohmann::json::parse(r.body).value("message", r.body);
+  } catch (const std::exception&) {
+    return core::trim(r.body.substr(0, 300));
+  }
+}
+
+// Splits the engine's stream of JSON lines into events; keeps a partial line for later.
+class JsonLines {
+ public:
+  JsonLines(const StreamHandler& handler, std::string& error, std::string& aux_id)
+      : m_handler(handler), m_error(error), m_aux_id(aux_id) {}
+  bool feed(std::string_view chunk) {
+    m_buffer.append(chunk);
+    std::size_t nl;
+    while ((nl = m_buffer.find('\n')) != std::string::npos) {
+      line(m_buffer.substr(0, nl));
+      m_buffer.erase(0, nl + 1);
+    }
+    return true;
+  }
+  void finish() {
+    if (!core::trim(m_buffer).empty()) line(m_buffer);
+    m_buffer.clear();
+  }
+
+ private:
+  void line(const std::string& text) {
+    if (core::trim(text).empty()) return;
+    nlohmann::json j;
+    try {
+      j = nlohmann::json::parse(text);
+    } catch (const std::exception&) {
+      m_handler({text, false});
+      return;
+    }
+    if (j.contains("error")) {
+      m_error = j["error"].is_string() ? j["error"].get<std::string>() : j["error"].dump();
+      m_handler({m_error, true});
+    } else if (j.contains("stream") && j["stream"].is_string()) {
+      m_handler({j["stream"].get<std::string>(), false});
+    } else if (j.contains("status") && j["status"].is_string()) {
+      std::string s = j.value("id", std::string()).empty() ? "" : j["id"].get<std::string>() + ": ";
+      s += j["status"].get<std::string>();
+      if (j.contains("progress") && j["progress"].is_string()) s += " " + j["progress"].get<std::string>();
+      m_handler({s + "\n", false});
+    }
+    if (j.contains("aux") && j["aux"].is_object() && j["aux"].contains("ID")) {
+      m_aux_id = j["aux"]["ID"].get<std::string>();
+    }
+  }
+
+  const StreamHandler& m_handler;
+  std::string& m_error;
+  std::string& m_aux_id;
+  std::string m_buffer;
+};
+
+// Keeps the start of a streamed body for the error message of a failed request.
+bool r_body_room(const std::string& body) { return body.size() < 2000; }
+
+}  // namespace
+
+EngineAddress parse_docker_host(const std::string& docker_host) {
+  EngineAddress a;
+  if (core::starts_with(docker_host, "unix://")) {
+    a.unix_socket = docker_host.substr(7);
+    a.base_url = "http://localhost";
+  } else if (core::starts_with(docker_host, "tcp://")) {
+    a.base_url = "http://" + docker_host.substr(6);
+  } else if (core::starts_with(docker_host, "http://") || core::starts_with(docker_host, "https://")) {
+    a.base_url = docker_host;
+  } else if (!docker_host.empty() && docker_host.front() == '/') {
+    a.unix_socket = docker_host;
+    a.base_url = "http://localhost";
+  } else {
+    throw Error(fmt::format("docker_host '{}': expected unix:///path/to/docker.sock or tcp://host:port", docker_host),
+                Exit::usage);
+  }
+  while (!a.base_url.empty() && a.base_url.back() == '/') a.base_url.pop_back();
+  return a;
+}
+
+std::unique_ptr<DockerClient> connect_docker(const std::string& docker_host, core::http::ClientOptions options) {
+  const auto address = parse_docker_host(docker_host);
+  options.unix_socket = address.unix_socket;
+  return std::make_unique<DockerClient>(core::http::make_curl_client(std::move(options)), address.base_url,
+                                        docker_host);
+}
+
+DockerClient::DockerClient(std::unique_ptr<core::http::HttpClient> http, std::string base_url, std::string shown_host)
+    : m_http(std::move(http)), m_base(std::move(base_url)), m_shown(std::move(shown_host)) {}
+
+void DockerClient::fail(const std::string& doing, const Response& r) const {
+  throw Error(fmt::format("{}: Docker Engine at {} answered HTTP {}: {}", doing, m_shown, r.status, engine_message(r)),
+              Exit::remote);
+}
+
+std::string DockerClient::api_version() {
+  if (!m_version.empty()) return m_version;
+  Request request;
+  request.url = m_base + "/version";
+  Response r;
+  try {
+    r = m_http->send(request);
+  } catch (const Error& e) {
+    throw Error(fmt::format("connecting to the Docker Engine at {}: {} (is dockerd running? set DOCKER_HOST or "
+                            "docker_host)",
+                            m_shown, e.what()),
+                e.exit_code());
+  }
+  if (!r.ok()) fail("reading the Docker Engine version", r);
+  std::string server = k_max_api, minimum = "1.12";
+  try {
+    const auto body = nlohmann::json::parse(r.body);
+    server = body.value("ApiVersion", server);
+    minimum = body.value("MinAPIVersion", minimum);
+  } catch (const std::exception&) {
+    throw Error(fmt::format("reading the Docker Engine version at {}: the answer is not JSON", m_shown), Exit::remote);
+  }
+  if (version_less(k_max_api, minimum)) {
+    throw Error(fmt::format("the Docker Engine at {} needs API {} or newer; mctl speaks up to {}", m_shown, minimum,
+                            k_max_api),
+                Exit::remote);
+  }
+  m_version = version_less(server, k_max_api) ? server : k_max_api;
+  core::log::debug("Docker Engine API version {} (engine {}, mctl {})", m_version, server, k_max_api);
+  return m_version;
+}
+
+std::string DockerClient::url(const std::string& path) { return fmt::format("{}/v{}{}", m_base, api_version(), path); }
+
+Response DockerClient::get(const std::string& path) {
+  Request request;
+  request.url = url(path);
+  return m_http->send(request);
+}
+
+std::vector<EngineImage> DockerClient::images() {
+  const Response r = get("/images/json");
+  if (!r.ok()) fail("listing images", r);
+  std::vector<EngineImage> out;
+  for (const auto& j : nlohmann::json::parse(r.body)) {
+    EngineImage image;
+    image.id = j.value("Id", "");
+    if (j.contains("RepoTags") && j["RepoTags"].is_array()) {
+      for (const auto& t : j["RepoTags"]) {
+        if (t.get<std::string>() != "<none>:<none>") image.tags.push_back(t.get<std::string>());
+      }
+    }
+    image.created = j.value("Created", 0LL);
+    image.size = j.value("Size", 0LL);
+    out.push_back(std::move(image));
+  }
+  return out;
+}
+
+std::vector<EngineContainer> DockerClient::containers() {
+  const Response r = get("/containers/json?all=1");
+  if (!r.ok()) fail("listing containers", r);
+  std::vector<EngineContainer> out;
+  for (const auto& j : nlohmann::json::parse(r.body)) {
+    EngineContainer c;
+    c.id = j.value("Id", "");
+    if (j.contains("Names") && !j["Names"].empty()) {
+      c.name = j["Names"][0].get<std::string>();
+      if (!c.name.empty() && c.name.front() == '/') c.name.erase(0, 1);
+    }
+    c.image_id = j.value("ImageID", "");
+    c.state = j.value("State", "");
+    out.push_back(std::move(c));
+  }
+  return out;
+}
+
+std::optional<nlohmann::json> DockerClient::inspect_image(const std::string& name) {
+  const Response r = get("/images/" + name + "/json");
+  if (r.status == 404) return std::nullopt;
+  if (!r.ok()) fail(fmt::format("inspecting image {}", name), r);
+  return nlohmann::json::parse(r.body);
+}
+
+void DockerClient::tag(const std::string& source, const std::string& repository, const std::string& tag) {
+  Request request;
+  request.method = "POST";
+  request.url = url(fmt::format("/images/{}/tag?repo={}&tag={}", source, url_escape(repository), url_escape(tag)));
+  const Response r = m_http->send(request);
+  if (r.status == 404) {
+    throw Error(fmt::format("tagging {} as {}:{}: the Docker Engine at {} has no image {}", source, repository, tag,
+                            m_shown, source),
+                Exit::usage);
+  }
+  if (!r.ok()) fail(fmt::format("tagging {} as {}:{}", source, repository, tag), r);
+}
+
+void DockerClient::remove_image(const std::string& reference) {
+  Request request;
+  request.method = "DELETE";
+  request.url = url("/images/" + reference);
+  const Response r = m_http->send(request);
+  if (!r.ok()) fail(fmt::format("removing image {}", reference), r);
+}
+
+void DockerClient::push(const std::string& repository, const std::string& tag, const std::string& auth,
+                        const StreamHandler& on_event) {
+  Request request;
+  request.method = "POST";
+  request.url = url(fmt::format("/images/{}/push?tag={}", repository, url_escape(tag)));
+  request.headers.emplace_back("X-Registry-Auth", auth);
+  request.timeout = std::chrono::milliseconds(0);
+  std::string error, aux;
+  JsonLines lines(on_event, error, aux);
+  std::string r_body;
+  Response r = m_http->stream(request, [&](std::string_view chunk) {
+    if (r_body_room(r_body)) r_body.append(chunk);
+    return lines.feed(chunk);
+  });
+  lines.finish();
+  if (!r.ok()) {
+    r.body = r_body;
+    fail(fmt::format("pushing {}:{}", repository, tag), r);
+  }
+  if (!error.empty()) throw Error(fmt::format("pushing {}:{}: {}", repository, tag, error), Exit::remote);
+}
+
+std::string DockerClient::build(const BuildRequest& b, const StreamHandler& on_event) {
+  std::string query = "?rm=1&dockerfile=" + url_escape(b.dockerfile);
+  for (const auto& t : b.tags) query += "&t=" + url_escape(t);
+  if (!b.labels.empty()) query += "&labels=" + url_escape(nlohmann::json(b.labels).dump());
+  if (!b.build_args.empty()) query += "&buildargs=" + url_escape(nlohmann::json(b.build_args).dump());
+  if (b.pull) query += "&pull=1";
+  if (b.no_cache) query += "&nocache=1";
+  Request request;
+  request.method = "POST";
+  request.url = url("/build" + query);
+  request.headers.emplace_back("Content-Type", "application/x-tar");
+  request.body = b.context_tar;
+  request.timeout = std::chrono::milliseconds(0);
+  std::string error, aux;
+  std::string last_text;
+  StreamHandler tee = [&](const StreamEvent& e) {
+    last_text = e.text;
+    on_event(e);
+  };
+  JsonLines lines(tee, error, aux);
+  std::string r_body;
+  Response r = m_http->stream(request, [&](std::string_view chunk) {
+    if (r_body_room(r_body)) r_body.append(chunk);
+    return lines.feed(chunk);
+  });
+  lines.finish();
+  if (!r.ok()) {
+    r.body = r_body;
+    fail("building the image", r);
+  }
+  if (!error.empty()) throw Error(fmt::format("building the image: {}", core::trim(error)), Exit::failure);
+  if (!aux.empty()) return aux;
+  // Older engines only print "Successfully built <id>".
+  if (!b.tags.empty()) {
+    if (auto image = inspect_image(b.tags.front())) return image->value("Id", "");
+  }
+  return {};
+}
+
+}  // namespace mctl::images

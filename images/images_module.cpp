@@ -1,4 +1,0 @@
-// Placeholder translation unit until the module's issue lands.
-namespace mctl::images {
-int module_placeholder() { return 0; }
-}  // namespace mctl::images

@@ -1,0 +1,37 @@
+#pragma once
+// Docker image references ("registry:5000/team/web:abc123", "web@sha256:...") and the glob
+// matching used by the gc keep list.
+#include <string>
+#include <string_view>
+
+namespace mctl::images {
+
+struct ImageRef {
+  std::string registry;    // "registry.example.com:5000"; "" for Docker Hub / local names
+  std::string repository;  // "team/web"
+  std::string tag;         // "" when none was written
+  std::string digest;      // "sha256:..." when written with @
+
+  // "registry/repository" (or just "repository").
+  std::string name() const;
+  // The full reference as Docker writes it: name[:tag][@digest].
+  std::string str() const;
+};
+
+// Parses a reference. The first path component is a registry when it holds '.' or ':' or is
+// "localhost" (Docker's rule); "docker.io/library/x" is normalised to "x". Throws
+// Error(Exit::usage) naming the text when it is not a valid reference.
+ImageRef parse_reference(std::string_view text);
+
+// The same reference in one canonical spelling, for comparing references written by people,
+// Marathon and the registry ("docker.io/library/web:1" == "web:1"). Unparsable text is
+// returned unchanged.
+std::string normalize_reference(std::string_view text);
+
+// Shell-style glob: '*' matches any run of characters (including '/'), '?' one character.
+bool glob_match(std::string_view pattern, std::string_view text);
+
+// "host:port" of a registry setting that may be written as a URL ("http://host:5000/").
+std::string registry_host(std::string_view setting);
+
+}  // namespace mctl::images

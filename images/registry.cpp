@@ -1,0 +1,286 @@
+#include "images/registry.hpp"
+
+#include <fmt/format.h>
+
+#include <cctype>
+#include <nlohmann/json.hpp>
+
+#include "core/error.hpp"
+#include "core/log.hpp"
+#include "images/credentials.hpp"
+#include "images/reference.hpp"
+
+namespace mctl::images {
+namespace {
+
+using core::http::Request;
+using core::http::Response;
+using core::http::url_escape;
+
+constexpr const char* k_manifest_accept =
+    "application/vnd.docker.distribution.manifest.v2+json, "
+    "application/vnd.docker.distribution.manifest.list.v2+json, "
+    "application/vnd.oci.image.manifest.v1+json, application/vnd.oci.image.index.v1+json";
+
+std::string lower(std::string s) {
+  for (auto& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return s;
+}
+
+// The path of a `Link: </v2/...>; rel="next"` header, if any.
+std::optional<std::string> next_link(const Response& r) {
+  auto link = r.header("link");
+  if (!link) return std::nullopt;
+  const auto open = link->find('<');
+  const auto close = link->find('>');
+  if (open == std::string::npos || close == std::string::npos || close < open) return std::nullopt;
+  if (link->find("rel=\"next\"") == std::string::npos && link->find("rel=next") == std::string::npos) {
+    return std::nullopt;
+  }
+  return link->substr(open + 1, close - open - 1);
+}
+
+// "HTTP 404: manifest unknown" from the registry's {"errors":[{"code","message"}]} body.
+std::string excerpt(const Response& r) {
+  std::string text;
+  try {
+    const auto body = nlohmann::json::parse(r.body);
+    for (const auto& e : body.at("errors")) {
+      if (!text.empty()) text += "; ";
+      text += e.value("message", e.value("code", std::string("error")));
+    }
+  } catch (const std::exception&) {
+    text = r.body.substr(0, 200);
+  }
+  while (!text.empty() && std::isspace(static_cast<unsigned char>(text.back()))) text.pop_back();
+  return fmt::format("HTTP {}{}{}", r.status, text.empty() ? "" : ": ", text);
+}
+
+std::string repo_scope(const std::string& repository, const std::string& actions) {
+  return fmt::format("repository:{}:{}", repository, actions);
+}
+
+}  // namespace
+
+std::string registry_base_url(const std::string& setting) {
+  if (setting.find("://") != std::string::npos) {
+    std::string url = setting;
+    while (!url.empty() && url.back() == '/') url.pop_back();
+    return url;
+  }
+  const std::string host = registry_host(setting);
+  const std::string bare = host.substr(0, host.rfind(':') == std::string::npos ? host.size() : host.rfind(':'));
+  const bool loopback = bare == "localhost" || bare.rfind("127.", 0) == 0 || bare == "[::1]";
+  return fmt::format("{}://{}", loopback ? "http" : "https", host);
+}
+
+std::map<std::string, std::string> parse_challenge(const std::string& header) {
+  std::map<std::string, std::string> out;
+  std::size_t i = header.find(' ');
+  out[""] = lower(header.substr(0, i));
+  while (i != std::string::npos && i < header.size()) {
+    while (i < header.size() && (header[i] == ' ' || header[i] == ',')) ++i;
+    const auto eq = header.find('=', i);
+    if (eq == std::string::npos) break;
+    std::string key = lower(header.substr(i, eq - i));
+    std::string value;
+    i = eq + 1;
+    if (i < header.size() && header[i] == '"') {
+      const auto end = header.find('"', i + 1);
+      value = header.substr(i + 1, end == std::string::npos ? std::string::npos : end - i - 1);
+      i = end == std::string::npos ? header.size() : end + 1;
+    } else {
+      const auto end = header.find(',', i);
+      value = header.substr(i, end == std::string::npos ? std::string::npos : end - i);
+      i = end;
+    }
+    out[key] = value;
+  }
+  return out;
+}
+
+RegistryClient::RegistryClient(core::http::HttpClient& http, std::string base_url,
+                               std::optional<Credentials> credentials)
+    : m_http(http), m_base(std::move(base_url)), m_credentials(std::move(credentials)) {}
+
+void RegistryClient::fail(const std::string& doing, const Response& response) const {
+  const Exit code = (response.status == 401 || response.status == 403) ? Exit::auth : Exit::remote;
+  std::string hint;
+  if (response.status == 405) hint = " (is deletion enabled in the registry: storage.delete.enabled?)";
+  if (response.status == 401 && !m_credentials) hint = " (no credentials found for this registry)";
+  throw Error(fmt::format("{} at {}: registry answered {}{}", doing, m_base, excerpt(response), hint), code);
+}
+
+std::optional<std::string> RegistryClient::authorization_for(const std::string& scope) {
+  std::lock_guard lock(m_mutex);
+  if (auto it = m_auth.find(scope); it != m_auth.end()) return it->second;
+  if (m_basic && m_credentials) return "Basic " + base64_encode(m_credentials->user + ":" + m_credentials->password);
+  return std::nullopt;
+}
+
+std::string RegistryClient::fetch_token(const std::string& challenge, const std::string& scope) {
+  auto params = parse_challenge(challenge);
+  const std::string realm = params["realm"];
+  if (realm.empty()) throw Error(fmt::format("authenticating to {}: bearer challenge without realm", m_base), Exit::auth);
+  std::string url = realm + (realm.find('?') == std::string::npos ? "?" : "&");
+  if (!params["service"].empty()) url += "service=" + url_escape(params["service"]) + "&";
+  url += "scope=" + url_escape(params["scope"].empty() ? scope : params["scope"]);
+  Request request;
+  request.url = url;
+  if (m_credentials) {
+    request.headers.emplace_back("Authorization",
+                                 "Basic " + base64_encode(m_credentials->user + ":" + m_credentials->password));
+  }
+  const Response r = m_http.send(request);
+  if (!r.ok()) {
+    throw Error(fmt::format("getting a registry token from {}: {}", core::http::redact_url(realm), excerpt(r)),
+                r.status == 401 || r.status == 403 ? Exit::auth : Exit::remote);
+  }
+  try {
+    const auto body = nlohmann::json::parse(r.body);
+    std::string token = body.value("token", "");
+    if (token.empty()) token = body.value("access_token", "");
+    if (token.empty()) throw std::runtime_error("no token");
+    return "Bearer " + token;
+  } catch (const std::exception&) {
+    throw Error(fmt::format("getting a registry token from {}: the answer holds no token",
+                            core::http::redact_url(realm)),
+                Exit::auth);
+  }
+}
+
+Response RegistryClient::send(Request request, const std::string& scope) {
+  request.url = m_base + request.url;
+  const auto base_headers = request.headers;
+  for (int attempt = 0;; ++attempt) {
+    request.headers = base_headers;
+    if (auto auth = authorization_for(scope)) request.headers.emplace_back("Authorization", *auth);
+    Response r = m_http.send(request);
+    if (r.status != 401 || attempt > 0) return r;
+    const auto challenge = r.header("www-authenticate");
+    if (!challenge) return r;
+    const auto scheme = parse_challenge(*challenge)[""];
+    if (scheme == "basic") {
+      if (!m_credentials) return r;
+      std::lock_guard lock(m_mutex);
+      m_basic = true;
+    } else if (scheme == "bearer") {
+      auto token = fetch_token(*challenge, scope);
+      std::lock_guard lock(m_mutex);
+      m_auth[scope] = std::move(token);
+    } else {
+      return r;
+    }
+    core::log::debug("registry {} asked for {} auth; retrying", m_base, scheme);
+  }
+}
+
+void RegistryClient::ping() {
+  Request request;
+  request.url = "/v2/";
+  const Response r = send(request, "registry:ping");
+  if (!r.ok()) fail("checking the registry", r);
+}
+
+std::vector<std::string> RegistryClient::repositories() {
+  std::vector<std::string> out;
+  std::optional<std::string> path = "/v2/_catalog?n=1000";
+  while (path) {
+    Request request;
+    request.url = *path;
+    const Response r = send(request, "registry:catalog:*");
+    if (!r.ok()) fail("listing the registry's repositories", r);
+    try {
+      for (const auto& name : nlohmann::json::parse(r.body).at("repositories")) out.push_back(name.get<std::string>());
+    } catch (const std::exception& e) {
+      throw Error(fmt::format("listing the repositories of {}: unexpected answer: {}", m_base, e.what()), Exit::remote);
+    }
+    path = next_link(r);
+  }
+  return out;
+}
+
+std::vector<std::string> RegistryClient::tags(const std::string& repository) {
+  std::vector<std::string> out;
+  std::optional<std::string> path = fmt::format("/v2/{}/tags/list?n=1000", repository);
+  while (path) {
+    Request request;
+    request.url = *path;
+    const Response r = send(request, repo_scope(repository, "pull"));
+    if (r.status == 404) return out;
+    if (!r.ok()) fail(fmt::format("listing the tags of {}", repository), r);
+    try {
+      const auto body = nlohmann::json::parse(r.body);
+      if (body.contains("tags") && body["tags"].is_array()) {
+        for (const auto& t : body["tags"]) out.push_back(t.get<std::string>());
+      }
+    } catch (const std::exception& e) {
+      throw Error(fmt::format("listing the tags of {} at {}: unexpected answer: {}", repository, m_base, e.what()),
+                  Exit::remote);
+    }
+    path = next_link(r);
+  }
+  return out;
+}
+
+std::optional<Manifest> RegistryClient::manifest(const std::string& repository, const std::string& reference) {
+  Request request;
+  request.url = fmt::format("/v2/{}/manifests/{}", repository, reference);
+  request.headers.emplace_back("Accept", k_manifest_accept);
+  const Response r = send(request, repo_scope(repository, "pull"));
+  if (r.status == 404) return std::nullopt;
+  if (!r.ok()) fail(fmt::format("reading manifest {}:{}", repository, reference), r);
+  Manifest m;
+  m.body = r.body;
+  m.digest = r.header("docker-content-digest").value_or(reference);
+  try {
+    const auto body = nlohmann::json::parse(r.body);
+    m.media_type = body.value("mediaType", r.header("content-type").value_or(""));
+    if (body.contains("config")) {
+      m.config_digest = body["config"].at("digest").get<std::string>();
+      m.blobs.push_back({*m.config_digest, body["config"].value("size", std::uint64_t{0})});
+    }
+    if (body.contains("layers")) {
+      for (const auto& layer : body["layers"]) {
+        m.blobs.push_back({layer.at("digest").get<std::string>(), layer.value("size", std::uint64_t{0})});
+      }
+    }
+  } catch (const std::exception& e) {
+    throw Error(fmt::format("reading manifest {}:{} at {}: unexpected answer: {}", repository, reference, m_base,
+                            e.what()),
+                Exit::remote);
+  }
+  return m;
+}
+
+std::optional<std::string> RegistryClient::manifest_digest(const std::string& repository,
+                                                           const std::string& reference) {
+  Request request;
+  request.method = "HEAD";
+  request.url = fmt::format("/v2/{}/manifests/{}", repository, reference);
+  request.headers.emplace_back("Accept", k_manifest_accept);
+  const Response r = send(request, repo_scope(repository, "pull"));
+  if (r.status == 404) return std::nullopt;
+  if (!r.ok()) fail(fmt::format("looking up {}:{}", repository, reference), r);
+  return r.header("docker-content-digest").value_or("");
+}
+
+std::string RegistryClient::blob(const std::string& repository, const std::string& digest) {
+  Request request;
+  request.url = fmt::format("/v2/{}/blobs/{}", repository, digest);
+  const Response r = send(request, repo_scope(repository, "pull"));
+  if (!r.ok()) fail(fmt::format("reading blob {} of {}", digest, repository), r);
+  return r.body;
+}
+
+bool RegistryClient::delete_manifest(const std::string& repository, const std::string& digest) {
+  Request request;
+  request.method = "DELETE";
+  request.url = fmt::format("/v2/{}/manifests/{}", repository, digest);
+  const Response r = send(request, repo_scope(repository, "delete"));
+  if (r.status == 404) return false;
+  if (!r.ok()) fail(fmt::format("deleting {}@{}", repository, digest), r);
+  return true;
+}
+
+}  // namespace mctl::images

@@ -1,0 +1,91 @@
+#include <archive.h>
+#include <archive_entry.h>
+#include <doctest/doctest.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <filesystem>
+#include <set>
+
+#include "core/error.hpp"
+#include "core/fs.hpp"
+#include "images/build_context.hpp"
+
+using namespace mctl::images;
+namespace fs = std::filesystem;
+
+namespace {
+
+struct TempDir {
+  fs::path path;
+  TempDir() {
+    std::string tmpl = (fs::temp_directory_path() / "mctl-ctx-XXXXXX").string();
+    path = mkdtemp(tmpl.data());
+  }
+  ~TempDir() { fs::remove_all(path); }
+  void write(const std::string& rel, const std::string& text) const {
+    fs::create_directories((path / rel).parent_path());
+    mctl::core::write_file_atomic(path / rel, text, 0644);
+  }
+};
+
+std::set<std::string> tar_names(const std::string& tar) {
+  std::set<std::string> names;
+  archive* a = archive_read_new();
+  archive_read_support_format_tar(a);
+  REQUIRE(archive_read_open_memory(a, tar.data(), tar.size()) == ARCHIVE_OK);
+  archive_entry* e = nullptr;
+  while (archive_read_next_header(a, &e) == ARCHIVE_OK) names.insert(archive_entry_pathname(e));
+  archive_read_free(a);
+  return names;
+}
+
+}  // namespace
+
+TEST_CASE(".dockerignore patterns follow Docker's rules") {
+  const auto ignore = DockerIgnore::parse("# comment\n*.log\n/build\nnode_modules\n**/*.tmp\n!keep.log\ndocs/*.md\n");
+  CHECK(ignore.excluded("app.log"));
+  CHECK_FALSE(ignore.excluded("keep.log"));
+  CHECK_FALSE(ignore.excluded("src/app.log"));  // '*' does not cross '/'
+  CHECK(ignore.excluded("build/out/x.o"));       // a matched directory excludes all below
+  CHECK(ignore.excluded("node_modules"));
+  CHECK(ignore.excluded("a/b/c.tmp"));
+  CHECK(ignore.excluded("c.tmp"));              // '**' matches zero directories too
+  CHECK(ignore.excluded("docs/readme.md"));
+  CHECK_FALSE(ignore.excluded("docs/sub/readme.md"));
+  CHECK_FALSE(ignore.excluded("src/main.cpp"));
+}
+
+TEST_CASE("the build context leaves out ignored files but always holds the Dockerfile") {
+  TempDir dir;
+  dir.write("Dockerfile", "FROM scratch\n");
+  dir.write(".dockerignore", "secrets\n*.log\nDockerfile\n.git\n");
+  dir.write("app/main.py", "print(1)\n");
+  dir.write("app/debug.log", "x\n");
+  dir.write("secrets/prod.key", "KEY\n");
+  dir.write(".git/HEAD", "ref\n");
+  const auto names = tar_names(build_context_tar(dir.path, "Dockerfile"));
+  CHECK(names.count("Dockerfile") == 1);
+  CHECK(names.count(".dockerignore") == 1);
+  CHECK(names.count("app/main.py") == 1);
+  CHECK(names.count("app/debug.log") == 0);
+  CHECK(names.count("secrets/prod.key") == 0);
+  CHECK(names.count("secrets") == 0);
+  CHECK(names.count(".git/HEAD") == 0);
+}
+
+TEST_CASE("an exception brings a file back from an excluded directory") {
+  TempDir dir;
+  dir.write("Dockerfile", "FROM scratch\n");
+  dir.write(".dockerignore", "assets\n!assets/logo.png\n");
+  dir.write("assets/logo.png", "png");
+  dir.write("assets/big.psd", "psd");
+  const auto files = build_context_files(dir.path, "Dockerfile");
+  CHECK(std::find(files.begin(), files.end(), std::string("assets/logo.png")) != files.end());
+  CHECK(std::find(files.begin(), files.end(), std::string("assets/big.psd")) == files.end());
+}
+
+TEST_CASE("a missing context directory is a usage error naming it") {
+  CHECK_THROWS_WITH_AS(build_context_tar("/nonexistent/ctx", "Dockerfile"),
+                       "building the image: the context /nonexistent/ctx is not a directory", mctl::Error);
+}

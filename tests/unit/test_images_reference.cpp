@@ -1,0 +1,73 @@
+#include <doctest/doctest.h>
+
+#include "core/error.hpp"
+#include "images/reference.hpp"
+#include "images/tagging.hpp"
+
+using namespace mctl::images;
+
+TEST_CASE("a reference splits into registry, repository, tag and digest") {
+  const auto r = parse_reference("registry.example.com:5000/team/web:abc123@sha256:ff");
+  CHECK(r.registry == "registry.example.com:5000");
+  CHECK(r.repository == "team/web");
+  CHECK(r.tag == "abc123");
+  CHECK(r.digest == "sha256:ff");
+  CHECK(r.str() == "registry.example.com:5000/team/web:abc123@sha256:ff");
+}
+
+TEST_CASE("the first component is a registry only with a dot, a port or localhost") {
+  CHECK(parse_reference("team/web:1").registry.empty());
+  CHECK(parse_reference("localhost/web").registry == "localhost");
+  CHECK(parse_reference("127.0.0.1:5000/web").registry == "127.0.0.1:5000");
+}
+
+TEST_CASE("Docker Hub spellings normalise to the short name") {
+  CHECK(normalize_reference("docker.io/library/nginx:1.25") == "nginx:1.25");
+  CHECK(normalize_reference("index.docker.io/team/web:1") == "team/web:1");
+}
+
+TEST_CASE("invalid references are usage errors naming the text") {
+  CHECK_THROWS_WITH_AS(parse_reference("Web:1"),
+                       "'Web:1' is not a valid image reference: the name may hold only lower-case letters, "
+                       "digits, '.', '_', '-' and '/'",
+                       mctl::Error);
+  CHECK_THROWS_WITH_AS(parse_reference("web:bad/tag:"), doctest::Contains("is not a valid tag"), mctl::Error);
+  CHECK_THROWS_AS(parse_reference(""), mctl::Error);
+}
+
+TEST_CASE("glob_match handles stars, question marks and literal text") {
+  CHECK(glob_match("*", "anything/at:all"));
+  CHECK(glob_match("web:v1.*", "web:v1.2"));
+  CHECK(glob_match("w?b", "web"));
+  CHECK(glob_match("*/base:*", "reg/base:1"));
+  CHECK_FALSE(glob_match("web", "web2"));
+  CHECK_FALSE(glob_match("w?b", "weeb"));
+}
+
+TEST_CASE("registry_host accepts URLs") {
+  CHECK(registry_host("https://registry.example.com:5000/") == "registry.example.com:5000");
+  CHECK(registry_host("127.0.0.1:5000") == "127.0.0.1:5000");
+}
+
+TEST_CASE("tag length is a number from 7 to 40 or 'full'") {
+  CHECK(parse_tag_length("12") == 12);
+  CHECK(parse_tag_length("full") == 40);
+  CHECK_THROWS_WITH_AS(parse_tag_length("5"), "images.tag_length '5': expected a number from 7 to 40, or 'full'",
+                       mctl::Error);
+  CHECK_THROWS_AS(parse_tag_length("12x"), mctl::Error);
+}
+
+TEST_CASE("a dirty tree gets -dirty, or an error under --strict") {
+  mctl::core::GitInfo info{"0123456789abcdef0123456789abcdef01234567", "main", false};
+  CHECK(commit_tag(info, 12, true, "/repo") == "0123456789ab");
+  info.dirty = true;
+  CHECK(commit_tag(info, 12, false, "/repo") == "0123456789ab-dirty");
+  CHECK(commit_tag(info, 40, false, "/repo") == "0123456789abcdef0123456789abcdef01234567-dirty");
+  try {
+    commit_tag(info, 12, true, "/repo");
+    FAIL("expected an error");
+  } catch (const mctl::Error& e) {
+    CHECK(e.exit_code() == mctl::Exit::usage);
+    CHECK(std::string(e.what()).find("/repo has uncommitted changes") != std::string::npos);
+  }
+}
