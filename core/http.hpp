@@ -24,6 +24,9 @@ struct Request {
   std::optional<bool> idempotent;
   // Overrides the client's total timeout; zero means none (for event streams).
   std::optional<std::chrono::milliseconds> timeout;
+  // Use a new connection. libcurl silently re-sends a request whose reused connection closed
+  // without an answer; a non-idempotent write must not be sent twice that way.
+  bool fresh_connection = false;
 };
 
 struct Response {
