@@ -152,7 +152,8 @@ std::string table(const std::vector<std::vector<std::string>>& rows) {
   for (const auto& row : rows) {
     std::string line;
     for (std::size_t i = 0; i < row.size(); ++i) line += fmt::format("{:<{}}  ", row[i], width[i]);
-    out += core::trim(line) + "\n";
+    line.erase(line.find_last_not_of(' ') + 1);  // keep the indentation, drop the padding
+    out += line + "\n";
   }
   return out;
 }
@@ -195,12 +196,14 @@ void print_answers(Context& ctx, const dns::Resolver& resolver, const std::vecto
   }
 }
 
+// A bare app name ("flask-hello") is the most common wrong guess: say what the names look like.
+std::string naming_hint(const std::string& name) {
+  if (name.find('.') != std::string::npos) return "";
+  return fmt::format("; Mesos-DNS names look like {}.marathon.mesos ('mctl dns app /{}' derives them)", name, name);
+}
+
 std::string no_records_message(const std::string& name, const std::string& detail) {
-  std::string hint = k_no_tasks_hint;
-  if (name.find('.') == std::string::npos) {
-    hint += fmt::format("; Mesos-DNS names look like {}.marathon.mesos ('mctl dns app /{}' derives them)", name, name);
-  }
-  return fmt::format("no records for {} ({}): {}", name, detail, hint);
+  return fmt::format("no records for {} ({}): {}{}", name, detail, k_no_tasks_hint, naming_hint(name));
 }
 
 void run_lookup(Context& ctx, const DnsFlags& f) {
@@ -213,7 +216,8 @@ void run_lookup(Context& ctx, const DnsFlags& f) {
     // One name: a failure is the command's error; "no records" only when every type found none.
     for (const auto& a : answers) {
       if (a.status != dns::Status::ok && a.status != dns::Status::no_records) {
-        throw Error(fmt::format("looking up {} {}: {}", a.name, dns::to_string(a.type), a.detail), exit_for(a.status));
+        throw Error(fmt::format("looking up {} {}: {}{}", a.name, dns::to_string(a.type), a.detail, naming_hint(a.name)),
+                    exit_for(a.status));
       }
     }
     if (std::all_of(answers.begin(), answers.end(), [](const auto& a) { return a.status == dns::Status::no_records; })) {
@@ -305,7 +309,8 @@ void add_dns_command(CLI::App& app, Context& ctx) {
 
   auto* app_cmd = dns->add_subcommand("app", "Derive an app's Mesos-DNS names, query them, list its tasks");
   app_cmd->add_option("APP_ID", flags->app_id, "Marathon app id, e.g. /prod/api/web")->required();
-  app_cmd->add_option("--port-name", flags->port_names, "Named port to ask for (repeatable; DNS cannot list them)");
+  app_cmd->add_option("--port-name", flags->port_names, "Named port to ask for (repeatable; DNS cannot list them)")
+      ->allow_extra_args(false);
   app_cmd->add_option("--domain", flags->rules.domain, "Mesos-DNS domain")->capture_default_str();
   app_cmd->add_option("--framework", flags->rules.framework, "Framework running the app")->capture_default_str();
   app_cmd->add_flag("--rfc952", flags->rules.rfc952, "Mesos-DNS runs with EnforceRFC952 (24-character labels)");
