@@ -231,7 +231,6 @@ std::vector<AppResult> deploy_apps(MarathonClient& client, const std::vector<App
       bool pending = false;
       for (const auto& j : jobs) {
         if (started_ids.count(j.id)) continue;
-        pending = true;
         const auto& mine = deps.at(j.id);
         std::string failed_dep;
         bool ready = true;
@@ -256,6 +255,7 @@ std::vector<AppResult> deploy_apps(MarathonClient& client, const std::vector<App
           next = &j;
           break;
         }
+        pending = true;  // waits for a dependency still running
       }
       if (!next) {
         if (!pending) return;

@@ -215,7 +215,11 @@ FollowOutcome follow(MarathonClient& client, const Target& target, const FollowO
         }
       }
       if (static_cast<int>(failed.size()) >= options.crash_loop_failures) {
-        outcome.reason = fmt::format("{} tasks of the new version failed (crash loop)", failed.size());
+        const json last = app->value("lastTaskFailure", json::object());
+        const bool killed = str(last, "state") == "TASK_KILLED";
+        outcome.reason = fmt::format("{} tasks of the new version {} (last: {} {}); giving up before the deadline",
+                                     failed.size(), killed ? "were killed (failing health checks)" : "failed (crash loop)",
+                                     str(last, "state"), str(last, "message"));
         return finish(FollowResult::crash_loop, app, true);
       }
     }

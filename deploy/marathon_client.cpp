@@ -97,6 +97,7 @@ http::Response MarathonClient::send(const Call& call, bool single_attempt) {
         request.headers.emplace_back("Content-Type", "application/json");
       }
       request.idempotent = false;  // failover and re-sending are decided here
+      request.fresh_connection = call.method != "GET";  // never let libcurl re-send a write
       try {
         http::Response r = m_http->send(request);
         if (failover_status(r.status)) {

@@ -40,7 +40,7 @@ print(sum(1 for r in json.load(sys.stdin) if r['method']=='$1' and r['path'].sta
 }
 
 # write_app FILE ID IMAGE [INSTANCES] [EXTRA JSON fields, e.g. '"dependencies":["/a"]']: a Docker
-# app with an HTTP health check.
+# app with an HTTP health check (maxConsecutiveFailures: $HC_FAILURES, default 3).
 write_app() {
   local file=$1 id=$2 image=$3 instances=${4:-2} extra=${5:-}
   cat >"$file" <<JSON
@@ -50,7 +50,7 @@ write_app() {
  "networks": [{"mode": "container/bridge"}],
  "env": {"LOG_LEVEL": "info"},
  "healthChecks": [{"protocol": "MESOS_HTTP", "path": "/health", "portIndex": 0,
-                   "gracePeriodSeconds": 5, "intervalSeconds": 2, "maxConsecutiveFailures": 3,
+                   "gracePeriodSeconds": 5, "intervalSeconds": 2, "maxConsecutiveFailures": ${HC_FAILURES:-3},
                    "timeoutSeconds": 1}]${extra:+, $extra}}
 JSON
 }

@@ -1,0 +1,116 @@
+#include <doctest/doctest.h>
+
+#include <deque>
+
+#include "core/error.hpp"
+#include "deploy/marathon_client.hpp"
+
+using namespace mctl::deploy;
+namespace http = mctl::core::http;
+using nlohmann::json;
+
+namespace {
+
+// Answers from a script; a "throw" entry stands for a broken connection.
+struct Scripted {
+  std::string url_prefix;
+  long status = 200;
+  std::string body;
+  bool fail = false;
+};
+
+class FakeHttp final : public http::HttpClient {
+ public:
+  std::deque<Scripted> script;
+  std::vector<http::Request> seen;
+  http::Response send(const http::Request& r) override {
+    seen.push_back(r);
+    REQUIRE_FALSE(script.empty());
+    Scripted s = script.front();
+    script.pop_front();
+    CHECK(r.url.rfind(s.url_prefix, 0) == 0);
+    if (s.fail) throw mctl::Error("Couldn't connect to server", mctl::Exit::remote);
+    http::Response out;
+    out.status = s.status;
+    out.body = s.body;
+    out.url = r.url;
+    return out;
+  }
+  http::Response stream(const http::Request& r, const http::ChunkHandler&) override { return send(r); }
+};
+
+const char* k_a = "http://a:8080";
+const char* k_b = "http://b:8080";
+
+}  // namespace
+
+TEST_CASE("a dead first instance, a 503 and an empty 200 fail over; the answering one is kept") {
+  auto fake = std::make_shared<FakeHttp>();
+  fake->script = {{k_a, 0, "", true}, {k_b, 503, ""}, {k_a, 200, ""}, {k_b, 200, R"({"app":{"id":"/web"}})"},
+                  {k_b, 200, "[]"}};
+  MarathonClient client({k_a, k_b}, fake, "none", 3);
+  auto app = client.get_app("web");
+  REQUIRE(app);
+  CHECK((*app)["id"] == "/web");
+  CHECK(client.deployments().empty());  // straight to b
+  CHECK(fake->seen.back().url == "http://b:8080/v2/deployments");
+}
+
+TEST_CASE("every instance failing is a remote error naming the request") {
+  auto fake = std::make_shared<FakeHttp>();
+  fake->script = {{k_a, 502, ""}, {k_a, 502, ""}};
+  MarathonClient client({k_a}, fake, "none", 2);
+  CHECK_THROWS_WITH_AS(client.get_app("/web"), "GET /v2/apps/web on Marathon (1 URL): http://a:8080 answered HTTP 502",
+                       mctl::Error);
+}
+
+TEST_CASE("401 names the credential source, exit code auth") {
+  auto fake = std::make_shared<FakeHttp>();
+  fake->script = {{k_a, 401, "<html>401</html>"}};
+  MarathonClient client({k_a}, fake, "token from environment variable T", 1);
+  try {
+    client.list_apps();
+    FAIL("no error");
+  } catch (const mctl::Error& e) {
+    CHECK(e.exit_code() == mctl::Exit::auth);
+    CHECK(std::string(e.what()) == "listing apps: Marathon at http://a:8080 refused access (HTTP 401); "
+                                   "credentials used: token from environment variable T");
+  }
+}
+
+TEST_CASE("409 gives the blocking deployment ids; 422 shows paths and errors") {
+  auto fake = std::make_shared<FakeHttp>();
+  fake->script = {{k_a, 409, R"({"message":"App is locked","deployments":[{"id":"d1"},{"id":"d2"}]})"},
+                  {k_a, 422, R"({"message":"Object is not valid","details":[{"path":"/mem","errors":["must be >= 0"]}]})"}};
+  MarathonClient client({k_a}, fake, "none", 1);
+  const auto c = client.put_app("/web", json::object(), false, false, {});
+  CHECK(c.locked_by == std::vector<std::string>{"d1", "d2"});
+  CHECK(fake->seen[0].url == "http://a:8080/v2/apps/web?partialUpdate=false&force=false");
+  CHECK_THROWS_WITH_AS(client.put_app("/web", json::object(), false, false, {}),
+                       "updating app /web: Marathon answered HTTP 422: Object is not valid\n  /mem: must be >= 0",
+                       mctl::Error);
+}
+
+TEST_CASE("a write whose answer was lost is not re-sent when the re-read shows it applied") {
+  auto fake = std::make_shared<FakeHttp>();
+  fake->script = {{k_a, 0, "", true},
+                  {k_a, 200, R"({"app":{"id":"/web","version":"v2","deployments":[{"id":"d9"}]}})"}};
+  MarathonClient client({k_a}, fake, "none", 3);
+  const auto c = client.put_app("/web", json{{"cmd", "x"}}, false, false,
+                                [](const std::optional<json>& app) { return app && (*app)["version"] == "v2"; });
+  CHECK(c.deployment_id == "d9");
+  CHECK(c.version == "v2");
+  CHECK(fake->seen.size() == 2);  // one PUT, one GET
+}
+
+TEST_CASE("a write not applied is re-sent") {
+  auto fake = std::make_shared<FakeHttp>();
+  fake->script = {{k_a, 0, "", true},
+                  {k_a, 200, R"({"app":{"id":"/web","version":"v1"}})"},
+                  {k_a, 200, R"({"deploymentId":"d3","version":"v3"})"}};
+  MarathonClient client({k_a}, fake, "none", 3);
+  const auto c = client.put_app("/web", json{{"cmd", "x"}}, false, false,
+                                [](const std::optional<json>& app) { return app && (*app)["version"] == "v3"; });
+  CHECK(c.deployment_id == "d3");
+  CHECK(fake->seen[2].method == "PUT");
+}
