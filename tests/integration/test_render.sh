@@ -50,12 +50,13 @@ PY
 BEFORE=$(sha256sum "$TMP/out.json" | cut -d' ' -f1)
 mctl -C "$TMP/broken" render flask-hello -e staging -o "$TMP/out.json"
 expect_rc 2
-expect_contains "$ERR" "apps/flask-hello.yaml:19:9: undefined variable 'teem' (did you mean 'team'?)"
+expect_contains "$ERR" "apps/flask-hello.yaml:19:10: undefined variable 'teem' (did you mean 'team'?)"
 expect_file_unchanged "$TMP/out.json" "$BEFORE"
 python3 - "$TMP/broken/apps/flask-hello.yaml" <<'PY'
 import sys
 p = sys.argv[1]
-open(p, "w").write(open(p).read().replace("teem", "team"))
+s = open(p).read().replace("teem", "team")
+open(p, "w").write(s)
 PY
 mctl -C "$TMP/broken" render flask-hello -e staging -o "$TMP/out.json"
 expect_rc 2
