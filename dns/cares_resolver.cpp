@@ -131,9 +131,11 @@ class Batch {
                ARES_OPT_EDNSPSZ | ARES_OPT_SOCK_RCVBUF;
     // NOCHECKRESP: a REFUSED answer ends the query at once instead of being retried.
     opts.flags = ARES_FLAG_NOCHECKRESP | ARES_FLAG_EDNS | ARES_FLAG_NOSEARCH | (m_options.tcp ? ARES_FLAG_USEVC : 0);
-    // c-ares doubles the per-try timeout on the second try: t + 2t = the whole budget.
-    opts.timeout = std::max(50, static_cast<int>(m_options.timeout.count() / 3));
-    opts.tries = 2;
+    // c-ares doubles the per-try timeout on each try: t + 2t + 4t = the whole budget. Three
+    // short tries rather than two long ones: a busy server (dnsmasq is single-threaded) drops
+    // some UDP queries of a big batch, and each drop costs one first-try timeout.
+    opts.timeout = std::max(30, static_cast<int>(m_options.timeout.count() / 7));
+    opts.tries = 3;
     opts.sock_state_cb = &Batch::on_socket_state;
     opts.sock_state_cb_data = this;
     opts.ednspsz = 1232;
