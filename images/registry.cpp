@@ -191,7 +191,8 @@ std::vector<std::string> RegistryClient::repositories() {
     const Response r = send(request, "registry:catalog:*");
     if (!r.ok()) fail("listing the registry's repositories", r);
     try {
-      for (const auto& name : nlohmann::json::parse(r.body).at("repositories")) out.push_back(name.get<std::string>());
+      const auto body = nlohmann::json::parse(r.body);  // must outlive the loop over its member
+      for (const auto& name : body.at("repositories")) out.push_back(name.get<std::string>());
     } catch (const std::exception& e) {
       throw Error(fmt::format("listing the repositories of {}: unexpected answer: {}", m_base, e.what()), Exit::remote);
     }

@@ -66,7 +66,8 @@ EOF
 }
 
 seed_registry() {
-  python3 - "$REGISTRY" "${REGISTRY_AUTH:-}" <<'PY'
+  # The script goes to a file: stdin carries the lines to seed.
+  cat >"$TMP/seed_registry.py" <<'PY'
 import base64, hashlib, http.client, json, sys
 host, auth = sys.argv[1], sys.argv[2]
 conn = http.client.HTTPConnection(host, timeout=30)
@@ -105,6 +106,7 @@ for line in sys.stdin:
     call("PUT", f"/v2/{repo}/manifests/{tag}", manifests[key],
          {"Content-Type": "application/vnd.docker.distribution.manifest.v2+json"})
 PY
+  python3 "$TMP/seed_registry.py" "$REGISTRY" "${REGISTRY_AUTH:-}"
 }
 
 registry_tags() {

