@@ -62,13 +62,15 @@ TEST_CASE("the build context leaves out ignored files but always holds the Docke
   dir.write(".dockerignore", "secrets\n*.log\nDockerfile\n.git\n");
   dir.write("app/main.py", "print(1)\n");
   dir.write("app/debug.log", "x\n");
+  dir.write("top.log", "x\n");
   dir.write("secrets/prod.key", "KEY\n");
   dir.write(".git/HEAD", "ref\n");
   const auto names = tar_names(build_context_tar(dir.path, "Dockerfile"));
   CHECK(names.count("Dockerfile") == 1);
   CHECK(names.count(".dockerignore") == 1);
   CHECK(names.count("app/main.py") == 1);
-  CHECK(names.count("app/debug.log") == 0);
+  CHECK(names.count("app/debug.log") == 1);  // as in Docker: "*.log" names the root only
+  CHECK(names.count("top.log") == 0);
   CHECK(names.count("secrets/prod.key") == 0);
   CHECK(names.count("secrets") == 0);
   CHECK(names.count(".git/HEAD") == 0);

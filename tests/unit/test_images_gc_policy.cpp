@@ -58,7 +58,7 @@ TEST_CASE("--older-than keeps tags that are not old enough") {
   p.older_than = std::chrono::hours(24 * 3);
   const auto plan = plan_gc(c, p);
   CHECK(find(plan, "web:t48").verdict == Verdict::keep);
-  CHECK(find(plan, "web:t48").reason == "newer than 3d");
+  CHECK(find(plan, "web:t48").reason == "newer than 72h");
   CHECK(find(plan, "web:t72").verdict == Verdict::remove);
   CHECK(find(plan, "web:t120").verdict == Verdict::remove);
 }
