@@ -1,9 +1,13 @@
 // mctl render / mctl lint: wiring only; the work is in templates/render.hpp.
 #include <fmt/format.h>
 
+#include <memory>
+#include <optional>
+
 #include "cli/commands.hpp"
 #include "core/error.hpp"
 #include "core/fs.hpp"
+#include "core/git.hpp"
 #include "core/log.hpp"
 #include "templates/render.hpp"
 #include "vault/secrets.hpp"
@@ -28,7 +32,15 @@ templates::RenderOptions make_options(Context& ctx, const RenderArgs& args) {
   options.lint = args.lint;
   core::Config& config = ctx.config();
   const bool allow_prompt = ctx.stdin_is_tty();
-  options.load_secrets = [&config, allow_prompt] {
+  // Read once per command, shared by every app rendered (--all, lint).
+  auto git = std::make_shared<std::optional<core::GitInfo>>();
+  options.git = [&config, git] {
+    if (!*git) *git = core::git_info(config.project_dir());
+    return **git;
+  };
+  auto secrets = std::make_shared<std::optional<nlohmann::json>>();
+  options.load_secrets = [&config, allow_prompt, secrets] {
+    if (*secrets) return **secrets;
     const auto file = config.get_path("vault.file");
     if (!file) {
       throw Error(config.env_name().empty()
@@ -38,7 +50,8 @@ templates::RenderOptions make_options(Context& ctx, const RenderArgs& args) {
                                     config.env_name()),
                   Exit::usage);
     }
-    return vault::load_secrets(*file, vault::passwords_from_config(config, allow_prompt));
+    *secrets = vault::load_secrets(*file, vault::passwords_from_config(config, allow_prompt));
+    return **secrets;
   };
   return options;
 }

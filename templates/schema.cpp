@@ -41,12 +41,20 @@ const nlohmann::json& resolve(const nlohmann::json& node) {
   return node;
 }
 
+// The schema's few patterns, compiled once per thread.
+const std::regex& cached_regex(const std::string& pattern) {
+  thread_local std::map<std::string, std::regex> cache;
+  auto it = cache.find(pattern);
+  if (it == cache.end()) it = cache.emplace(pattern, std::regex(pattern)).first;
+  return it->second;
+}
+
 // The subschema that applies to member `key` of an object schema (nullptr: any).
 const nlohmann::json* member_schema(const nlohmann::json& schema, const std::string& key) {
   if (schema.contains("properties") && schema["properties"].contains(key)) return &resolve(schema["properties"][key]);
   if (schema.contains("patternProperties")) {
     for (const auto& [pattern, sub] : schema["patternProperties"].items()) {
-      if (std::regex_search(key, std::regex(pattern))) return &resolve(sub);
+      if (pattern == ".*" || std::regex_search(key, cached_regex(pattern))) return &resolve(sub);
     }
   }
   if (schema.contains("additionalProperties") && schema["additionalProperties"].is_object()) {
@@ -228,7 +236,7 @@ std::string describe(const std::string& pointer, const nlohmann::json& value,
       }
     }
     if (value.is_string() && schema->contains("pattern") &&
-        !std::regex_search(value.get<std::string>(), std::regex((*schema)["pattern"].get<std::string>()))) {
+        !std::regex_search(value.get<std::string>(), cached_regex((*schema)["pattern"].get<std::string>()))) {
       return fmt::format("{} '{}' does not match the required format {}", name, value.get<std::string>(),
                          (*schema)["pattern"].get<std::string>());
     }
@@ -270,7 +278,7 @@ std::vector<Problem> check_schema(const nlohmann::json& app) {
   std::vector<Problem> problems;
   unknown_fields(app, schema_json(), "", problems);
 
-  valijson::Validator validator;
+  thread_local valijson::Validator validator;  // keeps its compiled patterns between apps
   valijson::ValidationResults results;
   valijson::adapters::NlohmannJsonAdapter target(app);
   validator.validate(compiled_schema(), target, &results);
