@@ -34,8 +34,10 @@ struct VaultFlags {
 
 void add_password_options(CLI::App* sub, VaultFlags& f) {
   sub->add_option("--vault-password-file,--vault-pass-file", f.passwords.password_files,
-                  "File holding the vault password; an executable file is run (repeatable)");
-  sub->add_option("--vault-id", f.passwords.vault_ids, "label@FILE or label@prompt (repeatable)");
+                  "File holding the vault password; an executable file is run (repeatable)")
+      ->allow_extra_args(false);
+  sub->add_option("--vault-id", f.passwords.vault_ids, "label@FILE or label@prompt (repeatable)")
+      ->allow_extra_args(false);
   sub->add_flag("--ask-vault-password,--ask-vault-pass,-J", f.passwords.ask, "Prompt for the vault password");
 }
 
@@ -113,7 +115,8 @@ void add_vault_command(CLI::App& app, Context& ctx) {
   edit->add_option("file", f->files, "File to edit")->required()->expected(1);
   auto* rekey = vault_cmd->add_subcommand("rekey", "Re-encrypt files with a new password");
   rekey->add_option("files", f->files, "Files to rekey")->required();
-  rekey->add_option("--new-vault-password-file", f->new_password_files, "File or script with the new password");
+  rekey->add_option("--new-vault-password-file", f->new_password_files, "File or script with the new password")
+      ->allow_extra_args(false);
   rekey->add_option("--new-vault-id", f->new_vault_id, "New label@FILE or label@prompt");
   auto* enc_str = vault_cmd->add_subcommand("encrypt-string", "Encrypt one value as a YAML !vault block");
   enc_str->alias("encrypt_string");
