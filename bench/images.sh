@@ -52,7 +52,7 @@ for repo in $(tr -d '"' <<<"${BASH_REMATCH[1]}" | tr ',' ' '); do
     manifest=$(curl -s -D - -H "Accept: $accept" "$base/v2/$repo/manifests/$tag")
     re='Docker-Content-Digest: (sha256:[0-9a-f]+)'
     [[ $manifest =~ $re ]] && digest=${BASH_REMATCH[1]}
-    re='"config":\{[^}]*"digest": *"(sha256:[0-9a-f]+)"'
+    re='"config": *\{[^}]*"digest": *"(sha256:[0-9a-f]+)"'
     [[ $manifest =~ $re ]] && config=${BASH_REMATCH[1]}
     created=$(curl -s "$base/v2/$repo/blobs/$config")
     re='"created": *"([^"]+)"'
@@ -84,7 +84,6 @@ for ((r = 1; r <= REPOS; r++)); do
 done
 tail -1 "$TMP/mctl.out"
 printf 'tags left: mctl %d, curl script %d (expected %d)\n' "$left_mctl" "$left_curl" $((REPOS * KEEP))
-printf 'mctl images gc: %.2f s (peak RSS %d kB)\ncurl script:    %.2f s\nratio:          %.1fx\n' \
-  "$(bc -l <<<"$mctl_ns/1000000000")" "$(cat "$TMP/rss")" "$(bc -l <<<"$curl_ns/1000000000")" \
-  "$(bc -l <<<"$curl_ns/$mctl_ns")"
+awk -v m="$mctl_ns" -v c="$curl_ns" -v rss="$(cat "$TMP/rss")" 'BEGIN {
+  printf "mctl images gc: %.2f s (peak RSS %d kB)\ncurl script:    %.2f s\nratio:          %.1fx\n", m / 1e9, rss, c / 1e9, c / m }'
 [[ $left_mctl == $((REPOS * KEEP)) && $left_curl == $((REPOS * KEEP)) ]]
