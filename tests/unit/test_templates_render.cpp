@@ -214,3 +214,15 @@ TEST_CASE("canonical JSON: sorted keys, 2-space indent, trailing newline, stable
   CHECK(t::canonical_json(v) == "{\n  \"a\": {\n    \"c\": \"é\",\n    \"d\": [\n      1,\n      2.5\n    ]\n  },\n  \"b\": 1\n}\n");
   CHECK(t::canonical_json(v) == t::canonical_json(json::parse(t::canonical_json(v))));
 }
+
+TEST_CASE("a quoted string expression writes a literal; list items are addressed by index") {
+  TempProject p(k_project);
+  p.write("apps/web.yaml", "cmd: \"echo {{ '{{' }} x }} {{ flags.1 }}\"\n");
+  CHECK(render(p)["cmd"] == "echo {{ x }} b");
+}
+
+TEST_CASE("a spec that is not a map is reported at its start") {
+  TempProject p(k_project);
+  p.write("apps/web.yaml", "- cmd: serve\n");
+  CHECK(error_of(p) == "apps/web.yaml:1:1: an app spec must be a map of Marathon app fields");
+}
