@@ -229,16 +229,12 @@ void DockerClient::remove_image(const std::string& reference) {
   if (!r.ok()) fail(fmt::format("removing image {}", reference), r);
 }
 
-void DockerClient::push(const std::string& repository, const std::string& tag, const std::string& auth,
-                        const StreamHandler& on_event) {
-  Request request;
-  request.method = "POST";
-  request.url = url(fmt::format("/images/{}/push?tag={}", repository, url_escape(tag)));
-  request.headers.emplace_back("X-Registry-Auth", auth);
-  request.timeout = std::chrono::milliseconds(0);
+std::pair<std::string, std::string> DockerClient::stream_progress(const Request& request,
+                                                                  const StreamHandler& handler,
+                                                                  const std::string& doing) {
   std::string error, aux;
-  JsonLines lines(on_event, error, aux);
-  std::string r_body;
+  JsonLines lines(handler, error, aux);
+  std::string r_body;  // the start of the body, for the message of an HTTP error
   Response r = m_http->stream(request, [&](std::string_view chunk) {
     if (r_body_room(r_body)) r_body.append(chunk);
     return lines.feed(chunk);
@@ -246,8 +242,19 @@ void DockerClient::push(const std::string& repository, const std::string& tag, c
   lines.finish();
   if (!r.ok()) {
     r.body = r_body;
-    fail(fmt::format("pushing {}:{}", repository, tag), r);
+    fail(doing, r);
   }
+  return {error, aux};
+}
+
+void DockerClient::push(const std::string& repository, const std::string& tag, const std::string& auth,
+                        const StreamHandler& on_event) {
+  Request request;
+  request.method = "POST";
+  request.url = url(fmt::format("/images/{}/push?tag={}", repository, url_escape(tag)));
+  request.headers.emplace_back("X-Registry-Auth", auth);
+  request.timeout = std::chrono::milliseconds(0);
+  const auto [error, aux] = stream_progress(request, on_event, fmt::format("pushing {}:{}", repository, tag));
   if (!error.empty()) throw Error(fmt::format("pushing {}:{}: {}", repository, tag, error), Exit::remote);
 }
 
@@ -264,23 +271,12 @@ std::string DockerClient::build(const BuildRequest& b, const StreamHandler& on_e
   request.headers.emplace_back("Content-Type", "application/x-tar");
   request.body = b.context_tar;
   request.timeout = std::chrono::milliseconds(0);
-  std::string error, aux;
   std::string last_text;
   StreamHandler tee = [&](const StreamEvent& e) {
     last_text = e.text;
     on_event(e);
   };
-  JsonLines lines(tee, error, aux);
-  std::string r_body;
-  Response r = m_http->stream(request, [&](std::string_view chunk) {
-    if (r_body_room(r_body)) r_body.append(chunk);
-    return lines.feed(chunk);
-  });
-  lines.finish();
-  if (!r.ok()) {
-    r.body = r_body;
-    fail("building the image", r);
-  }
+  const auto [error, aux] = stream_progress(request, tee, "building the image");
   if (!error.empty()) throw Error(fmt::format("building the image: {}", core::trim(error)), Exit::failure);
   if (!aux.empty()) return aux;
   // Older engines only print "Successfully built <id>".

@@ -6,6 +6,7 @@
 #include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "core/http.hpp"
@@ -77,6 +78,11 @@ class DockerClient {
   std::string url(const std::string& path);
   core::http::Response get(const std::string& path);
   [[noreturn]] void fail(const std::string& doing, const core::http::Response& response) const;
+  // Sends a request whose answer is Docker's JSON-lines progress stream, hands each event to
+  // `handler`, and throws (via fail) on an HTTP error. Returns the stream's error and aux id.
+  std::pair<std::string, std::string> stream_progress(const core::http::Request& request,
+                                                      const StreamHandler& handler,
+                                                      const std::string& doing);
 
   std::unique_ptr<core::http::HttpClient> m_http;
   std::string m_base;

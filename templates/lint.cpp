@@ -12,11 +12,7 @@ namespace {
 
 using nlohmann::json;
 
-const json* get(const json& object, const std::string& key) {
-  if (!object.is_object()) return nullptr;
-  auto it = object.find(key);
-  return it == object.end() ? nullptr : &*it;
-}
+const json* get(const json& object, const std::string& key) { return json_member(object, key); }
 
 std::string lower(std::string s) {
   for (char& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));

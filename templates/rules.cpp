@@ -13,11 +13,7 @@ namespace {
 
 using nlohmann::json;
 
-const json* get(const json& object, const std::string& key) {
-  if (!object.is_object()) return nullptr;
-  auto it = object.find(key);
-  return it == object.end() ? nullptr : &*it;
-}
+const json* get(const json& object, const std::string& key) { return json_member(object, key); }
 
 const json* get_path(const json& object, std::initializer_list<const char*> keys) {
   const json* at = &object;
@@ -318,6 +314,12 @@ std::vector<Problem> check_secrets_in_env(const json& app, const std::map<std::s
                                         var, name, var, short_name, short_name)});
   }
   return out;
+}
+
+const nlohmann::json* json_member(const nlohmann::json& object, const std::string& key) {
+  if (!object.is_object()) return nullptr;
+  auto it = object.find(key);
+  return it == object.end() ? nullptr : &*it;
 }
 
 }  // namespace mctl::templates

@@ -28,4 +28,7 @@ std::vector<Problem> check_secrets_in_env(const nlohmann::json& app,
 // set, spread of multiple instances, configuration via env, no sshd.
 std::vector<Problem> lint_checklist(const nlohmann::json& app);
 
+// The member `key` of a JSON object, or nullptr when `object` is not an object or lacks it.
+const nlohmann::json* json_member(const nlohmann::json& object, const std::string& key);
+
 }  // namespace mctl::templates
