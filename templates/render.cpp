@@ -315,6 +315,9 @@ RenderReport check_app(const core::Config& config, const std::string& app_or_fil
     rendered.definition = std::move(app);
     for (const auto& w : report.warnings) rendered.warnings.push_back(w.str());
     rendered.source = where.file;
+    rendered.locate = [map = std::make_shared<const SourceMap>(std::move(result.where))](const std::string& pointer) {
+      return map->value(pointer).str();
+    };
     report.app = std::move(rendered);
   }
   return report;

@@ -31,6 +31,10 @@ struct RenderedApp {
   nlohmann::json definition;      // the app definition as Marathon accepts it
   std::vector<std::string> warnings;  // "file:line:col: text"
   std::filesystem::path source;   // the app spec file
+  // "file:line:col" of the spec text that produced the value at a JSON pointer of
+  // `definition` (or of its nearest ancestor that has one); "" when unknown. For messages
+  // about the rendered definition, e.g. Marathon's 422 details.
+  std::function<std::string(const std::string& pointer)> locate;
 };
 
 // One problem in an app spec, at its source position.
