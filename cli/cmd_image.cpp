@@ -89,8 +89,17 @@ void stream_to_stderr(const Context& ctx, const StreamEvent& e) {
 void push(Context& ctx, DockerClient& engine, const ImageRef& ref) {
   const auto& config = ctx.config();
   const auto credentials = find_credentials(config, ref.registry);
-  engine.push(ref.name(), ref.tag, engine_auth_header(credentials, ref.registry),
-              [&](const StreamEvent& e) { if (core::log::enabled(core::log::Level::info)) stream_to_stderr(ctx, e); });
+  try {
+    engine.push(ref.name(), ref.tag, engine_auth_header(credentials, ref.registry),
+                [&](const StreamEvent& e) { if (core::log::enabled(core::log::Level::info)) stream_to_stderr(ctx, e); });
+  } catch (const Error& e) {
+    if (e.exit_code() != Exit::auth) throw;
+    throw Error(fmt::format("{} ({})", e.what(),
+                            credentials ? fmt::format("the registry refused user '{}' from {}", credentials->user,
+                                                      credentials->source)
+                                        : std::string("no credentials found for this registry")),
+                Exit::auth);
+  }
 }
 
 void print_ref(Context& ctx, const ImageRef& ref, const nlohmann::json& extra) {
@@ -305,27 +314,42 @@ struct TargetRun {
   std::string name;
   Plan plan;
   bool by_digest;
-  std::function<void(const Deletion&)> remove;
+  std::function<std::optional<std::string>(const Deletion&)> remove;  // why skipped, or nullopt
 };
 
-// Prints the plan, asks, deletes; returns the number of failed deletes.
-std::size_t execute(Context& ctx, const GcFlags& f, TargetRun& run, nlohmann::json& report) {
+struct Outcome {
+  std::size_t failed = 0;   // deletes that failed
+  std::size_t skipped = 0;  // deletes skipped because a tag changed since the plan
+};
+
+// Prints the plan, asks, deletes; counts the deletes that failed or were skipped.
+Outcome execute(Context& ctx, const GcFlags& f, TargetRun& run, nlohmann::json& report) {
   const auto deletions = run.plan.deletions(run.by_digest);
   nlohmann::json entry = plan_json(run.name, run.plan);
   if (!ctx.json()) ctx.print(plan_text(run.name, run.plan, deletions.size()));
   const bool act = !f.dry_run && !deletions.empty() && confirmed(ctx, f, run.plan.count(Verdict::remove), run.name);
   entry["dry_run"] = !act;
-  std::size_t failed = 0;
+  Outcome outcome;
   if (act) {
     const auto results = run_deletions(deletions, f.parallel, run.remove, progress_bar(ctx));
     nlohmann::json failures = nlohmann::json::array();
+    nlohmann::json skips = nlohmann::json::array();
     std::size_t deleted_tags = 0;
     for (const auto& r : results) {
       if (r.deleted) {
         deleted_tags += r.deletion.tags.size();
         continue;
       }
-      ++failed;
+      if (!r.skipped.empty()) {
+        ++outcome.skipped;
+        for (const auto& t : r.deletion.tags) {
+          skips.push_back({{"image", r.deletion.repository + ":" + t}, {"reason", r.skipped}});
+          std::fprintf(stderr, "mctl: warning: not deleting %s:%s: %s\n", r.deletion.repository.c_str(), t.c_str(),
+                       r.skipped.c_str());
+        }
+        continue;
+      }
+      ++outcome.failed;
       for (const auto& t : r.deletion.tags) {
         failures.push_back({{"image", r.deletion.repository + ":" + t}, {"error", r.error}});
         std::fprintf(stderr, "mctl: error: deleting %s:%s: %s\n", r.deletion.repository.c_str(), t.c_str(),
@@ -334,15 +358,17 @@ std::size_t execute(Context& ctx, const GcFlags& f, TargetRun& run, nlohmann::js
     }
     entry["deleted"] = deleted_tags;
     entry["failed"] = failures;
+    entry["skipped"] = skips;
     if (!ctx.json()) {
-      ctx.print(fmt::format("deleted {} of {} tags ({} of {} deletes failed)", deleted_tags,
-                            run.plan.count(Verdict::remove), failed, deletions.size()));
+      ctx.print(fmt::format("deleted {} of {} tags ({} of {} deletes failed{})", deleted_tags,
+                            run.plan.count(Verdict::remove), outcome.failed, deletions.size(),
+                            outcome.skipped ? fmt::format(", {} skipped: changed since the plan", outcome.skipped) : ""));
     }
   } else if (!ctx.json()) {
     ctx.print("dry run: nothing deleted");
   }
   report["targets"].push_back(entry);
-  return failed;
+  return outcome;
 }
 
 void gc_command(Context& ctx, GcFlags f) {
@@ -360,28 +386,45 @@ void gc_command(Context& ctx, GcFlags f) {
     core::log::info("Marathon protects {} images (environments: {})", policy.in_use.size(), fmt::join(consulted, ", "));
   }
   nlohmann::json report = {{"targets", nlohmann::json::array()}};
-  std::size_t failed = 0;
+  Outcome total;
+  auto add = [&total](const Outcome& o) {
+    total.failed += o.failed;
+    total.skipped += o.skipped;
+  };
   if (f.local) {
     auto engine = docker(config);
     policy.delete_removes_digest = false;
     TargetRun run{"local engine " + config.get_string("docker_host"), plan_gc(engine_candidates(*engine, f.repositories), policy),
-                  false, [&](const Deletion& d) { engine->remove_image(d.repository + ":" + d.tags.front()); }};
-    failed += execute(ctx, f, run, report);
+                  false, [&](const Deletion& d) -> std::optional<std::string> {
+                    engine->remove_image(d.repository + ":" + d.tags.front());
+                    return std::nullopt;
+                  }};
+    add(execute(ctx, f, run, report));
   }
   if (f.registry) {
     auto reg = registry(config);
     policy.delete_removes_digest = true;
     const std::string prefix = reg.host + "/";
     TargetRun run{"registry " + reg.host, plan_gc(registry_candidates(*reg.client, reg.host, f.repositories, f.parallel), policy),
-                  true, [&](const Deletion& d) { reg.client->delete_manifest(d.repository.substr(prefix.size()), d.digest); }};
-    failed += execute(ctx, f, run, report);
+                  true, [&](const Deletion& d) {
+                    return delete_if_unchanged(*reg.client, d.repository.substr(prefix.size()), d);
+                  }};
+    add(execute(ctx, f, run, report));
     if (!ctx.globals.quiet && !ctx.json()) {
       std::fprintf(stderr, "note: the registry frees the blobs only when its garbage collection runs "
                            "(docker-registry garbage-collect CONFIG), a separate step\n");
     }
   }
   if (ctx.json()) ctx.print_json(report);
-  if (failed > 0) throw Error(fmt::format("images gc: {} planned deletes failed (see above)", failed), Exit::remote);
+  if (total.failed > 0) {
+    throw Error(fmt::format("images gc: {} planned deletes failed (see above)", total.failed), Exit::remote);
+  }
+  if (total.skipped > 0) {
+    throw Error(fmt::format("images gc: {} planned deletes were skipped because their tags changed since the plan "
+                            "(see above); run gc again to plan them afresh",
+                            total.skipped),
+                Exit::failure);
+  }
 }
 
 }  // namespace

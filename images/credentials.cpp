@@ -31,7 +31,8 @@ std::optional<Credentials> from_helper(const std::string& helper, const std::str
   }
   try {
     const auto body = nlohmann::json::parse(r.out);
-    return Credentials{body.at("Username").get<std::string>(), body.at("Secret").get<std::string>()};
+    return Credentials{body.at("Username").get<std::string>(), body.at("Secret").get<std::string>(),
+                       fmt::format("docker-credential-{} ({})", helper, origin)};
   } catch (const std::exception&) {
     throw Error(fmt::format("reading registry credentials for {} from docker-credential-{}: unexpected answer",
                             host, helper),
@@ -90,10 +91,11 @@ std::optional<Credentials> docker_config_credentials(const std::string& text, co
         if (colon == std::string::npos) {
           throw Error(fmt::format("{}: auths.{}.auth is not base64 of user:password", origin, key), Exit::usage);
         }
-        return Credentials{decoded.substr(0, colon), decoded.substr(colon + 1)};
+        return Credentials{decoded.substr(0, colon), decoded.substr(colon + 1), fmt::format("{} auths.{}", origin, key)};
       }
       if (entry.contains("username") && entry.contains("password")) {
-        return Credentials{entry["username"].get<std::string>(), entry["password"].get<std::string>()};
+        return Credentials{entry["username"].get<std::string>(), entry["password"].get<std::string>(),
+                           fmt::format("{} auths.{}", origin, key)};
       }
     }
   }
@@ -106,7 +108,9 @@ std::optional<Credentials> docker_config_credentials(const std::string& text, co
 std::optional<Credentials> find_credentials(const core::Config& config, const std::string& host) {
   if (auto user = config.get_optional("registry_credentials.user")) {
     std::string password;
+    std::string source = fmt::format("registry_credentials ({}", config.setting("registry_credentials.user").origin);
     if (auto file = config.get_path("registry_credentials.password_file")) {
+      source += ", password_file " + file->string() + ")";
       password = core::read_file(*file);
       while (!password.empty() && (password.back() == '\n' || password.back() == '\r')) password.pop_back();
     } else if (auto var = config.get_optional("registry_credentials.password_env")) {
@@ -115,10 +119,11 @@ std::optional<Credentials> find_credentials(const core::Config& config, const st
         throw Error(fmt::format("registry_credentials.password_env names {}, which is not set", *var), Exit::usage);
       }
       password = *value;
+      source += ", password_env " + *var + ")";
     } else {
       throw Error("registry_credentials.user is set but neither password_file nor password_env is", Exit::usage);
     }
-    return Credentials{*user, password};
+    return Credentials{*user, password, source};
   }
   std::filesystem::path file;
   if (auto dir = config.environ("DOCKER_CONFIG")) file = std::filesystem::path(*dir) / "config.json";

@@ -255,7 +255,13 @@ void DockerClient::push(const std::string& repository, const std::string& tag, c
   request.headers.emplace_back("X-Registry-Auth", auth);
   request.timeout = std::chrono::milliseconds(0);
   const auto [error, aux] = stream_progress(request, on_event, fmt::format("pushing {}:{}", repository, tag));
-  if (!error.empty()) throw Error(fmt::format("pushing {}:{}: {}", repository, tag, error), Exit::remote);
+  if (!error.empty()) {
+    // The Engine passes the registry's refusal on as text ("unauthorized: authentication required").
+    const bool refused = error.find("unauthorized") != std::string::npos ||
+                         error.find("authentication required") != std::string::npos ||
+                         error.find("denied") != std::string::npos;
+    throw Error(fmt::format("pushing {}:{}: {}", repository, tag, error), refused ? Exit::auth : Exit::remote);
+  }
 }
 
 std::string DockerClient::build(const BuildRequest& b, const StreamHandler& on_event) {

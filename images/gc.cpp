@@ -174,8 +174,28 @@ std::vector<Candidate> engine_candidates(DockerClient& docker, const std::vector
   return out;
 }
 
+std::optional<std::string> stale_deletion(const Deletion& deletion,
+                                          const std::map<std::string, std::optional<std::string>>& now) {
+  for (const auto& tag : deletion.tags) {
+    const auto it = now.find(tag);
+    if (it == now.end() || !it->second || *it->second == deletion.digest) continue;
+    return fmt::format("tag '{}' now names {}, not the planned {} (pushed since the plan)", tag, *it->second,
+                       deletion.digest);
+  }
+  return std::nullopt;
+}
+
+std::optional<std::string> delete_if_unchanged(RegistryClient& registry, const std::string& repository,
+                                               const Deletion& deletion) {
+  std::map<std::string, std::optional<std::string>> now;
+  for (const auto& tag : deletion.tags) now[tag] = registry.manifest_digest(repository, tag);
+  if (auto why = stale_deletion(deletion, now)) return why;
+  registry.delete_manifest(repository, deletion.digest);
+  return std::nullopt;
+}
+
 std::vector<DeleteResult> run_deletions(const std::vector<Deletion>& deletions, int workers,
-                                        const std::function<void(const Deletion&)>& remove,
+                                        const std::function<std::optional<std::string>(const Deletion&)>& remove,
                                         const std::function<void(std::size_t, std::size_t)>& progress) {
   std::vector<DeleteResult> results(deletions.size());
   std::atomic<std::size_t> done{0};
@@ -183,8 +203,11 @@ std::vector<DeleteResult> run_deletions(const std::vector<Deletion>& deletions, 
   parallel_for(deletions.size(), workers, [&](std::size_t i) {
     results[i].deletion = deletions[i];
     try {
-      remove(deletions[i]);
-      results[i].deleted = true;
+      if (auto why = remove(deletions[i])) {
+        results[i].skipped = *why;
+      } else {
+        results[i].deleted = true;
+      }
     } catch (const std::exception& e) {
       results[i].error = e.what();
     }

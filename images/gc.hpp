@@ -3,6 +3,7 @@
 // concurrency. The policy itself lives in gc_policy.hpp.
 #include <chrono>
 #include <functional>
+#include <map>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -32,16 +33,33 @@ std::vector<Candidate> registry_candidates(RegistryClient& registry, const std::
 // stopped) that hold it.
 std::vector<Candidate> engine_candidates(DockerClient& docker, const std::vector<std::string>& repo_globs);
 
+// Why a planned registry delete must not go ahead any more, or nullopt when it may. `now` maps
+// each tag of the deletion to the digest it names now (nullopt: the tag is gone). A tag naming
+// another digest was pushed again since the plan, so the plan no longer describes what the
+// delete would do: it is skipped, and the next run plans that tag afresh. A gone tag is no
+// reason to skip (deleting its old manifest is what the plan said).
+std::optional<std::string> stale_deletion(const Deletion& deletion,
+                                          const std::map<std::string, std::optional<std::string>>& now);
+
+// Carries out one planned registry delete: HEADs each of its tags just before, and deletes the
+// manifest by digest only when none moved (see stale_deletion). `repository` is the name in
+// the registry (without its host). Returns why it was skipped, or nullopt when deleted (or
+// already gone). Throws Error when the registry fails.
+std::optional<std::string> delete_if_unchanged(RegistryClient& registry, const std::string& repository,
+                                               const Deletion& deletion);
+
 struct DeleteResult {
   Deletion deletion;
   bool deleted = false;
-  std::string error;  // empty when deleted
+  std::string skipped;  // why it was not attempted (the tag changed since the plan)
+  std::string error;    // why it failed
 };
 
 // Performs the deletes with at most `workers` at once, calling progress(done, total) after
-// each. A failed delete is recorded and the rest go on.
+// each. `remove` returns why it skipped a delete, or nullopt when it deleted. A failed delete
+// is recorded and the rest go on.
 std::vector<DeleteResult> run_deletions(const std::vector<Deletion>& deletions, int workers,
-                                        const std::function<void(const Deletion&)>& remove,
+                                        const std::function<std::optional<std::string>(const Deletion&)>& remove,
                                         const std::function<void(std::size_t, std::size_t)>& progress);
 
 }  // namespace mctl::images

@@ -108,6 +108,9 @@ void RegistryClient::fail(const std::string& doing, const Response& response) co
   std::string hint;
   if (response.status == 405) hint = " (is deletion enabled in the registry: storage.delete.enabled?)";
   if (response.status == 401 && !m_credentials) hint = " (no credentials found for this registry)";
+  if (response.status == 401 && m_credentials) {
+    hint = fmt::format(" (the registry refused user '{}' from {})", m_credentials->user, m_credentials->source);
+  }
   throw Error(fmt::format("{} at {}: registry answered {}{}", doing, m_base, excerpt(response), hint), code);
 }
 

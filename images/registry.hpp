@@ -16,6 +16,7 @@ namespace mctl::images {
 struct Credentials {
   std::string user;
   std::string password;
+  std::string source;  // where they come from, for messages (never the password itself)
 };
 
 struct Manifest {

@@ -154,4 +154,60 @@ expect_contains "$ERR" "error: deleting 127.0.0.1:$proxy_port/flaky:"
 expect_contains "$OUT" "deleted 2 of 4 tags (2 of 4 deletes failed)"
 expect_eq "$(registry_tags flaky | wc -l)" "3" "f5 and the two failed tags remain"
 
+test_case "a tag pushed again between the plan and its delete is not deleted, and the run says so"
+# A proxy in front of the registry that, when mctl checks tag r2 just before deleting it,
+# first pushes another image to r2 through the registry API: someone pushed during the run.
+seed_registry <<EOF || fail_now "seeding failed"
+race r1 2026-03-01T00:00:00Z
+race r2 2026-03-02T00:00:00Z
+race r3 2026-03-03T00:00:00Z
+race r4 2026-03-04T00:00:00Z
+race fresh 2026-03-05T00:00:00Z
+EOF
+race_port=$(free_port)
+cat >"$TMP/race_proxy.py" <<'PY'
+import http.client, http.server, sys, threading
+port, upstream, repo, moved, source = int(sys.argv[1]), sys.argv[2], sys.argv[3], sys.argv[4], sys.argv[5]
+accept = "application/vnd.docker.distribution.manifest.v2+json"
+done = threading.Event()
+def call(method, path, body=b"", headers=None):
+    c = http.client.HTTPConnection(upstream, timeout=30)
+    c.request(method, path, body, headers or {})
+    r = c.getresponse(); return r, r.read()
+class H(http.server.BaseHTTPRequestHandler):
+    protocol_version = "HTTP/1.1"
+    def log_message(self, *a): pass
+    def forward(self):
+        if self.command == "HEAD" and self.path == f"/v2/{repo}/manifests/{moved}" and not done.is_set():
+            done.set()
+            _, manifest = call("GET", f"/v2/{repo}/manifests/{source}", headers={"Accept": accept})
+            r, _ = call("PUT", f"/v2/{repo}/manifests/{moved}", manifest, {"Content-Type": accept})
+            assert r.status == 201, r.status
+        body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
+        r, data = call(self.command, self.path, body, {k: v for k, v in self.headers.items() if k.lower() != "host"})
+        self.send_response(r.status)
+        for k, v in r.getheaders():
+            if k.lower() not in ("content-length", "connection", "transfer-encoding"): self.send_header(k, v)
+        self.send_header("Content-Length", r.getheader("Content-Length") or str(len(data))); self.end_headers()
+        if self.command != "HEAD": self.wfile.write(data)
+    do_GET = do_HEAD = do_DELETE = do_PUT = do_POST = forward
+http.server.ThreadingHTTPServer.allow_reuse_address = True
+http.server.ThreadingHTTPServer(("127.0.0.1", port), H).serve_forever()
+PY
+start_service race_proxy "curl -sf http://127.0.0.1:$race_port/v2/" \
+  python3 "$TMP/race_proxy.py" "$race_port" "$REGISTRY" race r2 fresh
+manifest_digest() {
+  curl -s -o /dev/null -D - -H 'Accept: application/vnd.docker.distribution.manifest.v2+json' \
+    "http://$REGISTRY/v2/$1/manifests/$2" | tr -d '\r' | sed -n 's/^docker-content-digest: //Ip'
+}
+fresh_digest=$(manifest_digest race fresh)
+mctl --registry "127.0.0.1:$race_port" images gc --registry --no-marathon --yes --keep 2 race
+expect_rc 1
+expect_contains "$OUT" "plan: delete 3 tags (3 deletes)"
+expect_contains "$OUT" "deleted 2 of 3 tags (0 of 3 deletes failed, 1 skipped: changed since the plan)"
+expect_contains "$ERR" "warning: not deleting 127.0.0.1:$race_port/race:r2: tag 'r2' now names $fresh_digest"
+expect_contains "$ERR" "1 planned deletes were skipped because their tags changed since the plan"
+expect_eq "$(registry_tags race | tr '\n' ' ')" "fresh r2 r4 " "r1 and r3 deleted, the re-pushed r2 kept"
+expect_eq "$(manifest_digest race r2)" "$fresh_digest" "r2 names the image pushed during the run"
+
 finish

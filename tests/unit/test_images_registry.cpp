@@ -52,7 +52,7 @@ TEST_CASE("a bearer challenge is answered with a token fetched using the credent
   http.answers.push_back(answer(200, R"({"token":"T0KEN"})"));
   http.answers.push_back(answer(200, R"({"name":"web","tags":["a","b"]})"));
   http.answers.push_back(answer(200, R"({"name":"web","tags":["c"]})"));
-  RegistryClient registry(http, "https://reg.example.com", Credentials{"ci", "s3cret"});
+  RegistryClient registry(http, "https://reg.example.com", Credentials{"ci", "s3cret", "test"});
   CHECK(registry.tags("web") == std::vector<std::string>{"a", "b"});
   REQUIRE(http.requests.size() == 3);
   CHECK(http.requests[1].url == "https://auth.example.com/token?service=reg&scope=repository%3Aweb%3Apull");
@@ -68,7 +68,7 @@ TEST_CASE("a basic challenge is answered with the credentials and then sent up f
   http.answers.push_back(answer(401, "", {{"www-authenticate", R"(Basic realm="Registry Realm")"}}));
   http.answers.push_back(answer(200, "{}"));
   http.answers.push_back(answer(200, R"({"repositories":["a"]})"));
-  RegistryClient registry(http, "http://127.0.0.1:5000", Credentials{"u", "p"});
+  RegistryClient registry(http, "http://127.0.0.1:5000", Credentials{"u", "p", "test"});
   registry.ping();
   CHECK(registry.repositories() == std::vector<std::string>{"a"});
   CHECK(header(http.requests[2], "Authorization") == "Basic " + base64_encode("u:p"));
@@ -78,14 +78,16 @@ TEST_CASE("refused credentials are an auth error that names the registry, not th
   ScriptedHttp http;
   http.answers.push_back(answer(401, "", {{"www-authenticate", R"(Basic realm="r")"}}));
   http.answers.push_back(answer(401, R"({"errors":[{"code":"UNAUTHORIZED","message":"authentication required"}]})"));
-  RegistryClient registry(http, "http://127.0.0.1:5000", Credentials{"u", "hunter2"});
+  RegistryClient registry(http, "http://127.0.0.1:5000", Credentials{"u", "hunter2", "/home/me/.docker/config.json auths.127.0.0.1:5000"});
   try {
     registry.ping();
     FAIL("expected an error");
   } catch (const mctl::Error& e) {
     CHECK(e.exit_code() == mctl::Exit::auth);
     CHECK(std::string(e.what()) ==
-          "checking the registry at http://127.0.0.1:5000: registry answered HTTP 401: authentication required");
+          "checking the registry at http://127.0.0.1:5000: registry answered HTTP 401: authentication required "
+          "(the registry refused user 'u' from /home/me/.docker/config.json auths.127.0.0.1:5000)");
+    CHECK(std::string(e.what()).find("hunter2") == std::string::npos);
   }
 }
 
@@ -148,6 +150,7 @@ TEST_CASE("docker config.json auths give credentials for the matching host only"
   REQUIRE(c);
   CHECK(c->user == "ci");
   CHECK(c->password == "pa:ss");
+  CHECK(c->source == "config.json auths.https://reg.example.com:5000/");
   CHECK(docker_config_credentials(text, "other:5000", "config.json")->user == "u");
   CHECK_FALSE(docker_config_credentials(text, "third:5000", "config.json"));
   CHECK_THROWS_WITH_AS(docker_config_credentials(R"({"auths":{"x:1":{"auth":"!!"}}})", "x:1", "/h/config.json"),
