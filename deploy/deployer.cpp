@@ -5,6 +5,8 @@
 #include <algorithm>
 #include <cmath>
 #include <condition_variable>
+#include <deque>
+#include <list>
 #include <map>
 #include <mutex>
 #include <set>
@@ -33,7 +35,8 @@ bool interrupted(const DeployOptions& o) { return o.interrupted && *o.interrupte
 bool wait_for_unlock(MarathonClient& client, const std::vector<std::string>& ids, Clock::time_point deadline,
                      const DeployOptions& o) {
   for (;;) {
-    const json deployments = client.deployments();
+    const auto list = o.deployments ? o.deployments->get(Clock::now()) : std::make_shared<const json>(client.deployments());
+    const json& deployments = *list;
     const bool any = std::any_of(deployments.begin(), deployments.end(), [&](const json& d) {
       return std::find(ids.begin(), ids.end(), d.value("id", "")) != ids.end();
     });
@@ -73,6 +76,7 @@ FollowOptions follow_options(const DeployOptions& o, Clock::time_point deadline,
   f.crash_loop_failures = o.crash_loop_failures;
   f.interrupted = o.interrupted;
   f.events = o.events;
+  f.deployments = o.deployments;
   f.on_progress = [&o, app_id, started, phase](const Progress& p) { emit(o, app_id, phase, started, "", p); };
   return f;
 }
@@ -116,62 +120,93 @@ void roll_back(MarathonClient& client, const std::optional<json>& before, AppRes
   }
 }
 
-AppResult deploy_one(MarathonClient& client, const AppJob& job, const DeployOptions& o) {
-  const auto started = Clock::now();
-  const auto deadline = started + o.timeout;
+// One app of a deploy, from its submission until its result.
+struct Flight {
+  const AppJob* job = nullptr;
   AppResult r;
+  std::optional<json> before;  // what ran before (for the rollback)
+  Clock::time_point started;
+  Clock::time_point deadline;
+  std::unique_ptr<Follower> follower;  // set once the change is sent
+  bool busy = false;                   // a worker has it
+};
+
+// Diffs and sends the change. Returns true when there is a deployment to follow (the
+// follower is set), false when the result is final (up to date, lock not released).
+bool start_one(MarathonClient& client, Flight& f, const DeployOptions& o) {
+  const AppJob& job = *f.job;
+  AppResult& r = f.r;
+  f.started = Clock::now();
+  f.deadline = f.started + o.timeout;
   r.id = job.id;
-  const auto before = client.get_app(job.id);
-  const json desired = desired_definition(job, o);
+  f.before = client.get_app(job.id);
+  const auto& before = f.before;
+  json desired = desired_definition(job, o, before);
   r.previous_version = before ? before->value("version", "") : "";
   r.changes = diff_apps(before.value_or(json::object()), desired);
   if (r.changes.empty() && !o.force_restart) {
     r.status = AppStatus::up_to_date;
     r.message = "up to date";
     r.version = r.previous_version;
-    emit(o, job.id, "up-to-date", started, r.message);
-    return r;
+    emit(o, job.id, "up-to-date", f.started, r.message);
+    return false;
   }
   const bool restart = r.changes.empty();
-  emit(o, job.id, "deploying", started, restart ? "restarting (--force-restart)" : fmt::format("{} change(s)", r.changes.size()));
+  emit(o, job.id, "deploying", f.started, restart ? "restarting (--force-restart)" : fmt::format("{} change(s)", r.changes.size()));
   auto applied = [&](const std::optional<json>& app) {
     if (!app) return false;
     if (restart) return app->value("version", "") != r.previous_version;
     return (!before || app->value("version", "") != r.previous_version) && diff_apps(*app, desired).empty();
   };
   std::string problem;
-  const auto change = submit(client, job.id, [&](bool force) {
-    return restart ? client.restart_app(job.id, force, applied) : client.put_app(job.id, desired, false, force, applied);
-  }, deadline, started, o, problem);
+  std::optional<Change> change;
+  try {
+    change = submit(client, job.id, [&](bool force) {
+      return restart ? client.restart_app(job.id, force, applied) : client.put_app(job.id, desired, false, force, applied);
+    }, f.deadline, f.started, o, problem);
+  } catch (const MarathonError& e) {
+    if ((e.status() != 422 && e.status() != 400) || !job.locate) throw;
+    // Point each detail at the spec line that produced the rejected value.
+    throw Error(fmt::format("updating app {}: {}", job.id, describe_error_body(e.status(), e.body(), job.locate)),
+                e.exit_code());
+  }
   if (!change) {
     r.status = interrupted(o) ? AppStatus::interrupted : AppStatus::failed;
     r.exit = interrupted(o) ? Exit::interrupted : Exit::timeout;
     r.message = interrupted(o) ? "interrupted while waiting for a lock; nothing was changed" : problem;
-    return r;
+    return false;
   }
   r.deployment_id = change->deployment_id;
   r.version = change->version;
-  const FollowOutcome f = follow(client, Target{job.id, r.deployment_id, r.version, std::nullopt, false},
-                                 follow_options(o, deadline, job.id, started, "deploying"));
+  // While following, keep only what the report needs: many apps may be followed at once.
+  for (auto& c : r.changes) c.before = c.after = json();
+  f.follower = std::make_unique<Follower>(client, Target{job.id, r.deployment_id, r.version, std::nullopt, false},
+                                          follow_options(o, f.deadline, job.id, f.started, "deploying"));
+  return true;
+}
+
+// The result from the follow outcome; rolls back (blocking) when the change failed.
+void finish_one(MarathonClient& client, Flight& flight, const FollowOutcome& f, const DeployOptions& o) {
+  AppResult& r = flight.r;
   add_follow_details(r, f);
   r.elapsed = f.elapsed;
   switch (f.result) {
     case FollowResult::done:
       r.status = AppStatus::deployed;
       r.message = fmt::format("deployed version {}", r.version);
-      return r;
+      return;
     case FollowResult::interrupted:
       r.status = AppStatus::interrupted;
       r.exit = Exit::interrupted;
       r.message = fmt::format("stopped following deployment {} (Marathon continues it)", r.deployment_id);
-      return r;
+      return;
     case FollowResult::superseded:
     case FollowResult::vanished:
       // Someone else changed the app: rolling back would undo their change.
       r.status = AppStatus::failed;
       r.exit = Exit::failure;
       r.message = f.reason + "; not rolling back";
-      return r;
+      return;
     case FollowResult::timeout:
     case FollowResult::crash_loop:
       r.status = AppStatus::failed;
@@ -182,12 +217,11 @@ AppResult deploy_one(MarathonClient& client, const AppJob& job, const DeployOpti
       break;
   }
   if (o.rollback) {
-    roll_back(client, before, r, o, started);
+    roll_back(client, flight.before, r, o, flight.started);
   } else {
     r.message += fmt::format("; not rolled back (--no-rollback): deployment {} is still running", r.deployment_id);
   }
-  r.elapsed = since(started);
-  return r;
+  r.elapsed = since(flight.started);
 }
 
 }  // namespace
@@ -205,36 +239,135 @@ const char* status_name(AppStatus s) {
   return "?";
 }
 
-json desired_definition(const AppJob& job, const DeployOptions& options) {
+json desired_definition(const AppJob& job, const DeployOptions& options, const std::optional<json>& running) {
   json d = job.definition.is_object() ? job.definition : json::object();
   d["id"] = job.id;
   if (!d.contains("labels") || !d["labels"].is_object()) d["labels"] = json::object();
   if (!options.git_sha.empty()) d["labels"][k_label_git_sha] = options.git_sha;
   if (!options.deployed_at.empty()) d["labels"][k_label_deployed_at] = options.deployed_at;
+  if (running && !options.force_restart) {
+    const auto changes = diff_apps(*running, d);
+    const bool scale_only = !changes.empty() && std::all_of(changes.begin(), changes.end(), [](const FieldChange& c) {
+      return c.path == "/instances";
+    });
+    if (scale_only) {
+      const json labels = running->value("labels", json::object());
+      for (const char* key : {k_label_git_sha, k_label_deployed_at}) {
+        if (labels.is_object() && labels.contains(key)) {
+          d["labels"][key] = labels[key];
+        } else {
+          d["labels"].erase(key);
+        }
+      }
+    }
+  }
   return d;
 }
 
-std::vector<AppResult> deploy_apps(MarathonClient& client, const std::vector<AppJob>& jobs, const DeployOptions& o) {
-  std::map<std::string, json> definitions;
-  for (const auto& j : jobs) definitions[j.id] = j.definition;
-  const auto deps = dependencies_within(definitions);
-  std::mutex mutex;
-  std::condition_variable changed;
+std::vector<AppResult> deploy_apps(MarathonClient& client, const std::vector<AppJob>& jobs, const DeployOptions& options) {
+  DeploymentsFeed feed(client);
+  DeployOptions o = options;
+  if (!o.deployments) o.deployments = &feed;
+  const auto deps = [&] {
+    std::map<std::string, json> definitions;
+    for (const auto& j : jobs) definitions[j.id] = j.definition;
+    return dependencies_within(definitions);
+  }();
+  // Up to `parallel` apps are in flight, but a few worker threads do the work: sending a
+  // change and each look at a deployment are short requests, and most of the time every app
+  // just waits for Marathon. The calling thread schedules: it hands out a job when there is
+  // room, and a look when a follower is due or an event woke it.
+  struct Shared {
+    std::mutex mutex;
+    std::condition_variable changed;  // the scheduler waits on it
+    std::condition_variable work_ready;
+    std::uint64_t events = 0;         // moved by the event stream listener
+    std::uint64_t finished = 0;       // moved by a worker when it is done with a task
+  };
+  const auto shared = std::make_shared<Shared>();
+  if (o.events) {
+    o.events->set_listener([weak = std::weak_ptr<Shared>(shared)] {
+      if (auto s = weak.lock()) {
+        {
+          std::lock_guard lock(s->mutex);
+          ++s->events;
+        }
+        s->changed.notify_all();
+      }
+    });
+  }
   std::map<std::string, AppResult> done;
   std::set<std::string> started_ids;
+  std::list<Flight> flights;            // in flight; list: stable addresses
+  std::deque<std::function<void()>> work;
+  bool stopping = false;
   const auto started = Clock::now();
   for (const auto& j : jobs) emit(o, j.id, "pending", started);
-  auto worker = [&] {
-    std::unique_lock lock(mutex);
+
+  auto settle = [&](std::list<Flight>::iterator it) {  // with the lock held
+    AppResult& r = it->r;
+    emit(o, r.id, status_name(r.status), started, r.message, r.last.app_id.empty() ? std::nullopt : std::optional(r.last));
+    done[r.id] = std::move(r);
+    flights.erase(it);
+  };
+  auto failed = [&](std::list<Flight>::iterator it, const Error& e) {
+    it->r.id = it->job->id;
+    it->r.status = AppStatus::failed;
+    it->r.exit = e.exit_code();
+    it->r.message = e.what();
+  };
+  // Runs in a worker: sends the change, or takes one look.
+  auto run = [&](std::list<Flight>::iterator it) {
+    Flight& f = *it;
+    bool finished = false;
+    try {
+      if (!f.follower) {
+        finished = !start_one(client, f, o);
+      } else if (auto outcome = f.follower->poll()) {
+        finish_one(client, f, *outcome, o);
+        finished = true;
+      }
+    } catch (const Error& e) {
+      failed(it, e);
+      finished = true;
+    }
+    {
+      std::lock_guard lock(shared->mutex);
+      f.busy = false;
+      ++shared->finished;
+      if (finished) settle(it);
+    }
+    shared->changed.notify_all();
+  };
+
+  const int limit = std::clamp(o.parallel, 1, static_cast<int>(std::max<std::size_t>(jobs.size(), 1)));
+  const int worker_count = std::min(limit, 8);
+  std::vector<std::thread> workers;
+  for (int i = 0; i < worker_count; ++i) {
+    workers.emplace_back([&] {
+      std::unique_lock lock(shared->mutex);
+      for (;;) {
+        shared->work_ready.wait(lock, [&] { return stopping || !work.empty(); });
+        if (work.empty()) return;
+        auto task = std::move(work.front());
+        work.pop_front();
+        lock.unlock();
+        task();
+        lock.lock();
+      }
+    });
+  }
+
+  {
+    std::unique_lock lock(shared->mutex);
     for (;;) {
-      const AppJob* next = nullptr;
+      // Start what may start: dependencies done, room in flight.
       bool pending = false;
       for (const auto& j : jobs) {
         if (started_ids.count(j.id)) continue;
-        const auto& mine = deps.at(j.id);
         std::string failed_dep;
         bool ready = true;
-        for (const auto& d : mine) {
+        for (const auto& d : deps.at(j.id)) {
           auto it = done.find(d);
           if (it == done.end()) ready = false;
           else if (it->second.status != AppStatus::deployed && it->second.status != AppStatus::up_to_date) failed_dep = d;
@@ -248,42 +381,47 @@ std::vector<AppResult> deploy_apps(MarathonClient& client, const std::vector<App
           r.message = interrupted(o) ? "not started (interrupted)" : fmt::format("not deployed: its dependency {} failed", failed_dep);
           emit(o, j.id, status_name(r.status), started, r.message);
           done[j.id] = std::move(r);
-          changed.notify_all();
           continue;
         }
-        if (ready) {
-          next = &j;
-          break;
+        if (!ready || static_cast<int>(flights.size()) >= limit) {
+          pending = true;
+          continue;
         }
-        pending = true;  // waits for a dependency still running
+        started_ids.insert(j.id);
+        auto it = flights.insert(flights.end(), Flight{});
+        it->job = &j;
+        it->busy = true;
+        work.emplace_back([&run, it] { run(it); });
       }
-      if (!next) {
-        if (!pending) return;
-        changed.wait(lock);
-        continue;
+      // Hand out the looks that are due, or asked for by an event or an interrupt.
+      const auto now = Clock::now();
+      auto next = now + std::chrono::milliseconds(100);  // wakes to notice an interrupt
+      for (auto it = flights.begin(); it != flights.end(); ++it) {
+        if (it->busy || !it->follower) continue;
+        if (it->follower->due() <= now || it->follower->woken() || interrupted(o)) {
+          it->busy = true;
+          work.emplace_back([&run, it] { run(it); });
+        } else {
+          next = std::min(next, it->follower->due());
+        }
       }
-      started_ids.insert(next->id);
-      lock.unlock();
-      AppResult r;
-      try {
-        r = deploy_one(client, *next, o);
-      } catch (const Error& e) {
-        r.id = next->id;
-        r.status = AppStatus::failed;
-        r.exit = e.exit_code();
-        r.message = e.what();
+      if (!work.empty()) shared->work_ready.notify_all();
+      if (!pending && flights.empty()) break;
+      const auto events = shared->events;
+      const auto finished = shared->finished;
+      shared->changed.wait_until(lock, next, [&] { return shared->events != events || shared->finished != finished; });
+      // Events come in bursts (a task's status, then its health): let the burst settle.
+      if (shared->events != events) {
+        lock.unlock();
+        std::this_thread::sleep_for(std::chrono::milliseconds(5));
+        lock.lock();
       }
-      emit(o, r.id, status_name(r.status), started, r.message, r.last.app_id.empty() ? std::nullopt : std::optional(r.last));
-      lock.lock();
-      done[r.id] = std::move(r);
-      changed.notify_all();
     }
-  };
-  const int n = std::clamp(o.parallel, 1, static_cast<int>(std::max<std::size_t>(jobs.size(), 1)));
-  std::vector<std::thread> threads;
-  for (int i = 1; i < n; ++i) threads.emplace_back(worker);
-  worker();
-  for (auto& t : threads) t.join();
+    stopping = true;
+  }
+  shared->work_ready.notify_all();
+  for (auto& t : workers) t.join();
+  if (o.events) o.events->set_listener({});
   std::vector<AppResult> out;
   for (const auto& j : jobs) out.push_back(done[j.id]);
   return out;

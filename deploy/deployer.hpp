@@ -20,6 +20,9 @@ struct AppJob {
   std::string id;        // absolute Marathon app id
   json definition;       // rendered app definition
   std::string source;    // spec file, for messages
+  // Where a JSON pointer of `definition` came from in the spec ("file:line:col", "" when
+  // unknown); unset for .json definitions. Used to point Marathon's 422 details at the YAML.
+  std::function<std::string(const std::string& pointer)> locate;
 };
 
 enum class AppStatus { up_to_date, deployed, failed, rolled_back, rollback_failed, skipped, interrupted };
@@ -62,11 +65,16 @@ struct DeployOptions {
   std::chrono::milliseconds poll_interval{1000};
   const std::atomic<bool>* interrupted = nullptr;
   const EventHub* events = nullptr;
+  DeploymentsFeed* deployments = nullptr;  // shared /v2/deployments reads; deploy_apps makes one when unset
   std::function<void(const DeployEvent&)> on_event;  // may be called from several threads
 };
 
-// The definition that would be sent: the rendered one with id and mctl's labels.
-json desired_definition(const AppJob& job, const DeployOptions& options);
+// The definition that would be sent: the rendered one with id and mctl's labels. When the
+// only change from `running` is `instances` (and no restart is forced), mctl's labels keep
+// their running values: a new MCTL_DEPLOYED_AT would be a config change, and Marathon would
+// replace every task instead of just scaling.
+json desired_definition(const AppJob& job, const DeployOptions& options,
+                        const std::optional<json>& running = std::nullopt);
 
 // Deploys every job (at most `parallel` at once, dependencies first). An app whose
 // dependency failed is skipped. Never throws for a single app's failure: it is in its result.

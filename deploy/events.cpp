@@ -13,6 +13,8 @@ struct EventHub::State {
   std::map<std::string, std::map<std::string, std::string>> failures;  // app -> task -> version
   bool attached = false;
   std::atomic<bool> stop{false};
+  std::mutex listener_mutex;  // held while the listener runs, so removing it waits for that
+  std::function<void()> listener;
 };
 
 namespace {
@@ -81,15 +83,29 @@ void EventHub::handle(const std::string& type, const json& data) {
   for (const char* field : {"appId", "runSpecId"}) {
     if (auto id = str(data, field); !id.empty()) keys.push_back(id);
   }
-  std::lock_guard lock(m_state->mutex);
+  {
+    std::lock_guard lock(m_state->mutex);
+    count_locked(type, data, keys);
+  }
+  std::lock_guard lock(m_state->listener_mutex);
+  if (m_state->listener) m_state->listener();
+}
+
+void EventHub::count_locked(const std::string& type, const json& data, const std::vector<std::string>& keys) {
   if (type == "event_stream_attached") m_state->attached = true;
   if (type == "status_update_event" && failed_state(str(data, "taskStatus"))) {
     m_state->failures[str(data, "appId")][str(data, "taskId")] = str(data, "version");
+    ++m_state->counters[failures_key(str(data, "appId"))];
   }
   for (const auto& k : keys) {
     if (!k.empty()) ++m_state->counters[k];
   }
   m_state->changed.notify_all();
+}
+
+void EventHub::set_listener(std::function<void()> listener) const {
+  std::lock_guard lock(m_state->listener_mutex);
+  m_state->listener = std::move(listener);
 }
 
 bool EventHub::wait_attached(std::chrono::milliseconds timeout) {
@@ -102,20 +118,22 @@ bool EventHub::attached() const {
   return m_state->attached;
 }
 
-std::uint64_t EventHub::generation(const std::string& app_id, const std::string& deployment_id) const {
+std::uint64_t EventHub::generation(const std::vector<std::string>& keys) const {
   std::lock_guard lock(m_state->mutex);
-  auto get = [&](const std::string& k) {
+  std::uint64_t sum = 0;
+  for (const auto& k : keys) {
+    if (k.empty()) continue;
     auto it = m_state->counters.find(k);
-    return it == m_state->counters.end() ? std::uint64_t{0} : it->second;
-  };
-  return get(app_id) + (deployment_id.empty() ? 0 : get(deployment_id));
+    if (it != m_state->counters.end()) sum += it->second;
+  }
+  return sum;
 }
 
-std::uint64_t EventHub::wait(const std::string& app_id, const std::string& deployment_id, std::uint64_t seen,
-                             std::chrono::milliseconds timeout, const std::atomic<bool>* interrupted) const {
+std::uint64_t EventHub::wait(const std::vector<std::string>& keys, std::uint64_t seen, std::chrono::milliseconds timeout,
+                             const std::atomic<bool>* interrupted) const {
   const auto until = std::chrono::steady_clock::now() + timeout;
   for (;;) {
-    const std::uint64_t now_gen = generation(app_id, deployment_id);
+    const std::uint64_t now_gen = generation(keys);
     if (now_gen != seen) return now_gen;
     const auto now = std::chrono::steady_clock::now();
     if (now >= until || (interrupted && *interrupted)) return now_gen;

@@ -4,6 +4,7 @@
 #include <atomic>
 #include <condition_variable>
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <memory>
 #include <mutex>
@@ -31,19 +32,33 @@ class EventHub {
   bool wait_attached(std::chrono::milliseconds timeout);
   bool attached() const;
 
-  // A counter that moves whenever an event mentions `app_id` or `deployment_id`.
-  std::uint64_t generation(const std::string& app_id, const std::string& deployment_id) const;
-  // Waits up to `timeout` for generation(app, deployment) to differ from `seen`; wakes every
-  // 100 ms to check `interrupted`. Returns the current generation.
+  // A counter that moves whenever an event mentions one of `keys`: an app id, a deployment id,
+  // or failures_key(app id) (moves only when a task of that app failed).
+  std::uint64_t generation(const std::vector<std::string>& keys) const;
+  std::uint64_t generation(const std::string& app_id, const std::string& deployment_id) const {
+    return generation(std::vector<std::string>{app_id, deployment_id});
+  }
+  // Waits up to `timeout` for generation(keys) to differ from `seen`; wakes every 100 ms to
+  // check `interrupted`. Returns the current generation.
+  std::uint64_t wait(const std::vector<std::string>& keys, std::uint64_t seen, std::chrono::milliseconds timeout,
+                     const std::atomic<bool>* interrupted) const;
   std::uint64_t wait(const std::string& app_id, const std::string& deployment_id, std::uint64_t seen,
-                     std::chrono::milliseconds timeout, const std::atomic<bool>* interrupted) const;
+                     std::chrono::milliseconds timeout, const std::atomic<bool>* interrupted) const {
+    return wait(std::vector<std::string>{app_id, deployment_id}, seen, timeout, interrupted);
+  }
+  static std::string failures_key(const std::string& app_id) { return "failed:" + app_id; }
   // Task ids of `app_id` reported failed (TASK_FAILED, TASK_ERROR, ...) with their app version.
   std::map<std::string, std::string> failed_tasks(const std::string& app_id) const;
+
+  // Called after each event (from the reader thread, with no lock of the hub held); an
+  // empty function removes it. Returns once no call of the previous listener is running.
+  void set_listener(std::function<void()> listener) const;
 
   // Feeds one event (used by the reader thread; public for tests).
   void handle(const std::string& type, const json& data);
 
  private:
+  void count_locked(const std::string& type, const json& data, const std::vector<std::string>& keys);
   struct State;
   std::shared_ptr<State> m_state;
 };

@@ -167,79 +167,151 @@ std::vector<std::string> describe(const Diagnostics& d) {
   return out;
 }
 
-FollowOutcome follow(MarathonClient& client, const Target& target, const FollowOptions& options) {
-  FollowOutcome outcome;
-  const auto started = Clock::now();
-  std::map<std::string, std::string> failed;  // task id -> app version
-  std::uint64_t seen = options.events ? options.events->generation(target.app_id, target.deployment_id) : 0;
-  bool first = true;
-  auto finish = [&](FollowResult result, const std::optional<json>& app, bool with_queue) {
-    outcome.result = result;
-    outcome.elapsed = std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() - started);
-    if (app) {
-      json queue = json::array();
-      if (with_queue) {
-        try {
-          queue = client.queue();
-        } catch (const Error&) {
-          // diagnostics are best effort
-        }
-      }
-      outcome.diagnostics = diagnose(*app, queue);
-    }
-    outcome.diagnostics.failures = static_cast<int>(failed.size());
-    return outcome;
-  };
+std::shared_ptr<const json> DeploymentsFeed::get(Clock::time_point not_before) {
+  std::unique_lock lock(m_mutex);
   for (;;) {
-    if (options.interrupted && *options.interrupted) return finish(FollowResult::interrupted, std::nullopt, false);
-    const json deployments = client.deployments();
-    const auto app = client.get_app(target.app_id);
-    const Judgement j = judge(target, app, deployments);
-    if (first || !same_picture(j.progress, outcome.last)) {
-      outcome.last = j.progress;
-      if (options.on_progress) options.on_progress(j.progress);
-      first = false;
+    if (m_latest && m_latest_sent >= not_before) return m_latest;
+    if (m_in_flight) {
+      // One read at a time: wait for it; if it was sent too early, the next one is ours.
+      m_done.wait(lock, [&] { return !m_in_flight; });
+      continue;
     }
-    outcome.reason = j.reason;
+    m_in_flight = true;
+    ++m_requests;
+    const auto sent = Clock::now();
+    lock.unlock();
+    std::shared_ptr<const json> list;
+    try {
+      list = std::make_shared<const json>(m_client.deployments());
+    } catch (...) {
+      lock.lock();
+      m_in_flight = false;
+      m_done.notify_all();
+      throw;
+    }
+    lock.lock();
+    m_in_flight = false;
+    if (!m_latest || sent >= m_latest_sent) {
+      m_latest = list;
+      m_latest_sent = sent;
+    }
+    m_done.notify_all();
+    return list;
+  }
+}
+
+std::uint64_t DeploymentsFeed::requests() const {
+  std::lock_guard lock(m_mutex);
+  return m_requests;
+}
+
+Follower::Follower(MarathonClient& client, Target target, FollowOptions options)
+    : m_client(client), m_target(std::move(target)), m_options(std::move(options)), m_started(Clock::now()),
+      m_all_keys{m_target.app_id, m_target.deployment_id, EventHub::failures_key(m_target.app_id)},
+      m_listed_keys{m_target.deployment_id, EventHub::failures_key(m_target.app_id)},
+      m_due(m_started) {}
+
+FollowOutcome Follower::finish(FollowResult result, const std::optional<json>& app, bool with_queue) {
+  m_outcome.result = result;
+  m_outcome.elapsed = std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() - m_started);
+  if (app) {
+    json queue = json::array();
+    if (with_queue) {
+      try {
+        queue = m_client.queue();
+      } catch (const Error&) {
+        // diagnostics are best effort
+      }
+    }
+    m_outcome.diagnostics = diagnose(*app, queue);
+  }
+  m_outcome.diagnostics.failures = static_cast<int>(m_failed.size());
+  return m_outcome;
+}
+
+std::optional<FollowOutcome> Follower::poll() {
+  const FollowOptions& options = m_options;
+  const Target& target = m_target;
+  if (options.interrupted && *options.interrupted) return finish(FollowResult::interrupted, std::nullopt, false);
+  // Generations before the reads: an event that arrives while reading wakes the next wait.
+  const std::uint64_t seen_all = options.events ? options.events->generation(m_all_keys) : 0;
+  const std::uint64_t seen_listed = options.events ? options.events->generation(m_listed_keys) : 0;
+  Progress p;
+  {  // the app and the list are released before waiting: many followers wait at once
+    const auto asked = Clock::now();
+    const std::shared_ptr<const json> deployments =
+        options.deployments ? options.deployments->get(asked) : std::make_shared<const json>(m_client.deployments());
+    const auto app = m_client.get_app(target.app_id);
+    const Judgement j = judge(target, app, *deployments);
+    if (m_first || !same_picture(j.progress, m_outcome.last)) {
+      m_outcome.last = j.progress;
+      if (options.on_progress) options.on_progress(j.progress);
+      m_first = false;
+    }
+    m_outcome.reason = j.reason;
     if (j.verdict == Verdict::done) return finish(FollowResult::done, std::nullopt, false);
     if (j.verdict == Verdict::superseded) return finish(FollowResult::superseded, app, false);
     if (j.verdict == Verdict::vanished) return finish(FollowResult::vanished, app, false);
     if (app && !target.expect_deleted) {
       const std::string current = config_version(*app);
       if (app->contains("lastTaskFailure") && str((*app)["lastTaskFailure"], "version") >= current) {
-        failed[str((*app)["lastTaskFailure"], "taskId")] = str((*app)["lastTaskFailure"], "version");
+        m_failed[str((*app)["lastTaskFailure"], "taskId")] = str((*app)["lastTaskFailure"], "version");
       }
       if (options.events) {
         for (const auto& [task, version] : options.events->failed_tasks(target.app_id)) {
-          if (version >= current) failed[task] = version;
+          if (version >= current) m_failed[task] = version;
         }
       }
-      if (static_cast<int>(failed.size()) >= options.crash_loop_failures) {
+      if (static_cast<int>(m_failed.size()) >= options.crash_loop_failures) {
         const json last = app->value("lastTaskFailure", json::object());
         const bool killed = str(last, "state") == "TASK_KILLED";
-        outcome.reason = fmt::format("{} tasks of the new version {} (last: {} {}); giving up before the deadline",
-                                     failed.size(), killed ? "were killed (failing health checks)" : "failed (crash loop)",
-                                     str(last, "state"), str(last, "message"));
+        m_outcome.reason = fmt::format("{} tasks of the new version {} (last: {} {}); giving up before the deadline",
+                                       m_failed.size(), killed ? "were killed (failing health checks)" : "failed (crash loop)",
+                                       str(last, "state"), str(last, "message"));
         return finish(FollowResult::crash_loop, app, true);
       }
     }
-    const auto now = Clock::now();
-    if (now >= options.deadline) {
-      outcome.reason = fmt::format("not done when the deadline passed: waiting for {}", j.progress.waiting_for);
+    if (Clock::now() >= options.deadline) {
+      m_outcome.reason = fmt::format("not done when the deadline passed: waiting for {}", j.progress.waiting_for);
       return finish(FollowResult::timeout, app, true);
     }
-    const bool live = options.events && options.events->attached();
-    const auto interval = live ? options.poll_interval : options.poll_interval_no_events;
-    const auto wait = std::min<Clock::duration>(interval, options.deadline - now);
-    if (live) {
-      seen = options.events->wait(target.app_id, target.deployment_id, seen,
-                                  std::chrono::duration_cast<std::chrono::milliseconds>(wait), options.interrupted);
+    p = j.progress;
+  }
+  const auto now = Clock::now();
+  m_live = options.events && options.events->attached();
+  auto interval = m_live ? options.poll_interval : options.poll_interval_no_events;
+  // The last step with every task running: the deployment ends with the next health
+  // results. A live stream says so at once (and many followers polling fast would load
+  // Marathon for nothing); without one, poll faster while so close to done.
+  const bool near_end = p.deployment_listed && p.total_steps > 0 && p.step >= p.total_steps && p.running >= p.instances;
+  if (near_end && !m_live) interval = std::min(interval, options.poll_interval_near_end);
+  m_due = std::min<Clock::time_point>(now + interval, options.deadline);
+  // While the deployment is listed, only its own events and failed tasks wake us early (the
+  // app's task and health events would only redraw the progress; the poll does that); once
+  // it has left, every event about the app may complete the picture.
+  m_listed = p.deployment_listed;
+  m_seen = m_listed ? seen_listed : seen_all;
+  return std::nullopt;
+}
+
+bool Follower::woken() const {
+  return m_live && m_options.events && m_options.events->generation(wake_keys()) != m_seen;
+}
+
+FollowOutcome follow(MarathonClient& client, const Target& target, const FollowOptions& options) {
+  Follower f(client, target, options);
+  for (;;) {
+    if (auto outcome = f.poll()) return *outcome;
+    const auto wait = f.due() - Clock::now();
+    if (f.live()) {
+      options.events->wait(f.wake_keys(), f.wake_seen(),
+                           std::chrono::duration_cast<std::chrono::milliseconds>(std::max<Clock::duration>(wait, {})),
+                           options.interrupted);
       // Events come in bursts (a task's status, then its health): let the burst settle.
-      std::this_thread::sleep_for(std::chrono::milliseconds(10));
+      std::this_thread::sleep_for(std::chrono::milliseconds(5));
     } else {
-      const auto until = Clock::now() + wait;
-      while (Clock::now() < until && !(options.interrupted && *options.interrupted)) {
-        std::this_thread::sleep_for(std::min<Clock::duration>(until - Clock::now(), std::chrono::milliseconds(50)));
+      while (Clock::now() < f.due() && !(options.interrupted && *options.interrupted)) {
+        std::this_thread::sleep_for(std::min<Clock::duration>(f.due() - Clock::now(), std::chrono::milliseconds(50)));
       }
     }
   }

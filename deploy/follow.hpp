@@ -4,8 +4,11 @@
 // tasks run (and are healthy when the app has health checks), none of an older config.
 #include <atomic>
 #include <chrono>
+#include <condition_variable>
 #include <functional>
 #include <map>
+#include <memory>
+#include <mutex>
 #include <optional>
 #include <string>
 #include <vector>
@@ -65,6 +68,32 @@ Diagnostics diagnose(const json& app, const json& queue);
 // Lines a person can act on ("last task failure: ... on host ...").
 std::vector<std::string> describe(const Diagnostics& d);
 
+// One GET /v2/deployments shared by every follower of a command: a follower asks for a list
+// read after a given moment; while such a read is in flight the others wait for it instead of
+// sending their own. Many apps deployed at once then cost one request per wake-up, and one
+// parsed copy of the list in memory.
+class DeploymentsFeed {
+ public:
+  using Clock = std::chrono::steady_clock;
+  explicit DeploymentsFeed(MarathonClient& client) : m_client(client) {}
+  DeploymentsFeed(const DeploymentsFeed&) = delete;
+  DeploymentsFeed& operator=(const DeploymentsFeed&) = delete;
+  // The deployments list as read by a request sent at or after `not_before`. Throws Error
+  // like MarathonClient::deployments() when this caller's own read fails.
+  std::shared_ptr<const json> get(Clock::time_point not_before);
+  std::uint64_t requests() const;  // reads sent so far (for tests)
+
+ private:
+  MarathonClient& m_client;
+  mutable std::mutex m_mutex;
+  std::condition_variable m_done;
+  std::shared_ptr<const json> m_latest;
+  Clock::time_point m_latest_sent{};
+  bool m_in_flight = false;
+  Clock::time_point m_in_flight_sent{};
+  std::uint64_t m_requests = 0;
+};
+
 enum class FollowResult { done, timeout, crash_loop, superseded, vanished, interrupted };
 
 struct FollowOutcome {
@@ -79,10 +108,46 @@ struct FollowOptions {
   std::chrono::steady_clock::time_point deadline;
   std::chrono::milliseconds poll_interval{1000};  // with a live event stream
   std::chrono::milliseconds poll_interval_no_events{500};
+  std::chrono::milliseconds poll_interval_near_end{200};  // no events, last step, all tasks running
   int crash_loop_failures = 3;                   // failed tasks of the new config => give up
   const std::atomic<bool>* interrupted = nullptr;
   const EventHub* events = nullptr;
+  DeploymentsFeed* deployments = nullptr;         // shared reads of /v2/deployments (else its own)
   std::function<void(const Progress&)> on_progress;  // called when the picture changes
+};
+
+// Following one change, one look at a time, so that one thread can follow many apps.
+class Follower {
+ public:
+  using Clock = std::chrono::steady_clock;
+  Follower(MarathonClient& client, Target target, FollowOptions options);
+  // Reads the deployments and the app and judges them: the outcome once finished (done,
+  // deadline, crash loop, superseded, interrupt), else nullopt and the next look is due at
+  // due() or earlier when woken(). Errors talking to Marathon throw Error.
+  std::optional<FollowOutcome> poll();
+  Clock::time_point due() const { return m_due; }
+  // Whether an event since the last poll asks for a look now.
+  bool woken() const;
+  bool live() const { return m_live; }  // the event stream was attached at the last poll
+  const std::vector<std::string>& wake_keys() const { return m_listed ? m_listed_keys : m_all_keys; }
+  std::uint64_t wake_seen() const { return m_seen; }
+  const Target& target() const { return m_target; }
+
+ private:
+  FollowOutcome finish(FollowResult result, const std::optional<json>& app, bool with_queue);
+  MarathonClient& m_client;
+  Target m_target;
+  FollowOptions m_options;
+  Clock::time_point m_started;
+  std::vector<std::string> m_all_keys;
+  std::vector<std::string> m_listed_keys;
+  FollowOutcome m_outcome;
+  std::map<std::string, std::string> m_failed;  // task id -> app version
+  bool m_first = true;
+  bool m_live = false;
+  bool m_listed = false;
+  std::uint64_t m_seen = 0;
+  Clock::time_point m_due;
 };
 
 // Polls (woken early by events) until done, the deadline, a crash loop, a superseding

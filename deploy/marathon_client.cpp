@@ -43,7 +43,26 @@ std::string canonical_app_id(const std::string& id) {
   return id.empty() || id.front() != '/' ? "/" + id : id;
 }
 
-std::string describe_error_body(long status, const std::string& body) {
+std::string pointer_from_marathon_path(const std::string& path) {
+  std::string out;
+  for (std::size_t i = 0; i < path.size(); ++i) {
+    const char c = path[i];
+    if (c == '(') {
+      const auto close = path.find(')', i);
+      const std::string index = close == std::string::npos ? std::string() : path.substr(i + 1, close - i - 1);
+      if (!index.empty() && std::all_of(index.begin(), index.end(), [](char d) { return d >= '0' && d <= '9'; })) {
+        out += "/" + index;
+        i = close;
+        continue;
+      }
+    }
+    out.push_back(c);
+  }
+  return out == "/" ? "" : out;
+}
+
+std::string describe_error_body(long status, const std::string& body,
+                                const std::function<std::string(const std::string& pointer)>& locate) {
   json j = json::parse(body, nullptr, false);
   if (!j.is_object() || !j.contains("message")) {
     return fmt::format("Marathon answered HTTP {}{}", status, body.empty() ? "" : ": " + excerpt(body));
@@ -59,7 +78,9 @@ std::string describe_error_body(long status, const std::string& body) {
     for (const auto& d : j["details"]) {
       std::vector<std::string> errors;
       for (const auto& e : d.value("errors", json::array())) errors.push_back(e.is_string() ? e.get<std::string>() : e.dump());
-      out += fmt::format("\n  {}: {}", d.value("path", "/"), fmt::join(errors, "; "));
+      const std::string path = d.value("path", "/");
+      const std::string where = locate ? locate(pointer_from_marathon_path(path)) : std::string();
+      out += fmt::format("\n  {}{}: {}", where.empty() ? "" : where + ": ", path, fmt::join(errors, "; "));
     }
   } else if (j.contains("details") && j["details"].is_string()) {
     out += fmt::format("\n  {}", j["details"].get<std::string>());
@@ -68,9 +89,9 @@ std::string describe_error_body(long status, const std::string& body) {
 }
 
 MarathonClient::MarathonClient(std::vector<std::string> urls, std::shared_ptr<http::HttpClient> client,
-                               std::string credential_source, int rounds)
+                               std::string credential_source, int rounds, int max_in_flight)
     : m_urls(std::move(urls)), m_http(std::move(client)), m_credential_source(std::move(credential_source)),
-      m_rounds(std::max(rounds, 1)) {
+      m_rounds(std::max(rounds, 1)), m_free_slots(std::max(max_in_flight, 1)) {
   for (auto& u : m_urls) {
     while (!u.empty() && u.back() == '/') u.pop_back();
   }
@@ -99,7 +120,7 @@ http::Response MarathonClient::send(const Call& call, bool single_attempt) {
       request.idempotent = false;  // failover and re-sending are decided here
       request.fresh_connection = call.method != "GET";  // never let libcurl re-send a write
       try {
-        http::Response r = m_http->send(request);
+        http::Response r = send_in_slot(request);
         if (failover_status(r.status)) {
           last_problem = fmt::format("{} answered HTTP {}", http::redact_url(m_urls[index]), r.status);
         } else if (call.expect_json && r.status == 200 && core::trim(r.body).empty()) {
@@ -121,6 +142,25 @@ http::Response MarathonClient::send(const Call& call, bool single_attempt) {
               Exit::remote);
 }
 
+http::Response MarathonClient::send_in_slot(const http::Request& request) {
+  {
+    std::unique_lock lock(m_slots_mutex);
+    m_slot_freed.wait(lock, [&] { return m_free_slots > 0; });
+    --m_free_slots;
+  }
+  struct Release {
+    MarathonClient& c;
+    ~Release() {
+      {
+        std::lock_guard lock(c.m_slots_mutex);
+        ++c.m_free_slots;
+      }
+      c.m_slot_freed.notify_one();
+    }
+  } release{*this};
+  return m_http->send(request);
+}
+
 void MarathonClient::fail(const http::Response& r, const Call& call, const std::string& what) const {
   if (r.status == 401 || r.status == 403) {
     const std::string body = describe_error_body(r.status, r.body);
@@ -132,8 +172,8 @@ void MarathonClient::fail(const http::Response& r, const Call& call, const std::
                 Exit::auth);
   }
   (void)call;
-  throw Error(fmt::format("{}: {}", what, describe_error_body(r.status, r.body)),
-              r.status == 422 || r.status == 400 ? Exit::usage : Exit::remote);
+  throw MarathonError(fmt::format("{}: {}", what, describe_error_body(r.status, r.body)),
+                      r.status == 422 || r.status == 400 ? Exit::usage : Exit::remote, r.status, r.body);
 }
 
 std::optional<json> MarathonClient::get_app(const std::string& id) {

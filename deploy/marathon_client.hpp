@@ -2,19 +2,36 @@
 // Marathon REST client: several instance URLs with failover, credentials from files or the
 // environment, and Marathon's error bodies decoded into messages a person can act on.
 #include <atomic>
+#include <condition_variable>
 #include <functional>
 #include <memory>
+#include <mutex>
 #include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
 #include <vector>
 
 #include "core/config.hpp"
+#include "core/error.hpp"
 #include "core/http.hpp"
 
 namespace mctl::deploy {
 
 using nlohmann::json;
+
+// An error answer from Marathon (4xx/5xx), with the status and body kept so that a caller
+// can say more (e.g. map 422 paths back to the spec).
+class MarathonError : public Error {
+ public:
+  MarathonError(const std::string& message, Exit exit, long status, std::string body)
+      : Error(message, exit), m_status(status), m_body(std::move(body)) {}
+  long status() const noexcept { return m_status; }
+  const std::string& body() const noexcept { return m_body; }
+
+ private:
+  long m_status;
+  std::string m_body;
+};
 
 // How requests authenticate, and a description of where the secret came from (for 401/403
 // messages; never the secret itself).
@@ -39,9 +56,11 @@ struct Change {
 class MarathonClient {
  public:
   // `urls` are tried in order; the instance that last answered is tried first. `rounds`:
-  // passes over all URLs before giving up on a request.
+  // passes over all URLs before giving up on a request. At most `max_in_flight` requests are
+  // sent at once (the event stream aside), however many apps are followed: Marathon answers
+  // a burst no faster when it all arrives together, and each connection costs memory here.
   MarathonClient(std::vector<std::string> urls, std::shared_ptr<core::http::HttpClient> http,
-                 std::string credential_source, int rounds = 3);
+                 std::string credential_source, int rounds = 3, int max_in_flight = 6);
 
   // GET /v2/apps/{id}; nullopt on 404.
   std::optional<json> get_app(const std::string& id);
@@ -83,6 +102,7 @@ class MarathonClient {
   // Sends with failover across URLs; returns the first answer that is not a failover case.
   // Throws Error(Exit::remote) when every URL failed in every round.
   core::http::Response send(const Call& call, bool single_attempt = false);
+  core::http::Response send_in_slot(const core::http::Request& request);  // waits for a free slot
   core::http::Response send_write(const Call& call, const std::string& app_id, const AppliedCheck& applied);
   Change decode_change(const core::http::Response& r, const Call& call, const std::string& what);
   [[noreturn]] void fail(const core::http::Response& r, const Call& call, const std::string& what) const;
@@ -92,6 +112,9 @@ class MarathonClient {
   std::string m_credential_source;
   int m_rounds;
   std::atomic<std::size_t> m_current{0};
+  std::mutex m_slots_mutex;
+  std::condition_variable m_slot_freed;
+  int m_free_slots;
 };
 
 // Builds the client for the configured environment (marathon.urls, credentials, TLS, HTTP
@@ -102,6 +125,12 @@ std::unique_ptr<MarathonClient> connect(const core::Config& config);
 std::string canonical_app_id(const std::string& id);
 
 // "Marathon answered HTTP 422: /healthChecks(0)/portIndex: ..." from an error response body.
-std::string describe_error_body(long status, const std::string& body);
+// `locate`, when given, names where a JSON pointer of the sent definition came from
+// ("file:line:col", "" when unknown); detail lines then start with that position.
+std::string describe_error_body(long status, const std::string& body,
+                                const std::function<std::string(const std::string& pointer)>& locate = {});
+
+// Marathon's detail path ("/healthChecks(0)/portIndex") as a JSON pointer ("/healthChecks/0/portIndex").
+std::string pointer_from_marathon_path(const std::string& path);
 
 }  // namespace mctl::deploy
