@@ -6,10 +6,14 @@
 #include <openssl/hmac.h>
 #include <openssl/rand.h>
 
+#include <algorithm>
+#include <array>
+#include <cstdint>
 #include <memory>
 #include <vector>
 
 #include "core/error.hpp"
+#include "vault/codec.hpp"
 
 namespace mctl::vault::ansible {
 namespace {
@@ -20,6 +24,8 @@ constexpr std::size_t k_salt_bytes = 32;
 constexpr std::size_t k_key_bytes = 32;
 constexpr std::size_t k_iv_bytes = 16;
 constexpr std::size_t k_line = 80;
+// The header line and the salt/HMAC parts are short; more is not a vault.
+constexpr std::size_t k_max_header = 4096;
 
 struct CipherDeleter {
   void operator()(EVP_CIPHER_CTX* c) const noexcept { EVP_CIPHER_CTX_free(c); }
@@ -68,12 +74,19 @@ void aes_ctr(const DerivedKeys& keys, std::string_view in, char* out) {
   }
 }
 
-int hex_value(char c) {
-  if (c >= '0' && c <= '9') return c - '0';
-  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-  return -1;
-}
+// Hex digit values by character, -1 for anything else: one lookup per character.
+constexpr std::array<signed char, 256> k_hex = [] {
+  std::array<signed char, 256> t{};
+  for (auto& v : t) v = -1;
+  for (int i = 0; i < 10; ++i) t[static_cast<std::size_t>('0' + i)] = static_cast<signed char>(i);
+  for (int i = 0; i < 6; ++i) {
+    t[static_cast<std::size_t>('a' + i)] = static_cast<signed char>(10 + i);
+    t[static_cast<std::size_t>('A' + i)] = static_cast<signed char>(10 + i);
+  }
+  return t;
+}();
+
+int hex_value(char c) { return k_hex[static_cast<unsigned char>(c)]; }
 
 std::string_view trim(std::string_view s) {
   while (!s.empty() && (s.front() == ' ' || s.front() == '\t' || s.front() == '\r')) s.remove_prefix(1);
@@ -111,11 +124,39 @@ bool looks_like(std::string_view text) {
 }
 
 Envelope parse(std::string_view text) {
-  while (!text.empty() && (text.front() == ' ' || text.front() == '\t' || text.front() == '\n')) text.remove_prefix(1);
-  const auto eol = text.find('\n');
-  const auto header = trim(text.substr(0, eol));
-  Envelope env;
-  // Header fields: marker;version;cipher[;label]
+  Parser parser(text.size());
+  parser.feed(text);
+  return parser.finish();
+}
+
+Parser::Parser(std::size_t text_size) {
+  // The body is hex of hex: the ciphertext is about a quarter of the text.
+  if (text_size > 0) m_env.ciphertext.reserve(text_size / 4 + 64);
+}
+
+void Parser::feed(std::string_view text) {
+  while (!text.empty() && m_stage != Stage::body) {
+    const char c = text.front();
+    text.remove_prefix(1);
+    if (m_stage == Stage::leading) {
+      if (c == ' ' || c == '\t' || c == '\n') continue;
+      m_stage = Stage::header;
+    }
+    if (c == '\n') {
+      end_header();
+      m_stage = Stage::body;
+    } else if (m_header.size() >= k_max_header) {
+      throw malformed("the header line is too long");
+    } else {
+      m_header += c;
+    }
+  }
+  if (!text.empty()) feed_body(text);
+}
+
+// Header fields: marker;version;cipher[;label]
+void Parser::end_header() {
+  const auto header = trim(m_header);
   std::vector<std::string_view> parts;
   for (std::size_t start = 0;;) {
     const auto semi = header.find(';', start);
@@ -130,33 +171,111 @@ Envelope parse(std::string_view text) {
   if (parts[2] != "AES256") {
     throw Error(fmt::format("unsupported Ansible vault cipher '{}' (mctl reads AES256)", parts[2]), Exit::usage);
   }
-  env.version = parts[1];
-  if (parts.size() >= 4) env.label = parts[3];
-  std::string outer;
-  if (eol != std::string_view::npos) {
-    std::string_view rest = text.substr(eol + 1);
-    while (!rest.empty()) {
-      const auto nl = rest.find('\n');
-      outer += trim(rest.substr(0, nl));
-      rest = nl == std::string_view::npos ? std::string_view() : rest.substr(nl + 1);
+  m_env.version = parts[1];
+  if (parts.size() >= 4) m_env.label = parts[3];
+}
+
+// The outer hex: lines trimmed of blanks at both ends, then concatenated. Runs of hex pairs
+// take the fast path; line ends and blanks go through the per-character states.
+void Parser::feed_body(std::string_view text) {
+  const auto* p = reinterpret_cast<const unsigned char*>(text.data());
+  const auto* const end = p + text.size();
+  char inner[4096];
+  std::size_t n = 0;
+  const auto flush = [&] {
+    feed_inner(inner, n);
+    n = 0;
+  };
+  while (p < end) {
+    if (m_line != Line::trailing && m_outer_nibble < 0) {
+      const auto* const run = p;
+      while (true) {  // whole pairs, as many as fit in `inner`
+        const auto avail = std::min(static_cast<std::size_t>(end - p), 2 * (sizeof inner - n));
+        const auto used = codec::hex_decode(reinterpret_cast<const char*>(p), avail, inner + n);
+        p += used;
+        n += used / 2;
+        if (n < sizeof inner) break;
+        flush();
+      }
+      if (p != run) m_line = Line::content;
+      if (p == end) break;
+    }
+    const unsigned char c = *p++;
+    const int v = k_hex[c];
+    if (c == '\n') {
+      m_line = Line::leading;
+    } else if (c == ' ' || c == '\t' || c == '\r') {
+      if (m_line == Line::content) m_line = Line::trailing;
+    } else if (v < 0 || m_line == Line::trailing) {
+      flush();  // what came before is checked first, however the text was split
+      throw malformed("the body is not hex");
+    } else {
+      m_line = Line::content;
+      if (m_outer_nibble < 0) {
+        m_outer_nibble = v;
+      } else {
+        inner[n++] = static_cast<char>(m_outer_nibble << 4 | v);
+        m_outer_nibble = -1;
+        if (n == sizeof inner) flush();
+      }
     }
   }
-  const auto inner = from_hex(outer);
-  if (!inner || inner->empty()) throw malformed("the body is not hex");
-  const auto nl1 = inner->find('\n');
-  const auto nl2 = nl1 == std::string::npos ? nl1 : inner->find('\n', nl1 + 1);
-  if (nl2 == std::string::npos) throw malformed("the body has no salt/HMAC/ciphertext parts");
-  auto salt = from_hex(std::string_view(*inner).substr(0, nl1));
-  auto mac = from_hex(std::string_view(*inner).substr(nl1 + 1, nl2 - nl1 - 1));
-  auto ciphertext = from_hex(std::string_view(*inner).substr(nl2 + 1));
-  if (!salt || salt->empty() || !mac || mac->size() != 32 || !ciphertext) throw malformed("a body part is not hex");
-  if (ciphertext->empty() || ciphertext->size() % k_iv_bytes != 0) {
+  flush();
+}
+
+// The inner text: hex(salt) "\n" hex(hmac) "\n" hex(ciphertext), the last decoded in place.
+void Parser::feed_inner(const char* chars, std::size_t n) {
+  m_inner_chars += n;
+  std::size_t i = 0;
+  while (i < n && m_part < 2) {
+    const char c = chars[i++];
+    if (c == '\n') {
+      ++m_part;
+    } else {
+      (m_part == 0 ? m_salt_hex : m_hmac_hex) += c;
+      if (m_salt_hex.size() + m_hmac_hex.size() > k_max_header) throw malformed("a body part is not hex");
+    }
+  }
+  if (i == n) return;
+  const auto* p = reinterpret_cast<const unsigned char*>(chars) + i;
+  const auto* const end = reinterpret_cast<const unsigned char*>(chars) + n;
+  auto& out = m_env.ciphertext;
+  if (m_inner_nibble >= 0) {
+    const int lo = k_hex[*p++];
+    if (lo < 0) throw malformed("a body part is not hex");
+    out += static_cast<char>(m_inner_nibble << 4 | lo);
+    m_inner_nibble = -1;
+  }
+  const auto old = out.size();
+  out.resize(old + static_cast<std::size_t>(end - p) / 2);
+  char* o = out.data() + old;
+  p += codec::hex_decode(reinterpret_cast<const char*>(p), static_cast<std::size_t>(end - p), o);
+  if (end - p >= 2) throw malformed("a body part is not hex");
+  if (p < end) {
+    m_inner_nibble = k_hex[*p];
+    if (m_inner_nibble < 0) throw malformed("a body part is not hex");
+  }
+}
+
+Envelope Parser::finish() {
+  if (m_stage != Stage::body) {
+    if (m_stage == Stage::leading) throw malformed("the header is not '$ANSIBLE_VAULT;<version>;AES256'");
+    end_header();
+    m_stage = Stage::body;
+  }
+  if (m_inner_chars == 0 || m_outer_nibble >= 0) throw malformed("the body is not hex");
+  if (m_part < 2) throw malformed("the body has no salt/HMAC/ciphertext parts");
+  auto salt = from_hex(m_salt_hex);
+  auto mac = from_hex(m_hmac_hex);
+  if (!salt || salt->empty() || !mac || mac->size() != 32 || m_inner_nibble >= 0) {
+    throw malformed("a body part is not hex");
+  }
+  if (m_env.ciphertext.empty() || m_env.ciphertext.size() % k_iv_bytes != 0) {
     throw malformed("the ciphertext length is not a multiple of the AES block size");
   }
-  env.salt = std::move(*salt);
-  env.hmac = std::move(*mac);
-  env.ciphertext = std::move(*ciphertext);
-  return env;
+  m_env.salt = std::move(*salt);
+  m_env.hmac = std::move(*mac);
+  return std::move(m_env);
 }
 
 std::optional<SecretString> decrypt(const Envelope& envelope, std::string_view password) {

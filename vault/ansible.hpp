@@ -4,6 +4,7 @@
 //   hex( hex(salt) "\n" hex(hmac) "\n" hex(ciphertext) ), wrapped at 80 columns, "\n" at the end
 // Keys: PBKDF2-HMAC-SHA256(password, salt, 10000) -> 80 bytes = AES key | HMAC key | CTR IV.
 // Ciphertext: AES-256-CTR over the PKCS#7-padded plaintext; HMAC-SHA256 over the ciphertext.
+#include <cstddef>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -26,6 +27,34 @@ bool looks_like(std::string_view text);
 // Parses the text envelope. Throws Error(Exit::auth) saying what is malformed (a vault that
 // does not parse was modified or truncated); the caller adds the file name.
 Envelope parse(std::string_view text);
+
+// The same parser, incremental, for large files: feed() the text in pieces split anywhere,
+// then finish(). One pass, the hex-in-hex body decoded straight into the ciphertext, so the
+// memory used is the ciphertext's size, not the text's. Errors as parse() (from either call).
+class Parser {
+ public:
+  // `text_size`: the whole text's size when known, to allocate the ciphertext once.
+  explicit Parser(std::size_t text_size = 0);
+  void feed(std::string_view text);
+  Envelope finish();
+
+ private:
+  void feed_body(std::string_view text);
+  void feed_inner(const char* chars, std::size_t n);
+  void end_header();
+
+  enum class Stage { leading, header, body };
+  enum class Line { leading, content, trailing };  // where the outer hex line is
+  Stage m_stage = Stage::leading;
+  Line m_line = Line::leading;
+  std::string m_header;
+  int m_outer_nibble = -1;     // a hex digit waiting for its pair (pairs may span lines)
+  std::size_t m_inner_chars = 0;
+  int m_part = 0;              // inner part being read: 0 salt, 1 HMAC, 2 ciphertext
+  std::string m_salt_hex, m_hmac_hex;
+  int m_inner_nibble = -1;
+  Envelope m_env;
+};
 
 // Verifies the HMAC (constant time) and decrypts. nullopt when the password does not fit.
 // Throws Error(Exit::auth) when the HMAC fits but the padding is invalid.

@@ -48,34 +48,53 @@ Decrypted decrypt_envelope(std::string_view text, const std::vector<VaultPasswor
     throw Error(fmt::format("{}: not a vault (no $ANSIBLE_VAULT or $MCTL_VAULT header)", name), Exit::usage);
   }
   if (passwords.empty()) throw Error(fmt::format("{}: no vault password given", name), Exit::usage);
+  if (*format == Format::ansible) {
+    std::optional<ansible::Envelope> envelope;
+    try {
+      envelope = ansible::parse(text);
+    } catch (const Error& e) {
+      throw Error(fmt::format("{}: {}", name, e.what()), e.exit_code());
+    }
+    return decrypt_parsed(*envelope, passwords, name);
+  }
   Decrypted result;
   result.format = *format;
   try {
-    if (*format == Format::ansible) {
-      const auto envelope = ansible::parse(text);
-      result.label = envelope.label.empty() ? "default" : envelope.label;
-      for (const auto i : try_order(passwords, result.label)) {
-        if (auto plain = ansible::decrypt(envelope, passwords[i].password)) {
-          result.plaintext = std::move(*plain);
-          result.password_index = i;
-          return result;
+    std::istringstream in{std::string(text)};
+    native::Reader reader(in);
+    result.label = reader.header().label;
+    for (const auto i : try_order(passwords, result.label)) {
+      if (reader.unlock(passwords[i].password)) {
+        while (reader.next(result.plaintext)) {
         }
-      }
-    } else {
-      std::istringstream in{std::string(text)};
-      native::Reader reader(in);
-      result.label = reader.header().label;
-      for (const auto i : try_order(passwords, result.label)) {
-        if (reader.unlock(passwords[i].password)) {
-          while (reader.next(result.plaintext)) {
-          }
-          result.password_index = i;
-          return result;
-        }
+        result.password_index = i;
+        return result;
       }
     }
   } catch (const Error& e) {
     throw Error(fmt::format("{}: {}", name, e.what()), e.exit_code());
+  }
+  throw wrong_password(name, passwords);
+}
+
+Decrypted decrypt_parsed(const ansible::Envelope& envelope, const std::vector<VaultPassword>& passwords,
+                         const std::string& name) {
+  if (passwords.empty()) throw Error(fmt::format("{}: no vault password given", name), Exit::usage);
+  Decrypted result;
+  result.format = Format::ansible;
+  result.label = envelope.label.empty() ? "default" : envelope.label;
+  for (const auto i : try_order(passwords, result.label)) {
+    std::optional<SecretString> plain;
+    try {
+      plain = ansible::decrypt(envelope, passwords[i].password);
+    } catch (const Error& e) {
+      throw Error(fmt::format("{}: {}", name, e.what()), e.exit_code());
+    }
+    if (plain) {
+      result.plaintext = std::move(*plain);
+      result.password_index = i;
+      return result;
+    }
   }
   throw wrong_password(name, passwords);
 }

@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "core/error.hpp"
+#include "vault/ansible.hpp"
 #include "vault/native.hpp"
 #include "vault/secrets.hpp"
 #include "vault/secure.hpp"
@@ -32,6 +33,11 @@ struct Decrypted {
 // or for malformed data; Error(Exit::usage) when the text is not a vault at all.
 Decrypted decrypt_envelope(std::string_view text, const std::vector<VaultPassword>& passwords,
                            const std::string& name);
+
+// Decrypts an already parsed Ansible envelope (the streaming path for large files); errors
+// as decrypt_envelope.
+Decrypted decrypt_parsed(const ansible::Envelope& envelope, const std::vector<VaultPassword>& passwords,
+                         const std::string& name);
 
 // Encrypts `plaintext` with `password` under `label` ("default": none for Ansible 1.1).
 std::string encrypt_envelope(std::string_view plaintext, Format format, std::string_view password,

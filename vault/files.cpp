@@ -25,13 +25,52 @@ Content classify(std::string_view text) {
   return inline_yaml::find(text, "").empty() ? Content::plain : Content::inline_yaml;
 }
 
-Content classify_file(const fs::path& file) {
+namespace {
+
+// The head of a file: enough to see a vault header after some leading blank lines.
+constexpr std::size_t k_head = 512;
+constexpr std::size_t k_block = 1 << 20;
+
+std::ifstream open_for_reading(const fs::path& file) {
   std::ifstream in(file, std::ios::binary);
   if (!in) throw Error(fmt::format("cannot read {}: {}", file.string(), std::strerror(errno)), Exit::usage);
-  char head[64] = {};
-  in.read(head, sizeof head);
-  const std::string_view h(head, static_cast<std::size_t>(in.gcount()));
-  if (const auto f = detect_format(h)) return *f == Format::ansible ? Content::ansible : Content::mctl;
+  return in;
+}
+
+std::string read_head(std::istream& in) {
+  std::string head(k_head, '\0');
+  in.read(head.data(), static_cast<std::streamsize>(head.size()));
+  head.resize(static_cast<std::size_t>(in.gcount()));
+  return head;
+}
+
+// Whether `in` contains "!vault", read in blocks (bounded memory, no parsing).
+bool mentions_vault_tag(std::istream& in, std::string carry) {
+  constexpr std::string_view tag = "!vault";
+  std::string block(k_block, '\0');
+  while (true) {
+    if (carry.find(tag) != std::string::npos) return true;
+    if (!in) return false;
+    carry.erase(0, carry.size() > tag.size() ? carry.size() - tag.size() : 0);
+    in.read(block.data(), static_cast<std::streamsize>(block.size()));
+    if (in.gcount() == 0) return false;
+    carry.append(block, 0, static_cast<std::size_t>(in.gcount()));
+  }
+}
+
+}  // namespace
+
+std::optional<Format> detect_file_format(const fs::path& file) {
+  auto in = open_for_reading(file);
+  return detect_format(read_head(in));
+}
+
+// Reads the head; the whole file only when it mentions the !vault tag (YAML, small).
+Content classify_file(const fs::path& file) {
+  auto in = open_for_reading(file);
+  auto head = read_head(in);
+  if (const auto f = detect_format(head)) return *f == Format::ansible ? Content::ansible : Content::mctl;
+  if (!mentions_vault_tag(in, std::move(head))) return Content::plain;
   try {
     return classify(core::read_file(file));
   } catch (const Error&) {
@@ -89,55 +128,64 @@ void commit_all(std::vector<std::unique_ptr<AtomicFile>>& files) {
   for (auto& f : files) f->commit();
 }
 
+namespace {
+
+// Plaintext goes out in blocks of about k_block: few writes, one buffer wiped at the end.
+void stream_native(std::istream& in, std::string_view head, const std::string& name,
+                   const std::vector<VaultPassword>& passwords, std::ostream& out, Opened& opened) {
+  native::Reader reader(in, head);
+  opened.content = Content::mctl;
+  opened.format = Format::mctl;
+  opened.label = reader.header().label;
+  bool unlocked = false;
+  for (const auto i : try_order(passwords, opened.label)) {
+    if (reader.unlock(passwords[i].password)) {
+      opened.password_index = i;
+      unlocked = true;
+      break;
+    }
+  }
+  if (!unlocked) throw wrong_password(name, passwords);
+  SecretString buffer;
+  buffer.reserve(k_block + reader.header().params.chunk);
+  bool more = true;
+  while (more) {
+    more = reader.next(buffer);
+    if (buffer.size() >= k_block || !more) {
+      out.write(buffer.data(), static_cast<std::streamsize>(buffer.size()));
+      buffer.clear();  // reused; wiped when it goes out of scope
+    }
+  }
+}
+
+// The Ansible envelope parsed as it is read: memory for the ciphertext, not the text.
+Decrypted stream_ansible(std::istream& in, std::string_view head, const std::string& name,
+                         const std::vector<VaultPassword>& passwords, std::size_t size_hint) {
+  std::optional<ansible::Envelope> envelope;
+  try {
+    ansible::Parser parser(size_hint);
+    parser.feed(head);
+    std::string block(k_block, '\0');
+    while (in) {
+      in.read(block.data(), static_cast<std::streamsize>(block.size()));
+      parser.feed(std::string_view(block.data(), static_cast<std::size_t>(in.gcount())));
+    }
+    envelope = parser.finish();
+  } catch (const Error& e) {
+    throw Error(fmt::format("{}: {}", name, e.what()), e.exit_code());
+  }
+  return decrypt_parsed(*envelope, passwords, name);
+}
+
+}  // namespace
+
 Opened decrypt_stream(std::istream& in, const std::string& name, const std::vector<VaultPassword>& passwords,
-                      std::ostream& out) {
+                      std::ostream& out, std::size_t size_hint) {
   Opened opened;
-  char head[64] = {};
-  in.read(head, sizeof head);
-  std::string start(head, static_cast<std::size_t>(in.gcount()));
-  if (native::looks_like(start)) {
-    // Streaming: put the peeked bytes back in front of the rest.
-    std::istringstream first(start);
-    struct Joined : std::streambuf {
-      std::streambuf* a;
-      std::streambuf* b;
-      Joined(std::streambuf* x, std::streambuf* y) : a(x), b(y) {}
-      int_type underflow() override {
-        int_type c = a->sgetc();
-        if (c != traits_type::eof()) return c;
-        return b->sgetc();
-      }
-      int_type uflow() override {
-        int_type c = a->sbumpc();
-        if (c != traits_type::eof()) return c;
-        return b->sbumpc();
-      }
-      std::streamsize xsgetn(char* s, std::streamsize n) override {
-        std::streamsize got = a->sgetn(s, n);
-        if (got < n) got += b->sgetn(s + got, n - got);
-        return got;
-      }
-    } joined(first.rdbuf(), in.rdbuf());
-    std::istream both(&joined);
+  const auto head = read_head(in);
+  if (native::looks_like(head)) {
     try {
-      native::Reader reader(both);
-      opened.content = Content::mctl;
-      opened.format = Format::mctl;
-      opened.label = reader.header().label;
-      bool unlocked = false;
-      for (const auto i : try_order(passwords, opened.label)) {
-        if (reader.unlock(passwords[i].password)) {
-          opened.password_index = i;
-          unlocked = true;
-          break;
-        }
-      }
-      if (!unlocked) throw wrong_password(name, passwords);
-      SecretString chunk;
-      while (reader.next(chunk)) {
-        out.write(chunk.data(), static_cast<std::streamsize>(chunk.size()));
-        chunk.wipe();
-      }
+      stream_native(in, head, name, passwords, out, opened);
     } catch (const Error& e) {
       if (std::string_view(e.what()).rfind(name + ":", 0) == 0) throw;
       throw Error(fmt::format("{}: {}", name, e.what()), e.exit_code());
@@ -145,9 +193,16 @@ Opened decrypt_stream(std::istream& in, const std::string& name, const std::vect
     if (!out) throw Error(fmt::format("{}: cannot write the decrypted output", name));
     return opened;
   }
+  if (ansible::looks_like(head)) {
+    const auto d = stream_ansible(in, head, name, passwords, size_hint);
+    opened = {Content::ansible, Format::ansible, d.label, d.password_index};
+    out.write(d.plaintext.data(), static_cast<std::streamsize>(d.plaintext.size()));
+    if (!out) throw Error(fmt::format("{}: cannot write the decrypted output", name));
+    return opened;
+  }
   std::ostringstream rest;
   rest << in.rdbuf();
-  std::string text = start + std::move(rest).str();
+  std::string text = head + std::move(rest).str();
   if (ansible::looks_like(text)) {
     auto d = decrypt_envelope(text, passwords, name);
     opened = {Content::ansible, Format::ansible, d.label, d.password_index};
@@ -170,7 +225,9 @@ Opened decrypt_file(const fs::path& file, const std::string& name, const std::ve
                     std::ostream& out) {
   std::ifstream in(file, std::ios::binary);
   if (!in) throw Error(fmt::format("cannot read {}: {}", name, std::strerror(errno)), Exit::usage);
-  return decrypt_stream(in, name, passwords, out);
+  std::error_code ec;
+  const auto size = fs::file_size(file, ec);
+  return decrypt_stream(in, name, passwords, out, ec ? 0 : static_cast<std::size_t>(size));
 }
 
 void encrypt_stream(std::istream& in, std::ostream& out, Format format, const VaultPassword& password,

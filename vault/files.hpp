@@ -20,8 +20,11 @@ namespace mctl::vault {
 // What a file holds, judged from its content.
 enum class Content { ansible, mctl, inline_yaml, plain };
 Content classify(std::string_view head_or_text);
-// Reads enough of a file to classify it (the whole file when it may be inline YAML).
+// Reads enough of a file to classify it: its head, then the rest in blocks looking for the
+// !vault tag, the whole file only when it has one. Throws Error(Exit::usage) when unreadable.
 Content classify_file(const std::filesystem::path& file);
+// The vault format of a file judged from its head only (nullopt: not a whole-file vault).
+std::optional<Format> detect_file_format(const std::filesystem::path& file);
 
 // A temporary file next to `target`, renamed over it by commit(); removed if never committed.
 // The target's mode is kept; a new file gets `mode_for_new`.
@@ -59,8 +62,9 @@ struct Opened {
 // modified file (message names the file and the vault ids tried).
 Opened decrypt_file(const std::filesystem::path& file, const std::string& name,
                     const std::vector<VaultPassword>& passwords, std::ostream& out);
+// `size_hint`: the input's size when known (an Ansible file's ciphertext is allocated once).
 Opened decrypt_stream(std::istream& in, const std::string& name, const std::vector<VaultPassword>& passwords,
-                      std::ostream& out);
+                      std::ostream& out, std::size_t size_hint = 0);
 
 // Encrypts `in` into `out` (native: streaming).
 void encrypt_stream(std::istream& in, std::ostream& out, Format format, const VaultPassword& password,

@@ -3,6 +3,9 @@
 #include <fmt/format.h>
 #include <sodium.h>
 
+#include <algorithm>
+#include <array>
+#include <chrono>
 #include <cstring>
 #include <istream>
 #include <ostream>
@@ -10,6 +13,8 @@
 #include <vector>
 
 #include "core/error.hpp"
+#include "core/log.hpp"
+#include "vault/codec.hpp"
 
 namespace mctl::vault::native {
 namespace {
@@ -45,11 +50,16 @@ std::string header_line(std::string_view label) {
 }
 
 void derive_key(Key<k_key_bytes>& key, std::string_view password, const Header& h) {
+  const auto start = std::chrono::steady_clock::now();
   if (crypto_pwhash(key.data(), key.size(), password.data(), password.size(), h.salt, h.params.ops,
                     static_cast<std::size_t>(h.params.mem_kib) * 1024, crypto_pwhash_ALG_ARGON2ID13) != 0) {
     throw Error(fmt::format("mctl vault: Argon2id key derivation failed (out of memory for {} MiB?)",
                             h.params.mem_kib / 1024));
   }
+  // libsodium has unmapped the Argon2id memory by now; bench/vault.sh samples RSS after this line.
+  core::log::debug("vault: Argon2id key derivation ({} passes, {} MiB) took {:.1f} ms", h.params.ops,
+                   h.params.mem_kib / 1024,
+                   std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count());
 }
 
 }  // namespace
@@ -74,14 +84,38 @@ bool looks_like(std::string_view text) {
 
 // ---- Reader ---------------------------------------------------------------------------
 
+// Base64 (RFC 4648, "+/", "=" padding) by table. The armor carries ciphertext only, which is
+// public, so a table lookup is fine here (libsodium's constant-time codec is 3-4x slower).
+constexpr char k_b64[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+constexpr unsigned char k_b64_skip = 0x40;     // "\n" and "\r": line structure, ignored
+constexpr unsigned char k_b64_pad = 0x41;      // "="
+constexpr unsigned char k_b64_invalid = 0xFF;
+constexpr std::array<unsigned char, 256> k_b64_value = [] {
+  std::array<unsigned char, 256> t{};
+  for (auto& v : t) v = k_b64_invalid;
+  for (unsigned i = 0; i < 64; ++i) t[static_cast<unsigned char>(k_b64[i])] = static_cast<unsigned char>(i);
+  t['\n'] = t['\r'] = k_b64_skip;
+  t['='] = k_b64_pad;
+  return t;
+}();
+
+// Text is read and written in blocks growing from k_first_block to k_io_block: few system
+// calls for big files, little memory for small values.
+constexpr std::size_t k_first_block = 1 << 14;
+constexpr std::size_t k_io_block = 1 << 20;
+
 struct Reader::State {
   std::istream& in;
   Header header;
-  std::string text;        // raw armored text read but not yet decoded
-  std::size_t text_pos = 0;
+  std::vector<char> text;  // armored text read, [text_pos, text_end) not yet decoded
+  std::size_t text_pos = 0, text_end = 0;
   bool text_eof = false;
-  std::vector<unsigned char> bin;  // decoded bytes not yet consumed
-  std::size_t bin_pos = 0;
+  std::vector<unsigned char> bin;  // decoded bytes, [bin_pos, bin_end) not yet consumed
+  std::size_t bin_pos = 0, bin_end = 0;
+  std::uint32_t group = 0;  // base64 decoding: sextets of the current group
+  int group_sextets = 0;
+  int group_pads = 0;
+  bool padded = false;  // a padded group ended the base64 data
   Stream stream{};
   SecretString first;  // plaintext of the first chunk, kept from unlock() until next()
   bool has_first = false;
@@ -89,71 +123,117 @@ struct Reader::State {
   bool unlocked = false;
   bool done = false;
 
-  explicit State(std::istream& i) : in(i) {}
+  State(std::istream& i, std::string_view already_read) : in(i), text(std::max(k_first_block, already_read.size())) {
+    if (!already_read.empty()) std::memcpy(text.data(), already_read.data(), already_read.size());
+    text_end = already_read.size();
+  }
   ~State() { sodium_memzero(&stream, sizeof stream); }
 
+  // Moves the undecoded text to the front and reads more after it.
   void fill_text() {
-    if (text_pos > 0 && text_pos * 2 >= text.size()) {
-      text.erase(0, text_pos);
+    if (text_pos > 0) {
+      std::memmove(text.data(), text.data() + text_pos, text_end - text_pos);
+      text_end -= text_pos;
       text_pos = 0;
     }
-    char buf[1 << 16];
-    in.read(buf, sizeof buf);
+    const auto space = text.size() - text_end;
+    in.read(text.data() + text_end, static_cast<std::streamsize>(space));
     const auto n = static_cast<std::size_t>(in.gcount());
-    text.append(buf, n);
+    text_end += n;
     if (n == 0) text_eof = true;
+    if (n == space && text.size() < k_io_block) text.resize(text.size() * 2);
   }
 
-  // Reads one line of armored text (without "\n" or "\r"); false at the end of input.
-  bool read_line(std::string_view& line) {
+  // The first line (without "\n" or "\r"), at most k_max_header_line characters.
+  std::string read_header_line() {
     while (true) {
-      const auto nl = text.find('\n', text_pos);
-      if (nl != std::string::npos) {
-        line = std::string_view(text).substr(text_pos, nl - text_pos);
-        text_pos = nl + 1;
-        break;
+      const char* begin = text.data() + text_pos;
+      const auto* nl = static_cast<const char*>(std::memchr(begin, '\n', text_end - text_pos));
+      std::size_t len = nl != nullptr ? static_cast<std::size_t>(nl - begin) : text_end - text_pos;
+      if (nl == nullptr && !text_eof && len <= k_max_header_line) {
+        fill_text();
+        continue;
       }
-      if (text_eof) {
-        if (text_pos >= text.size()) return false;
-        line = std::string_view(text).substr(text_pos);
-        text_pos = text.size();
-        break;
-      }
-      fill_text();
+      if ((nl == nullptr && len == 0) || len > k_max_header_line) throw malformed("no header line");
+      text_pos += len + (nl != nullptr ? 1 : 0);
+      if (len > 0 && begin[len - 1] == '\r') --len;
+      return {begin, len};
     }
-    if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
-    return true;
   }
 
-  std::size_t available() const { return bin.size() - bin_pos; }
+  std::size_t available() const { return bin_end - bin_pos; }
 
-  // Decodes lines until `n` bytes are available or the input ends.
+  // Decodes base64 text into `bin` until `n` bytes are available (a few more at most, so
+  // moving the rest to the front costs nothing) or the input ends.
   void need(std::size_t n) {
-    if (bin_pos > 0 && bin_pos * 2 >= bin.size()) {
-      bin.erase(bin.begin(), bin.begin() + static_cast<std::ptrdiff_t>(bin_pos));
+    if (available() >= n) return;
+    if (bin_pos > 0) {
+      std::memmove(bin.data(), bin.data() + bin_pos, available());
+      bin_end -= bin_pos;
       bin_pos = 0;
     }
-    std::string_view line;
-    while (available() < n && read_line(line)) {
-      if (line.empty()) continue;
-      const auto old = bin.size();
-      bin.resize(old + line.size() / 4 * 3 + 3);
-      std::size_t len = 0;
-      const char* end = nullptr;
-      if (sodium_base642bin(bin.data() + old, bin.size() - old, line.data(), line.size(), nullptr, &len, &end,
-                            sodium_base64_VARIANT_ORIGINAL) != 0 ||
-          end != line.data() + line.size()) {
-        bin.resize(old);
-        throw malformed("a line is not base64");
+    if (bin.size() < n + 3) bin.resize(n + 3);
+    while (available() < n) {
+      if (text_pos == text_end) {
+        if (text_eof) break;
+        fill_text();
+        continue;
       }
-      bin.resize(old + len);
+      decode(n);
     }
+    if (text_eof && text_pos == text_end && group_sextets + group_pads != 0) {
+      throw malformed("the base64 text ends inside a group");
+    }
+  }
+
+  // Decodes text into bin until it holds at least `limit` bytes (bin has 2 spare). Whole 4-character groups take the fast path; line
+  // ends, padding and errors the slow one.
+  void decode(std::size_t limit) {
+    const auto* p = reinterpret_cast<const unsigned char*>(text.data()) + text_pos;
+    const auto* const end = reinterpret_cast<const unsigned char*>(text.data()) + text_end;
+    unsigned char* out = bin.data() + bin_end;
+    unsigned char* const out_end = bin.data() + limit;
+    while (p < end && out < out_end) {
+      if (group_sextets == 0 && !padded && end - p >= 4 && out_end - out >= 7) {
+        // Whole groups up to the line end, leaving room for the decoder's 4-byte overrun.
+        const auto* nl = static_cast<const unsigned char*>(std::memchr(p, '\n', static_cast<std::size_t>(end - p)));
+        auto line_end = nl != nullptr ? nl : end;
+        if (line_end > p && line_end[-1] == '\r') --line_end;
+        const auto groups = std::min(static_cast<std::size_t>(line_end - p) / 4,
+                                     static_cast<std::size_t>(out_end - out - 4) / 3);
+        const auto used = codec::base64_decode(reinterpret_cast<const char*>(p), groups * 4, out);
+        p += used;
+        out += used / 4 * 3;
+        if (used > 0) continue;
+      }
+      const unsigned char v = k_b64_value[*p++];
+      if (v == k_b64_skip) continue;
+      if (v == k_b64_invalid) throw malformed("the armor is not base64");
+      if (padded || (v == k_b64_pad ? group_sextets < 2 : group_pads > 0)) {
+        throw malformed("base64 padding inside the text");
+      }
+      if (v == k_b64_pad) {
+        ++group_pads;
+      } else {
+        group = group << 6 | v;
+        ++group_sextets;
+      }
+      if (group_sextets + group_pads < 4) continue;
+      // A full group: 3, 2 or 1 bytes; bits beyond the last byte must be zero.
+      const std::uint32_t bits = group << (6 * group_pads);
+      const int bytes = 3 - group_pads;
+      if ((bits & ((1u << (8 * group_pads)) - 1)) != 0) throw malformed("the armor is not canonical base64");
+      for (int i = 0; i < bytes; ++i) *out++ = static_cast<unsigned char>(bits >> (16 - 8 * i));
+      padded = group_pads > 0;
+      group = 0;
+      group_sextets = group_pads = 0;
+    }
+    text_pos = static_cast<std::size_t>(reinterpret_cast<const char*>(p) - text.data());
+    bin_end = static_cast<std::size_t>(out - bin.data());
   }
 
   void parse_header() {
-    std::string_view line;
-    if (!read_line(line) || line.size() > k_max_header_line) throw malformed("no header line");
-    const std::string first_line(line);
+    const std::string first_line = read_header_line();
     std::vector<std::string> parts;
     for (std::size_t start = 0;;) {
       const auto semi = first_line.find(';', start);
@@ -213,7 +293,7 @@ struct Reader::State {
   }
 };
 
-Reader::Reader(std::istream& in) : m(std::make_unique<State>(in)) {
+Reader::Reader(std::istream& in, std::string_view already_read) : m(std::make_unique<State>(in, already_read)) {
   init_sodium();
   m->parse_header();
 }
@@ -260,36 +340,75 @@ struct Writer::State {
   Params params;
   std::string authenticated;
   Stream stream{};
-  SecretString plain;          // buffered plaintext, up to one chunk
+  SecretString plain;  // buffered plaintext, up to one chunk
   std::vector<unsigned char> cipher;
-  std::vector<unsigned char> pending;  // encoded-not-yet bytes (< one line)
-  std::string armored;
+  unsigned char pending[k_line_bytes] = {};  // bytes of an incomplete armor line
+  std::size_t pending_n = 0;
+  std::vector<char> armored;  // output buffer, written out in blocks of up to k_io_block
+  std::size_t armored_n = 0;
   bool first = true;
   bool finished = false;
 
-  State(std::ostream& o, const Params& p) : out(o), params(p) {}
+  State(std::ostream& o, const Params& p)
+      : out(o), params(p), cipher(p.chunk + k_abytes), armored(k_first_block) {
+    plain.reserve(p.chunk);
+  }
   ~State() { sodium_memzero(&stream, sizeof stream); }
 
-  // Emits every complete 76-character line; `all`: the rest too (last line, padded).
-  void emit(const unsigned char* data, std::size_t n, bool all) {
-    pending.insert(pending.end(), data, data + n);
-    armored.clear();
-    std::size_t pos = 0;
-    char line[k_line_bytes / 3 * 4 + 1];
-    while (pending.size() - pos >= k_line_bytes || (all && pos < pending.size())) {
-      const std::size_t len = std::min(k_line_bytes, pending.size() - pos);
-      sodium_bin2base64(line, sizeof line, pending.data() + pos, len, sodium_base64_VARIANT_ORIGINAL);
-      armored.append(line);
-      armored += '\n';
-      pos += len;
-    }
-    pending.erase(pending.begin(), pending.begin() + static_cast<std::ptrdiff_t>(pos));
-    out.write(armored.data(), static_cast<std::streamsize>(armored.size()));
+  void flush() {
+    out.write(armored.data(), static_cast<std::streamsize>(armored_n));
+    armored_n = 0;
     if (!out) throw Error("mctl vault: cannot write the encrypted output");
   }
 
+  // One armor line: base64 of `n` <= 57 bytes (padded) and "\n".
+  void line(const unsigned char* p, std::size_t n) {
+    if (armored_n + k_line_bytes / 3 * 4 + 1 > armored.size()) {
+      if (armored.size() < k_io_block) armored.resize(armored.size() * 2);
+      else flush();
+    }
+    char* o = armored.data() + armored_n;
+    const std::size_t whole = n / 3 * 3;
+    codec::base64_encode(p, whole, o);
+    o += whole / 3 * 4;
+    p += whole;
+    n -= whole;
+    if (n > 0) {
+      const std::uint32_t v = static_cast<std::uint32_t>(p[0]) << 16 | (n > 1 ? static_cast<std::uint32_t>(p[1]) << 8 : 0);
+      o[0] = k_b64[v >> 18];
+      o[1] = k_b64[v >> 12 & 63];
+      o[2] = n > 1 ? k_b64[v >> 6 & 63] : '=';
+      o[3] = '=';
+      o += 4;
+    }
+    *o++ = '\n';
+    armored_n = static_cast<std::size_t>(o - armored.data());
+  }
+
+  // Armors `data`: every complete 57-byte line; `all`: the rest too (the last, shorter line).
+  void emit(const unsigned char* data, std::size_t n, bool all) {
+    if (pending_n > 0) {
+      const std::size_t take = std::min(k_line_bytes - pending_n, n);
+      std::memcpy(pending + pending_n, data, take);
+      pending_n += take;
+      data += take;
+      n -= take;
+      if (pending_n == k_line_bytes) {
+        line(pending, k_line_bytes);
+        pending_n = 0;
+      }
+    }
+    for (; n >= k_line_bytes; n -= k_line_bytes, data += k_line_bytes) line(data, k_line_bytes);
+    std::memcpy(pending + pending_n, data, n);
+    pending_n += n;
+    if (all && pending_n > 0) {
+      line(pending, pending_n);
+      pending_n = 0;
+    }
+    if (all) flush();
+  }
+
   void push(std::string_view chunk, unsigned char tag) {
-    cipher.resize(chunk.size() + k_abytes);
     unsigned long long len = 0;
     const auto* ad = reinterpret_cast<const unsigned char*>(authenticated.data());
     crypto_secretstream_xchacha20poly1305_push(&stream, cipher.data(), &len,
@@ -309,9 +428,9 @@ struct Writer::State {
     std::memcpy(bin + 16, salt, k_salt_bytes);
     put_u32(bin + 32, params.chunk);
     crypto_secretstream_xchacha20poly1305_init_push(&stream, bin + 36, key);
-    const auto line = header_line(label);
-    authenticated = line + "\n" + std::string(reinterpret_cast<const char*>(bin), k_binary_header);
-    const auto text = line + "\n";
+    const auto header = header_line(label);
+    authenticated = header + "\n" + std::string(reinterpret_cast<const char*>(bin), k_binary_header);
+    const auto text = header + "\n";
     out.write(text.data(), static_cast<std::streamsize>(text.size()));
     emit(bin, k_binary_header, false);
   }
@@ -348,12 +467,18 @@ Writer::Writer(std::ostream& out, const unsigned char* key, std::string_view lab
 
 Writer::~Writer() = default;
 
+// A chunk is pushed as a non-final message only once more plaintext is known to follow.
 void Writer::write(std::string_view plaintext) {
   const std::size_t chunk = m->params.chunk;
   while (!plaintext.empty()) {
-    if (m->plain.size() == chunk) {  // a full chunk with more to come: not the final one
+    if (m->plain.size() == chunk) {
       m->push(m->plain, crypto_secretstream_xchacha20poly1305_TAG_MESSAGE);
-      m->plain.wipe();
+      m->plain.clear();  // the buffer is reused, and wiped when the writer finishes
+    }
+    if (m->plain.empty() && plaintext.size() > chunk) {  // straight from the caller's buffer
+      m->push(plaintext.substr(0, chunk), crypto_secretstream_xchacha20poly1305_TAG_MESSAGE);
+      plaintext.remove_prefix(chunk);
+      continue;
     }
     const std::size_t take = std::min(chunk - m->plain.size(), plaintext.size());
     m->plain.append(plaintext.substr(0, take));

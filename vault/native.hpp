@@ -41,7 +41,8 @@ bool looks_like(std::string_view text);
 // Streaming decryption. The constructor parses the header (Error(Exit::auth) when malformed).
 class Reader {
  public:
-  explicit Reader(std::istream& in);
+  // `already_read`: bytes the caller took from the front of `in` (to detect the format).
+  explicit Reader(std::istream& in, std::string_view already_read = {});
   ~Reader();
   Reader(const Reader&) = delete;
   Reader& operator=(const Reader&) = delete;

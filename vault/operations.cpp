@@ -36,8 +36,7 @@ void encrypt_files(const std::vector<std::string>& files, const Settings& s, std
   }
   for (const auto& f : files) {
     require_readable(f);
-    const auto content = classify_file(f);
-    if (content == Content::ansible || content == Content::mctl) {
+    if (detect_file_format(f)) {
       throw Error(fmt::format("{}: already encrypted; nothing was changed", f), Exit::usage);
     }
   }

@@ -98,3 +98,54 @@ TEST_CASE("CRLF line endings in the envelope are accepted") {
   REQUIRE(out.has_value());
   CHECK(out->view() == "token: xyz\n");
 }
+
+TEST_CASE("the incremental parser gives the same envelope whatever pieces it is fed") {
+  const auto text = ansible::encrypt(std::string(5000, 'p'), "pw", "prod");
+  const auto whole = ansible::parse(text);
+  for (const std::size_t piece : {1, 2, 3, 7, 80, 81, 4096}) {
+    CAPTURE(piece);
+    ansible::Parser parser;
+    for (std::size_t i = 0; i < text.size(); i += piece) parser.feed(std::string_view(text).substr(i, piece));
+    const auto env = parser.finish();
+    CHECK(env.label == "prod");
+    CHECK(env.salt == whole.salt);
+    CHECK(env.hmac == whole.hmac);
+    CHECK(env.ciphertext == whole.ciphertext);
+  }
+  CHECK(ansible::decrypt(whole, "pw")->view() == std::string(5000, 'p'));
+}
+
+TEST_CASE("the parser rejects hex split by blanks inside a line, and odd or empty bodies") {
+  auto text = vector_file("secrets.v11.yml");
+  const auto body = text.find('\n') + 1;
+  auto inner_space = text;
+  inner_space.insert(body + 10, " ");
+  CHECK_THROWS_WITH(ansible::parse(inner_space), doctest::Contains("the body is not hex"));
+  auto padded_lines = text;  // blanks at both ends of a line are fine (indented !vault blocks)
+  padded_lines.insert(body, "  ");
+  CHECK(ansible::decrypt(ansible::parse(padded_lines), password()).has_value());
+  CHECK_THROWS_WITH(ansible::parse("$ANSIBLE_VAULT;1.1;AES256\n"), doctest::Contains("the body is not hex"));
+  CHECK_THROWS_WITH(ansible::parse("$ANSIBLE_VAULT;1.1;AES256\n616\n"), doctest::Contains("the body is not hex"));
+  CHECK_THROWS_WITH(ansible::parse("$ANSIBLE_VAULT;1.1;AES256\n61620a63\n"),
+                    doctest::Contains("no salt/HMAC/ciphertext"));
+}
+
+TEST_CASE("the same error is reported whether the text is parsed whole or in pieces") {
+  // Found by fuzz_vault_ansible: a bad inner part, then a bad outer character further on.
+  const std::string text = "$ANSIBLE_VAULT;1.1;AES256\n" + ansible::to_hex("61\n62\nzz00") + "q\n";
+  std::string whole, pieces;
+  try {
+    (void)ansible::parse(text);
+  } catch (const mctl::Error& e) {
+    whole = e.what();
+  }
+  try {
+    ansible::Parser parser;
+    for (std::size_t i = 0; i < text.size(); i += 8) parser.feed(std::string_view(text).substr(i, 8));
+    (void)parser.finish();
+  } catch (const mctl::Error& e) {
+    pieces = e.what();
+  }
+  CHECK(whole == pieces);
+  CHECK(whole.find("a body part is not hex") != std::string::npos);
+}

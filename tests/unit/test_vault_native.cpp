@@ -112,3 +112,36 @@ TEST_CASE("not-a-vault input is malformed") {
   std::istringstream in("hello\n");
   CHECK_THROWS_WITH_AS(native::Reader{in}, doctest::Contains("malformed mctl vault data"), mctl::Error);
 }
+
+TEST_CASE("large data streams through every chunk and armor path") {
+  std::string plain(300000, '\0');
+  for (std::size_t i = 0; i < plain.size(); ++i) plain[i] = static_cast<char>(i * 131 + i / 7);
+  const auto text = seal(plain, 65536);
+  CHECK(open(text).view() == plain);
+}
+
+TEST_CASE("the reader accepts other line widths and CRLF, and rejects padding inside the text") {
+  const std::string plain(1000, 'r');
+  const auto text = seal(plain);
+  const auto header_end = text.find('\n') + 1;
+  std::string b64;
+  for (std::size_t i = header_end; i < text.size(); ++i) {
+    if (text[i] != '\n') b64 += text[i];
+  }
+  std::string rewrapped = text.substr(0, header_end - 1) + "\r\n";
+  for (std::size_t i = 0; i < b64.size(); i += 64) rewrapped += b64.substr(i, 64) + "\r\n";
+  CHECK(open(rewrapped).view() == plain);
+
+  auto padded = text;  // "=" before the end: not what a writer produces
+  padded[header_end + 100] = '=';
+  std::istringstream in(padded);
+  CHECK_THROWS_WITH_AS(
+      [&] {
+        native::Reader r(in);
+        (void)r.unlock_with_key(k_key);
+        SecretString out;
+        while (r.next(out)) {
+        }
+      }(),
+      doctest::Contains("malformed mctl vault data"), mctl::Error);
+}

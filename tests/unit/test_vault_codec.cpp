@@ -1,0 +1,76 @@
+#include <doctest/doctest.h>
+#include <sodium.h>
+
+#include <random>
+#include <string>
+#include <vector>
+
+#include "vault/ansible.hpp"
+#include "vault/codec.hpp"
+
+using namespace mctl::vault;
+
+namespace {
+std::string random_bytes(std::size_t n, unsigned seed) {
+  std::mt19937 rng(seed);
+  std::string out(n, '\0');
+  for (auto& c : out) c = static_cast<char>(rng());
+  return out;
+}
+
+std::string sodium_base64(const std::string& bytes) {
+  std::string out(sodium_base64_ENCODED_LEN(bytes.size(), sodium_base64_VARIANT_ORIGINAL), '\0');
+  sodium_bin2base64(out.data(), out.size(), reinterpret_cast<const unsigned char*>(bytes.data()), bytes.size(),
+                    sodium_base64_VARIANT_ORIGINAL);
+  out.resize(out.size() - 1);  // the terminating NUL
+  return out;
+}
+}  // namespace
+
+TEST_CASE("base64 encoding matches libsodium for every length, SIMD steps and tail alike") {
+  for (std::size_t n = 0; n <= 300; n += 3) {
+    CAPTURE(n);
+    const auto bytes = random_bytes(n, static_cast<unsigned>(n));
+    std::string out(n / 3 * 4, '?');
+    codec::base64_encode(reinterpret_cast<const unsigned char*>(bytes.data()), n, out.data());
+    CHECK(out == sodium_base64(bytes));
+  }
+}
+
+TEST_CASE("base64 decoding round-trips and stops at the first group that is not plain alphabet") {
+  for (std::size_t n = 0; n <= 300; n += 3) {
+    CAPTURE(n);
+    const auto bytes = random_bytes(n, static_cast<unsigned>(n) + 1000);
+    const auto text = sodium_base64(bytes);
+    std::vector<unsigned char> out(n + 4);
+    REQUIRE(codec::base64_decode(text.data(), text.size(), out.data()) == text.size());
+    CHECK(std::string(reinterpret_cast<const char*>(out.data()), n) == bytes);
+  }
+  const auto text = sodium_base64(random_bytes(120, 7));  // 160 characters
+  for (std::size_t bad = 0; bad < text.size(); bad += 5) {
+    CAPTURE(bad);
+    for (const char c : {'\n', '=', '-', '\x80', '\0'}) {
+      auto broken = text;
+      broken[bad] = c;
+      std::vector<unsigned char> out(124);
+      CHECK(codec::base64_decode(broken.data(), broken.size(), out.data()) == bad / 4 * 4);
+    }
+  }
+}
+
+TEST_CASE("hex decoding accepts both cases and stops at the first pair that is not hex") {
+  const auto bytes = random_bytes(200, 3);
+  auto hex = ansible::to_hex(bytes);
+  for (std::size_t i = 0; i < hex.size(); i += 3) hex[i] = static_cast<char>(std::toupper(hex[i]));
+  std::string out(bytes.size(), '\0');
+  REQUIRE(codec::hex_decode(hex.data(), hex.size(), out.data()) == hex.size());
+  CHECK(out == bytes);
+  for (std::size_t bad = 0; bad < 100; ++bad) {
+    CAPTURE(bad);
+    for (const char c : {'g', 'G', '/', ':', '@', '`', '\n', '\xff'}) {
+      auto broken = hex;
+      broken[bad] = c;
+      CHECK(codec::hex_decode(broken.data(), broken.size(), out.data()) == bad / 2 * 2);
+    }
+  }
+}

@@ -1,0 +1,201 @@
+#include "vault/codec.hpp"
+
+#include <algorithm>
+#include <array>
+#include <cstdint>
+#include <cstring>
+
+#if defined(__x86_64__)
+#include <immintrin.h>
+#define MCTL_CODEC_X86 1
+#endif
+
+namespace mctl::vault::codec {
+namespace {
+
+constexpr char k_b64[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+
+constexpr std::array<std::uint8_t, 256> k_b64_value = [] {
+  std::array<std::uint8_t, 256> t{};
+  for (auto& v : t) v = 0xFF;
+  for (unsigned i = 0; i < 64; ++i) t[static_cast<unsigned char>(k_b64[i])] = static_cast<std::uint8_t>(i);
+  return t;
+}();
+
+constexpr std::array<std::int8_t, 256> k_hex = [] {
+  std::array<std::int8_t, 256> t{};
+  for (auto& v : t) v = -1;
+  for (int i = 0; i < 10; ++i) t[static_cast<std::size_t>('0' + i)] = static_cast<std::int8_t>(i);
+  for (int i = 0; i < 6; ++i) {
+    t[static_cast<std::size_t>('a' + i)] = static_cast<std::int8_t>(10 + i);
+    t[static_cast<std::size_t>('A' + i)] = static_cast<std::int8_t>(10 + i);
+  }
+  return t;
+}();
+
+void base64_encode_scalar(const unsigned char* in, std::size_t n, char* out) {
+  for (; n >= 3; n -= 3, in += 3, out += 4) {
+    const std::uint32_t v = static_cast<std::uint32_t>(in[0]) << 16 | static_cast<std::uint32_t>(in[1]) << 8 | in[2];
+    out[0] = k_b64[v >> 18];
+    out[1] = k_b64[v >> 12 & 63];
+    out[2] = k_b64[v >> 6 & 63];
+    out[3] = k_b64[v & 63];
+  }
+}
+
+std::size_t base64_decode_scalar(const char* in, std::size_t n, unsigned char* out) {
+  const auto* p = reinterpret_cast<const unsigned char*>(in);
+  std::size_t done = 0;
+  for (; n - done >= 4; done += 4, p += 4, out += 3) {
+    const std::uint32_t a = k_b64_value[p[0]], b = k_b64_value[p[1]], c = k_b64_value[p[2]], d = k_b64_value[p[3]];
+    if (((a | b | c | d) & 0xC0) != 0) break;
+    const std::uint32_t v = a << 18 | b << 12 | c << 6 | d;
+    out[0] = static_cast<unsigned char>(v >> 16);
+    out[1] = static_cast<unsigned char>(v >> 8);
+    out[2] = static_cast<unsigned char>(v);
+  }
+  return done;
+}
+
+std::size_t hex_decode_scalar(const char* in, std::size_t n, char* out) {
+  const auto* p = reinterpret_cast<const unsigned char*>(in);
+  std::size_t done = 0;
+  for (; n - done >= 2; done += 2, p += 2) {
+    const int hi = k_hex[p[0]], lo = k_hex[p[1]];
+    if ((hi | lo) < 0) break;
+    *out++ = static_cast<char>(hi << 4 | lo);
+  }
+  return done;
+}
+
+#if MCTL_CODEC_X86
+// The SIMD versions follow Wojciech Muła's published base64 algorithms (pshufb lookups,
+// multiply-shift packing); each loop handles whole 16-character blocks and leaves the rest,
+// or a block with anything unexpected, to the scalar code.
+
+// 12 bytes (of the 16 read at `in`) -> 16 characters.
+__attribute__((target("ssse3"))) inline void base64_encode_step(const unsigned char* in, char* out) {
+  const __m128i shuffle = _mm_set_epi8(10, 11, 9, 10, 7, 8, 6, 7, 4, 5, 3, 4, 1, 2, 0, 1);
+  const __m128i shift = _mm_setr_epi8('a' - 26, '0' - 52, '0' - 52, '0' - 52, '0' - 52, '0' - 52, '0' - 52,
+                                      '0' - 52, '0' - 52, '0' - 52, '0' - 52, '+' - 62, '/' - 63, 'A', 0, 0);
+  {
+    __m128i v = _mm_loadu_si128(reinterpret_cast<const __m128i*>(in));
+    v = _mm_shuffle_epi8(v, shuffle);
+    const __m128i t0 = _mm_mulhi_epu16(_mm_and_si128(v, _mm_set1_epi32(0x0fc0fc00)), _mm_set1_epi32(0x04000040));
+    const __m128i t1 = _mm_mullo_epi16(_mm_and_si128(v, _mm_set1_epi32(0x003f03f0)), _mm_set1_epi32(0x01000010));
+    const __m128i sextets = _mm_or_si128(t0, t1);
+    // 0..25 -> 13, 26..51 -> 0, 52..61 -> 1..10, 62 -> 11, 63 -> 12: an index into `shift`.
+    __m128i index = _mm_subs_epu8(sextets, _mm_set1_epi8(51));
+    index = _mm_or_si128(index, _mm_and_si128(_mm_cmpgt_epi8(_mm_set1_epi8(26), sextets), _mm_set1_epi8(13)));
+    const __m128i chars = _mm_add_epi8(sextets, _mm_shuffle_epi8(shift, index));
+    _mm_storeu_si128(reinterpret_cast<__m128i*>(out), chars);
+  }
+}
+
+// Whole steps while 16 bytes can be read, then steps over copies of the last bytes (so as
+// not to read past the end), the final one overlapping the previous output with the same
+// characters. Needs n >= 12, n a multiple of 3.
+__attribute__((target("ssse3"))) void base64_encode_ssse3(const unsigned char* in, std::size_t n, char* out) {
+  std::size_t done = 0;
+  for (; n - done >= 16; done += 12) base64_encode_step(in + done, out + done / 3 * 4);
+  while (done < n) {
+    const std::size_t start = std::min(done, n - 12);
+    unsigned char last[16] = {};
+    std::memcpy(last, in + start, 12);
+    base64_encode_step(last, out + start / 3 * 4);
+    done = start + 12;
+  }
+}
+
+// 16 characters -> 12 bytes (16 written); false when one is not in the alphabet.
+__attribute__((target("ssse3"))) inline bool base64_decode_step(const char* in, unsigned char* out) {
+  const __m128i lower = _mm_setr_epi8(1, 1, 0x2b, 0x30, 0x41, 0x50, 0x61, 0x70, 1, 1, 1, 1, 1, 1, 1, 1);
+  const __m128i upper = _mm_setr_epi8(0, 0, 0x2b, 0x39, 0x4f, 0x5a, 0x6f, 0x7a, 0, 0, 0, 0, 0, 0, 0, 0);
+  const __m128i shift = _mm_setr_epi8(0, 0, 0x3e - 0x2b, 0x34 - 0x30, 0x00 - 0x41, 0x0f - 0x50, 0x1a - 0x61,
+                                      0x29 - 0x70, 0, 0, 0, 0, 0, 0, 0, 0);
+  const __m128i pack = _mm_setr_epi8(2, 1, 0, 6, 5, 4, 10, 9, 8, 14, 13, 12, -1, -1, -1, -1);
+  {
+    const __m128i v = _mm_loadu_si128(reinterpret_cast<const __m128i*>(in));
+    const __m128i hi = _mm_and_si128(_mm_srli_epi32(v, 4), _mm_set1_epi8(0x0f));
+    const __m128i slash = _mm_cmpeq_epi8(v, _mm_set1_epi8(0x2f));
+    const __m128i outside = _mm_andnot_si128(slash, _mm_or_si128(_mm_cmplt_epi8(v, _mm_shuffle_epi8(lower, hi)),
+                                                                 _mm_cmpgt_epi8(v, _mm_shuffle_epi8(upper, hi))));
+    if (_mm_movemask_epi8(outside) != 0) return false;
+    __m128i sextets = _mm_add_epi8(v, _mm_shuffle_epi8(shift, hi));
+    sextets = _mm_add_epi8(sextets, _mm_and_si128(slash, _mm_set1_epi8(-3)));
+    const __m128i pairs = _mm_maddubs_epi16(sextets, _mm_set1_epi32(0x01400140));
+    const __m128i triples = _mm_madd_epi16(pairs, _mm_set1_epi32(0x00011000));
+    _mm_storeu_si128(reinterpret_cast<__m128i*>(out), _mm_shuffle_epi8(triples, pack));
+  }
+  return true;
+}
+
+// Whole 16-character steps, then one last step over the final 16 characters when the rest
+// is whole groups (overlapping output, same bytes). `out` needs 4 bytes of slack.
+__attribute__((target("ssse3"))) std::size_t base64_decode_ssse3(const char* in, std::size_t n, unsigned char* out) {
+  std::size_t done = 0;
+  for (; n - done >= 16; done += 16) {
+    if (!base64_decode_step(in + done, out + done / 4 * 3)) return done;
+  }
+  if (done < n && n >= 16 && n % 4 == 0 && base64_decode_step(in + n - 16, out + (n - 16) / 4 * 3)) return n;
+  return done;
+}
+
+// SSE2 is part of x86-64: 32 hex digits -> 16 bytes per step.
+std::size_t hex_decode_sse2(const char* in, std::size_t n, char* out) {
+  std::size_t done = 0;
+  const auto values = [](__m128i c, int& valid) {
+    const __m128i d = _mm_sub_epi8(c, _mm_set1_epi8('0'));
+    const __m128i l = _mm_sub_epi8(_mm_or_si128(c, _mm_set1_epi8(0x20)), _mm_set1_epi8('a'));
+    const __m128i is_d = _mm_and_si128(_mm_cmpgt_epi8(d, _mm_set1_epi8(-1)), _mm_cmplt_epi8(d, _mm_set1_epi8(10)));
+    const __m128i is_l = _mm_and_si128(_mm_cmpgt_epi8(l, _mm_set1_epi8(-1)), _mm_cmplt_epi8(l, _mm_set1_epi8(6)));
+    valid &= _mm_movemask_epi8(_mm_or_si128(is_d, is_l));
+    const __m128i v = _mm_or_si128(_mm_and_si128(is_d, d), _mm_and_si128(is_l, _mm_add_epi8(l, _mm_set1_epi8(10))));
+    // Little-endian 16-bit lanes: low byte the high nibble, high byte the low nibble.
+    return _mm_or_si128(_mm_slli_epi16(_mm_and_si128(v, _mm_set1_epi16(0x00FF)), 4), _mm_srli_epi16(v, 8));
+  };
+  for (; n - done >= 32; done += 32, out += 16) {
+    int valid = 0xFFFF;
+    const __m128i a = values(_mm_loadu_si128(reinterpret_cast<const __m128i*>(in + done)), valid);
+    const __m128i b = values(_mm_loadu_si128(reinterpret_cast<const __m128i*>(in + done + 16)), valid);
+    if (valid != 0xFFFF) break;
+    _mm_storeu_si128(reinterpret_cast<__m128i*>(out), _mm_packus_epi16(a, b));
+  }
+  return done;
+}
+
+bool have_ssse3() {
+  static const bool yes = __builtin_cpu_supports("ssse3");
+  return yes;
+}
+#endif
+
+}  // namespace
+
+void base64_encode(const unsigned char* in, std::size_t n, char* out) {
+#if MCTL_CODEC_X86
+  if (n >= 12 && have_ssse3()) {
+    base64_encode_ssse3(in, n, out);
+    return;
+  }
+#endif
+  base64_encode_scalar(in, n, out);
+}
+
+std::size_t base64_decode(const char* in, std::size_t n, unsigned char* out) {
+  std::size_t done = 0;
+#if MCTL_CODEC_X86
+  if (have_ssse3()) done = base64_decode_ssse3(in, n, out);
+#endif
+  return done + base64_decode_scalar(in + done, n - done, out + done / 4 * 3);
+}
+
+std::size_t hex_decode(const char* in, std::size_t n, char* out) {
+  std::size_t done = 0;
+#if MCTL_CODEC_X86
+  done = hex_decode_sse2(in, n, out);
+#endif
+  return done + hex_decode_scalar(in + done, n - done, out + done / 2);
+}
+
+}  // namespace mctl::vault::codec

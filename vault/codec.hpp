@@ -1,0 +1,21 @@
+#pragma once
+// Fast hex and base64 codecs for the armor around ciphertext (public data, so table lookups
+// and data-dependent branches are fine; secrets never go through these). SSSE3/SSE2 where the
+// CPU has it, checked at run time, else scalar. The callers handle line ends and padding.
+#include <cstddef>
+
+namespace mctl::vault::codec {
+
+// Base64 (RFC 4648, "+/") of `n` bytes, n a multiple of 3: n / 3 * 4 characters at `out`.
+void base64_encode(const unsigned char* in, std::size_t n, char* out);
+
+// Decodes whole 4-character groups of base64 alphabet characters from `in` (n characters)
+// until the first group holding anything else ("=", "\n", ...). Writes 3 bytes per group;
+// `out` needs n / 4 * 3 + 4 bytes of room. Returns the number of characters consumed.
+std::size_t base64_decode(const char* in, std::size_t n, unsigned char* out);
+
+// Decodes whole pairs of hex digits (either case) until the first pair that is not one.
+// Writes n / 2 bytes at most. Returns the number of characters consumed.
+std::size_t hex_decode(const char* in, std::size_t n, char* out);
+
+}  // namespace mctl::vault::codec
