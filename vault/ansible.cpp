@@ -9,6 +9,7 @@
 #include <algorithm>
 #include <array>
 #include <cstdint>
+#include <cstring>
 #include <memory>
 #include <vector>
 
@@ -186,11 +187,19 @@ void Parser::feed_body(std::string_view text) {
     feed_inner(inner, n);
     n = 0;
   };
+  const unsigned char* line_end = end;  // the next "\n" at or after p (or end), once known
+  bool line_end_known = false;
   while (p < end) {
     if (m_line != Line::trailing && m_outer_nibble < 0) {
       const auto* const run = p;
-      while (true) {  // whole pairs, as many as fit in `inner`
-        const auto avail = std::min(static_cast<std::size_t>(end - p), 2 * (sizeof inner - n));
+      // Whole pairs up to the line end (so the decoder sees one clean run), as many as fit.
+      if (!line_end_known || line_end < p) {
+        const auto* nl = static_cast<const unsigned char*>(std::memchr(p, '\n', static_cast<std::size_t>(end - p)));
+        line_end = nl != nullptr ? nl : end;
+        line_end_known = true;
+      }
+      while (true) {
+        const auto avail = std::min(static_cast<std::size_t>(line_end - p), 2 * (sizeof inner - n));
         const auto used = codec::hex_decode(reinterpret_cast<const char*>(p), avail, inner + n);
         p += used;
         n += used / 2;
