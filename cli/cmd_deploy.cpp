@@ -1,5 +1,9 @@
 // mctl deploy, diff, deployments, cancel; and the helpers the operating commands share.
+#include <arpa/inet.h>
 #include <fmt/format.h>
+#include <netdb.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
 #include <unistd.h>
 #ifdef __GLIBC__
 #include <malloc.h>
@@ -8,8 +12,12 @@
 #include <csignal>
 #include <cstdio>
 #include <cstdlib>
+#include <cstring>
 #include <ctime>
 #include <filesystem>
+#include <optional>
+#include <set>
+#include <thread>
 
 #include "cli/commands.hpp"
 #include "cli/deploy_output.hpp"
@@ -19,6 +27,7 @@
 #include "core/log.hpp"
 #include "core/terminal.hpp"
 #include "deploy/report.hpp"
+#include "dns/app.hpp"
 #include "images/credentials.hpp"
 #include "images/reference.hpp"
 #include "images/registry.hpp"
@@ -221,7 +230,100 @@ struct DeployFlags {
   bool dry_run = false;
   bool no_events = false;
   bool check_image = false;
+  bool verify_dns = false;
 };
+
+// The Mesos-DNS server --verify-dns asks: the HTTP API (mesos_dns_http) or DNS (mesos_dns).
+std::string mesos_dns_server(Context& ctx) {
+  const auto& config = ctx.config();
+  if (auto url = config.get_optional("mesos_dns_http"); url && !url->empty()) return *url;
+  if (auto server = config.get_optional("mesos_dns"); server && !server->empty()) return *server;
+  throw Error("deploy --verify-dns: no Mesos-DNS server configured: set mesos_dns (host[:port]) or mesos_dns_http "
+              "in mctl.yaml, or --mesos-dns",
+              Exit::usage);
+}
+
+// The IPv4 address of an agent host name as Marathon reports it; nullopt when it does not resolve.
+std::optional<std::string> agent_ip(const std::string& host) {
+  addrinfo hints{};
+  hints.ai_family = AF_INET;
+  hints.ai_socktype = SOCK_STREAM;
+  addrinfo* found = nullptr;
+  if (getaddrinfo(host.c_str(), nullptr, &hints, &found) != 0 || !found) return std::nullopt;
+  sockaddr_in address{};
+  std::memcpy(&address, found->ai_addr, std::min<std::size_t>(sizeof address, found->ai_addrlen));
+  freeaddrinfo(found);
+  char text[INET_ADDRSTRLEN] = {};
+  if (!inet_ntop(AF_INET, &address.sin_addr, text, sizeof text)) return std::nullopt;
+  return std::string(text);
+}
+
+// --verify-dns: once an app is done, Mesos-DNS must list every running task of it (agent IP
+// and host port; the IP alone for an app without ports). Mesos-DNS reads Mesos state every
+// refreshSeconds, so this asks again until the deadline. A task it lacks turns the app's
+// result into a failure (the deployment itself is not undone).
+void verify_dns(deploy::MarathonClient& client, std::vector<deploy::AppResult>& results,
+                const std::string& server, std::chrono::milliseconds timeout) {
+  using Clock = std::chrono::steady_clock;
+  for (auto& r : results) {
+    if (r.status != deploy::AppStatus::deployed && r.status != deploy::AppStatus::up_to_date) continue;
+    const auto deadline = Clock::now() + timeout;
+    for (;;) {
+      std::set<std::string> expected;
+      std::vector<std::string> unresolved;
+      const auto app = client.get_app(r.id);
+      for (const auto& task : app ? app->value("tasks", json::array()) : json::array()) {
+        if (task.value("state", "TASK_RUNNING") != "TASK_RUNNING") continue;
+        const std::string host = task.value("host", "");
+        const auto ip = agent_ip(host);
+        if (!ip) {
+          unresolved.push_back(host);
+          continue;
+        }
+        const auto ports = task.value("ports", json::array());
+        if (ports.empty()) expected.insert(*ip);
+        for (const auto& port : ports) expected.insert(fmt::format("{}:{}", *ip, port.get<long long>()));
+      }
+      std::string problem;
+      std::size_t listed_count = 0;
+      try {
+        const auto listed = dns::app_tasks(r.id, server, std::chrono::milliseconds(5000));
+        listed_count = listed.size();
+        const bool ip_only = std::none_of(listed.begin(), listed.end(), [](const std::string& e) {
+          return e.find(':') != std::string::npos;
+        });
+        std::vector<std::string> missing;
+        for (const auto& e : expected) {
+          const std::string want = ip_only ? e.substr(0, e.find(':')) : e;
+          if (!listed.count(want)) missing.push_back(want);
+        }
+        if (!missing.empty()) {
+          problem = fmt::format("Mesos-DNS at {} does not list {} of its {} task endpoint(s): {}", server, missing.size(),
+                                expected.size(), fmt::join(missing, ", "));
+        }
+      } catch (const Error& e) {
+        problem = fmt::format("asking Mesos-DNS at {}: {}", server, e.what());
+      }
+      if (!unresolved.empty()) {
+        problem += fmt::format("{}agent host(s) that do not resolve: {}", problem.empty() ? "" : "; ",
+                               fmt::join(unresolved, ", "));
+      }
+      if (problem.empty()) {
+        r.message += fmt::format("; Mesos-DNS lists its {} task endpoint(s)", expected.size());
+        core::log::info("{}: Mesos-DNS lists {} endpoint(s), {} expected", r.id, listed_count, expected.size());
+        break;
+      }
+      if (Clock::now() >= deadline || g_interrupted) {
+        r.status = deploy::AppStatus::failed;
+        r.exit = Exit::failure;
+        r.message += fmt::format("; not verified in DNS (--verify-dns, {}s): {}",
+                                 std::chrono::duration_cast<std::chrono::seconds>(timeout).count(), problem);
+        break;
+      }
+      std::this_thread::sleep_for(std::chrono::milliseconds(500));
+    }
+  }
+}
 
 // --check-image: every app's Docker image must be in its registry before anything is sent to
 // Marathon. Lives here, not in deploy/, which must not depend on images/.
@@ -324,6 +426,7 @@ void run_deploy(Context& ctx, DeployFlags& f) {
                       job.id, core::format_duration(o.timeout), core::format_duration(wanted));
     }
   }
+  const std::string dns_server = f.verify_dns ? mesos_dns_server(ctx) : std::string();
   if (f.check_image) check_images(ctx, jobs);
   auto client = marathon(ctx);
   if (f.dry_run) {
@@ -341,8 +444,9 @@ void run_deploy(Context& ctx, DeployFlags& f) {
   for (const auto& j : jobs) ids.push_back(j.id);
   Progress progress(ctx, ids);
   o.on_event = [&progress](const deploy::DeployEvent& e) { progress.on_event(e); };
-  const auto results = deploy::deploy_apps(*client, jobs, o);
+  auto results = deploy::deploy_apps(*client, jobs, o);
   progress.close();
+  if (f.verify_dns) verify_dns(*client, results, dns_server, o.timeout);
   report(ctx, results, "deploy");
 }
 
@@ -437,6 +541,8 @@ void add_deploy_commands(CLI::App& app, Context& ctx) {
   deploy->add_flag("--no-events", flags->no_events, "Poll only (do not read Marathon's event stream)");
   deploy->add_flag("--check-image", flags->check_image,
                    "Before sending anything, check that each app's image tag exists in its registry");
+  deploy->add_flag("--verify-dns", flags->verify_dns,
+                   "Once done, check that Mesos-DNS lists every task of the app (waits up to --timeout)");
   deploy->callback(command(ctx, [&ctx, flags] { run_deploy(ctx, *flags); }));
 
   auto diff_apps = std::make_shared<std::vector<std::string>>();

@@ -839,7 +839,7 @@ class Sim:
         t.id = inst + "._app.1"
         t.app_id = app.id
         t.version = d["version"]
-        t.host = "agent-%d.marathon-sim.local" % agent
+        t.host = self.o.agent_host_format % agent
         t.slave_id = "5e1c0f5e-0000-4000-8000-00000000000%d-S%d" % (agent % 10, agent)
         t.ip = "10.0.0.%d" % agent
         nports = port_count(d)
@@ -2510,6 +2510,8 @@ def main(argv=None):
     p.add_argument("--max-deployments", type=int, default=100)
     p.add_argument("--max-versions", type=int, default=50)
     p.add_argument("--verbose", action="store_true", help="log every request to stderr")
+    p.add_argument("--agent-host-format", default="agent-%d.marathon-sim.local",
+                   help="host name of agent N (1..8) as tasks report it, e.g. 127.0.0.%%d for resolvable agents")
     p.add_argument("--basic-auth-file", metavar="PATH", help="like --basic-auth, USER:PASS read from a file")
     p.add_argument("--token-file", metavar="PATH", help="like --token, read from a file")
     o = p.parse_args(argv)
