@@ -341,7 +341,7 @@ std::vector<AppResult> deploy_apps(MarathonClient& client, const std::vector<App
   };
 
   const int limit = std::clamp(o.parallel, 1, static_cast<int>(std::max<std::size_t>(jobs.size(), 1)));
-  const int worker_count = std::min(limit, 8);
+  const int worker_count = std::min(limit, 12);
   std::vector<std::thread> workers;
   for (int i = 0; i < worker_count; ++i) {
     workers.emplace_back([&] {

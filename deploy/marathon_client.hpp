@@ -60,7 +60,7 @@ class MarathonClient {
   // sent at once (the event stream aside), however many apps are followed: Marathon answers
   // a burst no faster when it all arrives together, and each connection costs memory here.
   MarathonClient(std::vector<std::string> urls, std::shared_ptr<core::http::HttpClient> http,
-                 std::string credential_source, int rounds = 3, int max_in_flight = 6);
+                 std::string credential_source, int rounds = 3, int max_in_flight = 12);
 
   // GET /v2/apps/{id}; nullopt on 404.
   std::optional<json> get_app(const std::string& id);
