@@ -24,10 +24,13 @@ seed_lines() {
 start_registry
 REG_MCTL=$REGISTRY
 seed_lines | seed_registry || fail_now "seeding failed"
+seeded=$REGISTRY_DIR/data
+# The second registry gets a copy of the first one's storage (it keeps no state in memory).
 start_registry
 REG_CURL=$REGISTRY
-seed_lines | seed_registry || fail_now "seeding failed"
-echo "two registries seeded with $((REPOS * TAGS)) tags over $REPOS repositories each" >&2
+cp -a "$seeded/." "$REGISTRY_DIR/data/" || fail_now "copying the registry storage failed"
+[[ $(registry_tags bench/app01 | wc -l) == "$TAGS" ]] || fail_now "the copied registry does not answer"
+echo "two registries, each with its own storage, seeded with $((REPOS * TAGS)) tags over $REPOS repositories" >&2
 
 # Marathon protection as in real use: the simulator with no apps.
 MARATHON_PORT=$(free_port)
@@ -67,11 +70,13 @@ SH
 cd "$TMP" || exit 1
 export MCTL_MARATHON_URL="http://127.0.0.1:$MARATHON_PORT" MCTL_REGISTRY=$REG_MCTL
 
+load_mctl=$(cut -d' ' -f1-3 /proc/loadavg)
 start=$(date +%s%N)
 /usr/bin/time -f '%M' -o "$TMP/rss" "$MCTL" images gc --registry --keep "$KEEP" --yes >"$TMP/mctl.out" 2>"$TMP/mctl.err" ||
   { tail -5 "$TMP/mctl.err"; fail_now "mctl gc failed"; }
 mctl_ns=$(($(date +%s%N) - start))
 
+load_curl=$(cut -d' ' -f1-3 /proc/loadavg)
 start=$(date +%s%N)
 bash "$TMP/curl_gc.sh" "$REG_CURL" "$KEEP" || fail_now "curl script failed"
 curl_ns=$(($(date +%s%N) - start))
@@ -84,6 +89,6 @@ for ((r = 1; r <= REPOS; r++)); do
 done
 tail -1 "$TMP/mctl.out"
 printf 'tags left: mctl %d, curl script %d (expected %d)\n' "$left_mctl" "$left_curl" $((REPOS * KEEP))
-awk -v m="$mctl_ns" -v c="$curl_ns" -v rss="$(cat "$TMP/rss")" 'BEGIN {
-  printf "mctl images gc: %.2f s (peak RSS %d kB)\ncurl script:    %.2f s\nratio:          %.1fx\n", m / 1e9, rss, c / 1e9, c / m }'
+awk -v m="$mctl_ns" -v c="$curl_ns" -v rss="$(cat "$TMP/rss")" -v l1="$load_mctl" -v l2="$load_curl" 'BEGIN {
+  printf "mctl images gc: %.2f s (peak RSS %d kB; load average before: %s)\ncurl script:    %.2f s (load average before: %s)\nratio:          %.1fx\n", m / 1e9, rss, l1, c / 1e9, l2, c / m }'
 [[ $left_mctl == $((REPOS * KEEP)) && $left_curl == $((REPOS * KEEP)) ]]

@@ -43,6 +43,29 @@ void parallel_or_throw(std::size_t n, int workers, const std::function<void(std:
   if (first) throw *first;
 }
 
+// The deletes' indexes taken round-robin over their repositories (first of each repository,
+// then the second of each, ...), so deletes running at once mostly touch different
+// repositories: a registry delete scans and changes its repository's tag directory, and
+// deletes in one directory wait on each other.
+std::vector<std::size_t> interleaved(const std::vector<Deletion>& deletions) {
+  std::map<std::string, std::vector<std::size_t>> by_repository;
+  std::vector<std::string> repositories;  // in plan order
+  for (std::size_t i = 0; i < deletions.size(); ++i) {
+    auto& list = by_repository[deletions[i].repository];
+    if (list.empty()) repositories.push_back(deletions[i].repository);
+    list.push_back(i);
+  }
+  std::vector<std::size_t> order;
+  order.reserve(deletions.size());
+  for (std::size_t round = 0; order.size() < deletions.size(); ++round) {
+    for (const auto& repository : repositories) {
+      const auto& list = by_repository[repository];
+      if (round < list.size()) order.push_back(list[round]);
+    }
+  }
+  return order;
+}
+
 }  // namespace
 
 void parallel_for(std::size_t n, int workers, const std::function<void(std::size_t)>& work) {
@@ -200,7 +223,9 @@ std::vector<DeleteResult> run_deletions(const std::vector<Deletion>& deletions, 
   std::vector<DeleteResult> results(deletions.size());
   std::atomic<std::size_t> done{0};
   std::mutex progress_mutex;
-  parallel_for(deletions.size(), workers, [&](std::size_t i) {
+  const auto order = interleaved(deletions);
+  parallel_for(deletions.size(), workers, [&](std::size_t n) {
+    const std::size_t i = order[n];
     results[i].deletion = deletions[i];
     try {
       if (auto why = remove(deletions[i])) {

@@ -1,7 +1,8 @@
 # Docker Engine and registry for the image suites and bench/images.sh. Source after lib.sh.
 #   start_dockerd            a private dockerd (vfs, no networking) on $TMP; exports DOCKER_HOST
-#   start_registry [AUTH]    docker-registry on a free port; sets REGISTRY (127.0.0.1:PORT).
-#                            AUTH "user:password" turns on htpasswd basic auth.
+#   start_registry [AUTH]    docker-registry on a free port, with its own storage; sets
+#                            REGISTRY (127.0.0.1:PORT) and REGISTRY_DIR (storage in
+#                            $REGISTRY_DIR/data). AUTH "user:password" turns on htpasswd basic auth.
 #   seed_registry            reads "repo tag created-rfc3339 [manifest-key]" lines on stdin and
 #                            pushes tiny images through the registry API; lines with the same
 #                            manifest-key share one manifest (one digest).
@@ -31,8 +32,9 @@ docker_image() {
 
 start_registry() {
   need_cmd docker-registry curl python3
-  local port auth="" dir="$TMP/registry"
+  local port auth="" dir
   port=$(free_port)
+  dir="$TMP/registry.$port"
   mkdir -p "$dir/data"
   if [[ -n ${1:-} ]]; then
     python3 -W ignore -c 'import crypt,sys; u,p=sys.argv[1].split(":",1); print(u+":"+crypt.crypt(p, crypt.mksalt(crypt.METHOD_BLOWFISH, rounds=16)))' \
@@ -62,6 +64,7 @@ EOF
     docker-registry serve "$dir/config.yml"
   REGISTRY_PID=$SERVICE_PID
   REGISTRY="127.0.0.1:$port"
+  REGISTRY_DIR=$dir
   REGISTRY_AUTH=${1:-}
 }
 

@@ -96,3 +96,19 @@ TEST_CASE("run_deletions tells deleted, skipped and failed apart and goes on aft
   CHECK((!results[1].deleted && results[1].skipped == "moved" && results[1].error.empty()));
   CHECK((results[2].deleted && results[2].skipped.empty() && results[2].error.empty()));
 }
+
+TEST_CASE("run_deletions takes the repositories in turn, so deletes at once touch different ones") {
+  const std::vector<Deletion> plan = {{"a", "a1", {"1"}}, {"a", "a2", {"2"}}, {"a", "a3", {"3"}},
+                                      {"b", "b1", {"1"}}, {"c", "c1", {"1"}}, {"c", "c2", {"2"}}};
+  std::vector<std::string> calls;
+  const auto results = run_deletions(
+      plan, 1,
+      [&](const Deletion& d) -> std::optional<std::string> {
+        calls.push_back(d.digest);
+        return std::nullopt;
+      },
+      {});
+  CHECK(calls == std::vector<std::string>{"a1", "b1", "c1", "a2", "c2", "a3"});
+  REQUIRE(results.size() == plan.size());
+  for (std::size_t i = 0; i < plan.size(); ++i) CHECK(results[i].deletion.digest == plan[i].digest);  // plan order
+}
