@@ -2,6 +2,11 @@
 # Deploy benchmark: N apps (default 50) in one `mctl deploy` against the Marathon simulator.
 # Reports: mctl's wall time vs the simulator's own deployment span (first change accepted ->
 # last deployment gone), how long after each deployment ended mctl noticed it, and peak RSS.
+# "Noticed after end" compares two clocks of this host: the simulator's recorded end of each
+# app's deployment (the tick that removed it from /v2/deployments) and the time stamp of
+# mctl's NDJSON "deployed" line for that app (ms). It includes the final checks mctl makes
+# after the deployment left (app version, tasks, health), so it is what a CI job waits.
+# Figures mean little on a busy machine: the load average is printed with them.
 # Usage: bench/deploy.sh [MCTL] [N]   (MCTL default: build/mctl)
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
@@ -57,4 +62,5 @@ print(f"simulator deploy span:    {span:.2f} s")
 print(f"ratio wall/span:          {wall/span:.2f}  (target <= 1.2)")
 print(f"noticed after end (ms):   median {lat[len(lat)//2]:.0f}, p90 {lat[int(len(lat)*0.9)]:.0f}, max {lat[-1]:.0f}  (target <= 100)")
 print(f"peak RSS:                 {rss/1024:.1f} MiB  (target < 20)")
+print(f"load average (1/5/15 min): {' '.join(open('/proc/loadavg').read().split()[:3])}")
 PY
