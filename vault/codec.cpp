@@ -107,6 +107,26 @@ __attribute__((target("ssse3"))) void base64_encode_ssse3(const unsigned char* i
   }
 }
 
+// 57 bytes -> 76 characters: four steps and a fifth over the last 12 bytes (overlapping, same
+// characters); that one reads 4 bytes past the line, so the last line goes through a copy.
+__attribute__((target("ssse3"))) void base64_encode_lines_ssse3(const unsigned char* in, std::size_t lines,
+                                                                 char* out) {
+  for (std::size_t i = 0; i < lines; ++i, in += 57, out += 77) {
+    base64_encode_step(in, out);
+    base64_encode_step(in + 12, out + 16);
+    base64_encode_step(in + 24, out + 32);
+    base64_encode_step(in + 36, out + 48);
+    if (i + 1 < lines) {
+      base64_encode_step(in + 45, out + 60);
+    } else {
+      unsigned char last[16] = {};
+      std::memcpy(last, in + 45, 12);
+      base64_encode_step(last, out + 60);
+    }
+    out[76] = '\n';
+  }
+}
+
 // 16 characters -> 12 bytes (16 written); false when one is not in the alphabet.
 __attribute__((target("ssse3"))) inline bool base64_decode_step(const char* in, unsigned char* out) {
   const __m128i lower = _mm_setr_epi8(1, 1, 0x2b, 0x30, 0x41, 0x50, 0x61, 0x70, 1, 1, 1, 1, 1, 1, 1, 1);
@@ -138,6 +158,21 @@ __attribute__((target("ssse3"))) std::size_t base64_decode_ssse3(const char* in,
     if (!base64_decode_step(in + done, out + done / 4 * 3)) return done;
   }
   if (done < n && n >= 16 && n % 4 == 0 && base64_decode_step(in + n - 16, out + (n - 16) / 4 * 3)) return n;
+  return done;
+}
+
+// 76 characters = four steps and a fifth over the last 16 (overlapping, same bytes).
+__attribute__((target("ssse3"))) std::size_t base64_decode_lines_ssse3(const char* in, std::size_t n,
+                                                                        unsigned char* out, std::size_t room) {
+  std::size_t done = 0;
+  for (; n - done >= 77 && room >= 61; done += 77, out += 57, room -= 57) {
+    const char* line = in + done;
+    if (line[76] != '\n' || !base64_decode_step(line, out) || !base64_decode_step(line + 16, out + 12) ||
+        !base64_decode_step(line + 32, out + 24) || !base64_decode_step(line + 48, out + 36) ||
+        !base64_decode_step(line + 60, out + 45)) {
+      break;
+    }
+  }
   return done;
 }
 
@@ -189,12 +224,36 @@ void base64_encode(const unsigned char* in, std::size_t n, char* out) {
   base64_encode_scalar(in, n, out);
 }
 
+void base64_encode_lines(const unsigned char* in, std::size_t lines, char* out) {
+#if MCTL_CODEC_X86
+  if (have_ssse3()) {
+    base64_encode_lines_ssse3(in, lines, out);
+    return;
+  }
+#endif
+  for (std::size_t i = 0; i < lines; ++i, in += 57, out += 77) {
+    base64_encode_scalar(in, 57, out);
+    out[76] = '\n';
+  }
+}
+
 std::size_t base64_decode(const char* in, std::size_t n, unsigned char* out) {
   std::size_t done = 0;
 #if MCTL_CODEC_X86
   if (have_ssse3()) done = base64_decode_ssse3(in, n, out);
 #endif
   return done + base64_decode_scalar(in + done, n - done, out + done / 4 * 3);
+}
+
+std::size_t base64_decode_lines(const char* in, std::size_t n, unsigned char* out, std::size_t room) {
+#if MCTL_CODEC_X86
+  if (have_ssse3()) return base64_decode_lines_ssse3(in, n, out, room);
+#endif
+  std::size_t done = 0;
+  for (; n - done >= 77 && room >= 61; done += 77, out += 57, room -= 57) {
+    if (in[done + 76] != '\n' || base64_decode_scalar(in + done, 76, out) != 76) break;
+  }
+  return done;
 }
 
 std::size_t hex_decode(const char* in, std::size_t n, char* out) {

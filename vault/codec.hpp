@@ -9,10 +9,18 @@ namespace mctl::vault::codec {
 // Base64 (RFC 4648, "+/") of `n` bytes, n a multiple of 3: n / 3 * 4 characters at `out`.
 void base64_encode(const unsigned char* in, std::size_t n, char* out);
 
+// Armor lines: `lines` * 57 bytes -> for each 57, 76 base64 characters and "\n" (77 each).
+void base64_encode_lines(const unsigned char* in, std::size_t lines, char* out);
+
 // Decodes whole 4-character groups of base64 alphabet characters from `in` (n characters)
 // until the first group holding anything else ("=", "\n", ...). Writes 3 bytes per group;
 // `out` needs n / 4 * 3 + 4 bytes of room. Returns the number of characters consumed.
 std::size_t base64_decode(const char* in, std::size_t n, unsigned char* out);
+
+// Decodes whole armor lines, each exactly 76 base64 alphabet characters and "\n" (as the
+// native writer wraps), while `out` has `room` for 57 more bytes plus 4 of slack; stops at
+// the first line that is anything else. Returns the characters consumed (77 per line).
+std::size_t base64_decode_lines(const char* in, std::size_t n, unsigned char* out, std::size_t room);
 
 // Decodes whole pairs of hex digits (either case) until the first pair that is not one.
 // Writes n / 2 bytes at most. Returns the number of characters consumed.

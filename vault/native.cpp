@@ -194,6 +194,13 @@ struct Reader::State {
     unsigned char* out = bin.data() + bin_end;
     unsigned char* const out_end = bin.data() + limit;
     while (p < end && out < out_end) {
+      if (group_sextets == 0 && !padded && end - p >= 77) {  // the writer's own lines, in bulk
+        const auto used = codec::base64_decode_lines(reinterpret_cast<const char*>(p), static_cast<std::size_t>(end - p),
+                                                     out, static_cast<std::size_t>(out_end - out));
+        p += used;
+        out += used / 77 * 57;
+        if (used > 0) continue;
+      }
       if (group_sextets == 0 && !padded && end - p >= 4 && out_end - out >= 7) {
         // Whole groups up to the line end, leaving room for the decoder's 4-byte overrun.
         const auto* nl = static_cast<const unsigned char*>(std::memchr(p, '\n', static_cast<std::size_t>(end - p)));
@@ -398,7 +405,18 @@ struct Writer::State {
         pending_n = 0;
       }
     }
-    for (; n >= k_line_bytes; n -= k_line_bytes, data += k_line_bytes) line(data, k_line_bytes);
+    constexpr std::size_t line_chars = k_line_bytes / 3 * 4 + 1;
+    while (n >= k_line_bytes) {  // whole lines in bulk, as many as the output buffer holds
+      if (armored.size() - armored_n < line_chars) {
+        if (armored.size() < k_io_block) armored.resize(armored.size() * 2);
+        else flush();
+      }
+      const std::size_t lines = std::min(n / k_line_bytes, (armored.size() - armored_n) / line_chars);
+      codec::base64_encode_lines(data, lines, armored.data() + armored_n);
+      armored_n += lines * line_chars;
+      data += lines * k_line_bytes;
+      n -= lines * k_line_bytes;
+    }
     std::memcpy(pending + pending_n, data, n);
     pending_n += n;
     if (all && pending_n > 0) {

@@ -74,3 +74,34 @@ TEST_CASE("hex decoding accepts both cases and stops at the first pair that is n
     }
   }
 }
+
+TEST_CASE("whole armor lines decode in bulk; anything else stops the bulk path at that line") {
+  const auto bytes = random_bytes(57 * 5, 11);
+  std::string text;
+  for (std::size_t i = 0; i < bytes.size(); i += 57) text += sodium_base64(bytes.substr(i, 57)) + "\n";
+  std::vector<unsigned char> out(bytes.size() + 4);
+  REQUIRE(codec::base64_decode_lines(text.data(), text.size(), out.data(), out.size()) == text.size());
+  CHECK(std::string(reinterpret_cast<const char*>(out.data()), bytes.size()) == bytes);
+  CHECK(codec::base64_decode_lines(text.data(), text.size(), out.data(), 57 * 2 + 4) == 77 * 2);  // room
+  for (const std::size_t bad : {0, 15, 16, 59, 60, 75}) {
+    CAPTURE(bad);
+    auto broken = text;
+    broken[77 * 3 + bad] = '=';
+    CHECK(codec::base64_decode_lines(broken.data(), broken.size(), out.data(), out.size()) == 77 * 3);
+  }
+  auto crlf = text;
+  crlf.replace(77 * 2 - 1, 1, "\r\n");
+  CHECK(codec::base64_decode_lines(crlf.data(), crlf.size(), out.data(), out.size()) == 77);
+}
+
+TEST_CASE("armor lines encode in bulk exactly as line by line") {
+  for (const std::size_t lines : {1, 2, 7}) {
+    CAPTURE(lines);
+    const auto bytes = random_bytes(57 * lines, static_cast<unsigned>(lines) + 50);
+    std::string expected;
+    for (std::size_t i = 0; i < bytes.size(); i += 57) expected += sodium_base64(bytes.substr(i, 57)) + "\n";
+    std::string out(77 * lines, '?');
+    codec::base64_encode_lines(reinterpret_cast<const unsigned char*>(bytes.data()), lines, out.data());
+    CHECK(out == expected);
+  }
+}
