@@ -15,12 +15,13 @@
 
 #include "core/error.hpp"
 #include "vault/codec.hpp"
+#include "vault/pbkdf2.hpp"
 
 namespace mctl::vault::ansible {
 namespace {
 
 constexpr std::string_view k_marker = "$ANSIBLE_VAULT";
-constexpr int k_iterations = 10000;
+constexpr unsigned k_iterations = 10000;
 constexpr std::size_t k_salt_bytes = 32;
 constexpr std::size_t k_key_bytes = 32;
 constexpr std::size_t k_iv_bytes = 16;
@@ -46,11 +47,7 @@ struct DerivedKeys {
 };
 
 void derive(DerivedKeys& keys, std::string_view password, std::string_view salt) {
-  if (PKCS5_PBKDF2_HMAC(password.data(), static_cast<int>(password.size()),
-                        reinterpret_cast<const unsigned char*>(salt.data()), static_cast<int>(salt.size()),
-                        k_iterations, EVP_sha256(), static_cast<int>(keys.bytes.size()), keys.bytes.data()) != 1) {
-    throw Error("Ansible vault: PBKDF2 key derivation failed");
-  }
+  pbkdf2_hmac_sha256(password, salt, k_iterations, keys.bytes.data(), keys.bytes.size());
 }
 
 std::string hmac_sha256(const unsigned char* key, std::string_view data) {
