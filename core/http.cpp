@@ -1,6 +1,5 @@
 #include "core/http.hpp"
 
-#include <curl/curl.h>
 #include <fmt/format.h>
 
 #include <algorithm>
@@ -9,6 +8,7 @@
 #include <random>
 #include <thread>
 
+#include "core/curl_library.hpp"
 #include "core/error.hpp"
 #include "core/log.hpp"
 
@@ -16,11 +16,11 @@ namespace mctl::core::http {
 namespace {
 
 struct CurlDeleter {
-  void operator()(CURL* h) const noexcept { curl_easy_cleanup(h); }
+  void operator()(CURL* h) const noexcept { curl::library().easy_cleanup(h); }
 };
 using CurlHandle = std::unique_ptr<CURL, CurlDeleter>;
 struct SlistDeleter {
-  void operator()(curl_slist* l) const noexcept { curl_slist_free_all(l); }
+  void operator()(curl_slist* l) const noexcept { curl::library().slist_free_all(l); }
 };
 using Slist = std::unique_ptr<curl_slist, SlistDeleter>;
 
@@ -51,10 +51,7 @@ bool retryable_curl(CURLcode code) {
   }
 }
 
-void global_init() {
-  static std::once_flag once;
-  std::call_once(once, [] { curl_global_init(CURL_GLOBAL_DEFAULT); });
-}
+void global_init() { curl::library(); }
 
 // State a transfer writes into through curl's callbacks.
 struct Transfer {
@@ -117,10 +114,10 @@ class CurlClient final : public HttpClient {
     if (!m_pool.empty()) {
       CurlHandle h = std::move(m_pool.back());
       m_pool.pop_back();
-      curl_easy_reset(h.get());  // keeps the connection cache: that is the point of the pool
+      curl::library().easy_reset(h.get());  // keeps the connection cache: that is the point of the pool
       return h;
     }
-    CurlHandle h(curl_easy_init());
+    CurlHandle h(curl::library().easy_init());
     if (!h) throw Error("cannot initialise libcurl");
     return h;
   }
@@ -133,9 +130,9 @@ class CurlClient final : public HttpClient {
   Slist build_headers(const Request& request) const {
     curl_slist* list = nullptr;
     auto add = [&](const std::string& line) {
-      curl_slist* next = curl_slist_append(list, line.c_str());
+      curl_slist* next = curl::library().slist_append(list, line.c_str());
       if (!next) {
-        curl_slist_free_all(list);
+        curl::library().slist_free_all(list);
         throw Error("cannot build HTTP headers: out of memory");
       }
       list = next;
@@ -151,35 +148,35 @@ class CurlClient final : public HttpClient {
   }
 
   void configure(CURL* h, const Request& request, curl_slist* headers, Transfer& t) const {
-    curl_easy_setopt(h, CURLOPT_URL, request.url.c_str());
-    curl_easy_setopt(h, CURLOPT_NOSIGNAL, 1L);
-    if (request.fresh_connection) curl_easy_setopt(h, CURLOPT_FRESH_CONNECT, 1L);
-    curl_easy_setopt(h, CURLOPT_HTTPHEADER, headers);
-    curl_easy_setopt(h, CURLOPT_USERAGENT, m_options.user_agent.c_str());
-    curl_easy_setopt(h, CURLOPT_CONNECTTIMEOUT_MS, static_cast<long>(m_options.connect_timeout.count()));
+    curl::library().easy_setopt(h, CURLOPT_URL, request.url.c_str());
+    curl::library().easy_setopt(h, CURLOPT_NOSIGNAL, 1L);
+    if (request.fresh_connection) curl::library().easy_setopt(h, CURLOPT_FRESH_CONNECT, 1L);
+    curl::library().easy_setopt(h, CURLOPT_HTTPHEADER, headers);
+    curl::library().easy_setopt(h, CURLOPT_USERAGENT, m_options.user_agent.c_str());
+    curl::library().easy_setopt(h, CURLOPT_CONNECTTIMEOUT_MS, static_cast<long>(m_options.connect_timeout.count()));
     const auto total = request.timeout.value_or(m_options.total_timeout);
-    curl_easy_setopt(h, CURLOPT_TIMEOUT_MS, static_cast<long>(total.count()));
-    curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, on_body);
-    curl_easy_setopt(h, CURLOPT_WRITEDATA, &t);
-    curl_easy_setopt(h, CURLOPT_HEADERFUNCTION, on_header);
-    curl_easy_setopt(h, CURLOPT_HEADERDATA, &t);
-    curl_easy_setopt(h, CURLOPT_SSL_VERIFYPEER, m_options.insecure ? 0L : 1L);
-    curl_easy_setopt(h, CURLOPT_SSL_VERIFYHOST, m_options.insecure ? 0L : 2L);
-    if (m_options.ca_file) curl_easy_setopt(h, CURLOPT_CAINFO, m_options.ca_file->c_str());
-    if (m_options.unix_socket) curl_easy_setopt(h, CURLOPT_UNIX_SOCKET_PATH, m_options.unix_socket->c_str());
+    curl::library().easy_setopt(h, CURLOPT_TIMEOUT_MS, static_cast<long>(total.count()));
+    curl::library().easy_setopt(h, CURLOPT_WRITEFUNCTION, on_body);
+    curl::library().easy_setopt(h, CURLOPT_WRITEDATA, &t);
+    curl::library().easy_setopt(h, CURLOPT_HEADERFUNCTION, on_header);
+    curl::library().easy_setopt(h, CURLOPT_HEADERDATA, &t);
+    curl::library().easy_setopt(h, CURLOPT_SSL_VERIFYPEER, m_options.insecure ? 0L : 1L);
+    curl::library().easy_setopt(h, CURLOPT_SSL_VERIFYHOST, m_options.insecure ? 0L : 2L);
+    if (m_options.ca_file) curl::library().easy_setopt(h, CURLOPT_CAINFO, m_options.ca_file->c_str());
+    if (m_options.unix_socket) curl::library().easy_setopt(h, CURLOPT_UNIX_SOCKET_PATH, m_options.unix_socket->c_str());
     if (m_options.basic_auth) {
-      curl_easy_setopt(h, CURLOPT_HTTPAUTH, CURLAUTH_BASIC);
-      curl_easy_setopt(h, CURLOPT_USERNAME, m_options.basic_auth->user.c_str());
-      curl_easy_setopt(h, CURLOPT_PASSWORD, m_options.basic_auth->password.c_str());
+      curl::library().easy_setopt(h, CURLOPT_HTTPAUTH, CURLAUTH_BASIC);
+      curl::library().easy_setopt(h, CURLOPT_USERNAME, m_options.basic_auth->user.c_str());
+      curl::library().easy_setopt(h, CURLOPT_PASSWORD, m_options.basic_auth->password.c_str());
     }
-    curl_easy_setopt(h, CURLOPT_ACCEPT_ENCODING, "");
+    curl::library().easy_setopt(h, CURLOPT_ACCEPT_ENCODING, "");
     if (request.method == "HEAD") {
-      curl_easy_setopt(h, CURLOPT_NOBODY, 1L);
+      curl::library().easy_setopt(h, CURLOPT_NOBODY, 1L);
     } else if (request.method != "GET" || !request.body.empty()) {
-      if (request.method != "POST") curl_easy_setopt(h, CURLOPT_CUSTOMREQUEST, request.method.c_str());
+      if (request.method != "POST") curl::library().easy_setopt(h, CURLOPT_CUSTOMREQUEST, request.method.c_str());
       if (request.method != "GET" || !request.body.empty()) {
-        curl_easy_setopt(h, CURLOPT_POSTFIELDSIZE_LARGE, static_cast<curl_off_t>(request.body.size()));
-        curl_easy_setopt(h, CURLOPT_POSTFIELDS, request.body.data());
+        curl::library().easy_setopt(h, CURLOPT_POSTFIELDSIZE_LARGE, static_cast<curl_off_t>(request.body.size()));
+        curl::library().easy_setopt(h, CURLOPT_POSTFIELDS, request.body.data());
       }
     }
   }
@@ -224,8 +221,8 @@ class CurlClient final : public HttpClient {
         if (m_options.basic_auth) log::trace(">   Authorization: Basic REDACTED");
       }
       const auto started = std::chrono::steady_clock::now();
-      const CURLcode code = curl_easy_perform(handle.get());
-      curl_easy_getinfo(handle.get(), CURLINFO_RESPONSE_CODE, &response.status);
+      const CURLcode code = curl::library().easy_perform(handle.get());
+      curl::library().easy_getinfo(handle.get(), CURLINFO_RESPONSE_CODE, &response.status);
       release(std::move(handle));
       const auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(
                           std::chrono::steady_clock::now() - started).count();
@@ -237,7 +234,7 @@ class CurlClient final : public HttpClient {
         }
         return response;
       }
-      const std::string why = curl_easy_strerror(code);
+      const std::string why = curl::library().easy_strerror(code);
       log::debug("< {} {} failed after {} ms: {}", request.method, shown, ms, why);
       if (code == CURLE_OPERATION_TIMEDOUT) {
         throw Error(fmt::format("{} {}: no answer within {} ms", request.method, shown,
