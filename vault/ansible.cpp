@@ -178,7 +178,7 @@ void Parser::end_header() {
 void Parser::feed_body(std::string_view text) {
   const auto* p = reinterpret_cast<const unsigned char*>(text.data());
   const auto* const end = p + text.size();
-  char inner[4096];
+  char inner[16384];
   std::size_t n = 0;
   const auto flush = [&] {
     feed_inner(inner, n);
@@ -187,6 +187,17 @@ void Parser::feed_body(std::string_view text) {
   const unsigned char* line_end = end;  // the next "\n" at or after p (or end), once known
   bool line_end_known = false;
   while (p < end) {
+    if (m_line == Line::leading && m_outer_nibble < 0) {
+      // What ansible-vault writes: whole lines of 80 digits, decoded many at a time.
+      if (sizeof inner - n < 40) flush();
+      const auto used = codec::hex_decode_lines(reinterpret_cast<const char*>(p), static_cast<std::size_t>(end - p),
+                                                inner + n, sizeof inner - n);
+      if (used != 0) {
+        p += used;
+        n += used / 81 * 40;
+        continue;
+      }
+    }
     if (m_line != Line::trailing && m_outer_nibble < 0) {
       const auto* const run = p;
       // Whole pairs up to the line end (so the decoder sees one clean run), as many as fit.
@@ -284,23 +295,43 @@ Envelope Parser::finish() {
   return std::move(m_env);
 }
 
-std::optional<SecretString> decrypt(const Envelope& envelope, std::string_view password) {
-  DerivedKeys keys;
-  derive(keys, password, envelope.salt);
+namespace {
+
+bool mac_fits(const DerivedKeys& keys, const Envelope& envelope) {
   const auto expected = hmac_sha256(keys.mac(), envelope.ciphertext);
-  if (expected.size() != envelope.hmac.size() ||
-      CRYPTO_memcmp(expected.data(), envelope.hmac.data(), expected.size()) != 0) {
-    return std::nullopt;
-  }
-  SecretString padded(envelope.ciphertext.size(), '\0');
-  aes_ctr(keys, envelope.ciphertext, padded.data());
+  return expected.size() == envelope.hmac.size() &&
+         CRYPTO_memcmp(expected.data(), envelope.hmac.data(), expected.size()) == 0;
+}
+
+void unpad(SecretString& padded) {
   const auto pad = static_cast<unsigned char>(padded.back());
   if (pad == 0 || pad > k_iv_bytes || pad > padded.size()) throw malformed("invalid PKCS#7 padding");
   for (std::size_t i = padded.size() - pad; i < padded.size(); ++i) {
     if (static_cast<unsigned char>(padded[i]) != pad) throw malformed("invalid PKCS#7 padding");
   }
   padded.resize(padded.size() - pad);
+}
+
+}  // namespace
+
+std::optional<SecretString> decrypt(const Envelope& envelope, std::string_view password) {
+  DerivedKeys keys;
+  derive(keys, password, envelope.salt);
+  if (!mac_fits(keys, envelope)) return std::nullopt;
+  SecretString padded(envelope.ciphertext.size(), '\0');
+  aes_ctr(keys, envelope.ciphertext, padded.data());
+  unpad(padded);
   return padded;
+}
+
+std::optional<SecretString> decrypt_in_place(Envelope& envelope, std::string_view password) {
+  DerivedKeys keys;
+  derive(keys, password, envelope.salt);
+  if (!mac_fits(keys, envelope)) return std::nullopt;
+  SecretString& buffer = envelope.ciphertext;
+  aes_ctr(keys, buffer, buffer.data());  // CTR mode: in place is fine
+  unpad(buffer);
+  return std::move(buffer);
 }
 
 std::string encrypt(std::string_view plaintext, std::string_view password, std::string_view label,

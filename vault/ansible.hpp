@@ -18,7 +18,7 @@ struct Envelope {
   std::string label;       // vault-id label ("" for 1.1)
   std::string salt;        // raw bytes
   std::string hmac;        // raw bytes (32)
-  std::string ciphertext;  // raw bytes
+  SecretString ciphertext;  // raw bytes; decrypt(Envelope&&) turns it into the plaintext in place
 };
 
 // True when `text` starts with the Ansible Vault header marker.
@@ -59,6 +59,10 @@ class Parser {
 // Verifies the HMAC (constant time) and decrypts. nullopt when the password does not fit.
 // Throws Error(Exit::auth) when the HMAC fits but the padding is invalid.
 std::optional<SecretString> decrypt(const Envelope& envelope, std::string_view password);
+// The same, decrypting in the envelope's own ciphertext buffer (no second copy of a large file):
+// on success the plaintext is moved out and the envelope's ciphertext is gone; when the password
+// does not fit (nullopt) the envelope is unchanged, so the next password can be tried.
+std::optional<SecretString> decrypt_in_place(Envelope& envelope, std::string_view password);
 
 // Encrypts into the text envelope: 1.2 with the label when `label` is non-empty and not
 // "default", else 1.1 (as ansible-vault does). `salt` (32 bytes) is random when empty.

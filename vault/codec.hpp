@@ -26,4 +26,9 @@ std::size_t base64_decode_lines(const char* in, std::size_t n, unsigned char* ou
 // Writes n / 2 bytes at most. Returns the number of characters consumed.
 std::size_t hex_decode(const char* in, std::size_t n, char* out);
 
+// Ansible Vault's outer layer: decodes whole lines of exactly 80 hex digits and "\n" while
+// `room` has space for their 40 bytes. Returns the characters consumed (a multiple of 81); stops
+// before the first line of another shape, which the caller handles.
+std::size_t hex_decode_lines(const char* in, std::size_t n, char* out, std::size_t room);
+
 }  // namespace mctl::vault::codec

@@ -55,7 +55,7 @@ Decrypted decrypt_envelope(std::string_view text, const std::vector<VaultPasswor
     } catch (const Error& e) {
       throw Error(fmt::format("{}: {}", name, e.what()), e.exit_code());
     }
-    return decrypt_parsed(*envelope, passwords, name);
+    return decrypt_parsed(std::move(*envelope), passwords, name);
   }
   Decrypted result;
   result.format = *format;
@@ -77,7 +77,7 @@ Decrypted decrypt_envelope(std::string_view text, const std::vector<VaultPasswor
   throw wrong_password(name, passwords);
 }
 
-Decrypted decrypt_parsed(const ansible::Envelope& envelope, const std::vector<VaultPassword>& passwords,
+Decrypted decrypt_parsed(ansible::Envelope&& envelope, const std::vector<VaultPassword>& passwords,
                          const std::string& name) {
   if (passwords.empty()) throw Error(fmt::format("{}: no vault password given", name), Exit::usage);
   Decrypted result;
@@ -86,7 +86,7 @@ Decrypted decrypt_parsed(const ansible::Envelope& envelope, const std::vector<Va
   for (const auto i : try_order(passwords, result.label)) {
     std::optional<SecretString> plain;
     try {
-      plain = ansible::decrypt(envelope, passwords[i].password);
+      plain = ansible::decrypt_in_place(envelope, passwords[i].password);
     } catch (const Error& e) {
       throw Error(fmt::format("{}: {}", name, e.what()), e.exit_code());
     }

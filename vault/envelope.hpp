@@ -36,7 +36,7 @@ Decrypted decrypt_envelope(std::string_view text, const std::vector<VaultPasswor
 
 // Decrypts an already parsed Ansible envelope (the streaming path for large files); errors
 // as decrypt_envelope.
-Decrypted decrypt_parsed(const ansible::Envelope& envelope, const std::vector<VaultPassword>& passwords,
+Decrypted decrypt_parsed(ansible::Envelope&& envelope, const std::vector<VaultPassword>& passwords,
                          const std::string& name);
 
 // Encrypts `plaintext` with `password` under `label` ("default": none for Ansible 1.1).

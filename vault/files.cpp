@@ -174,7 +174,7 @@ Decrypted stream_ansible(std::istream& in, std::string_view head, const std::str
   } catch (const Error& e) {
     throw Error(fmt::format("{}: {}", name, e.what()), e.exit_code());
   }
-  return decrypt_parsed(*envelope, passwords, name);
+  return decrypt_parsed(std::move(*envelope), passwords, name);
 }
 
 }  // namespace

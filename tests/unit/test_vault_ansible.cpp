@@ -149,3 +149,13 @@ TEST_CASE("the same error is reported whether the text is parsed whole or in pie
   CHECK(whole == pieces);
   CHECK(whole.find("a body part is not hex") != std::string::npos);
 }
+
+TEST_CASE("decrypt_in_place leaves the envelope intact for a wrong password, then opens it with the right one") {
+  auto env = ansible::parse(vector_file("secrets.v11.yml"));
+  const auto ciphertext = std::string(env.ciphertext.view());
+  CHECK_FALSE(ansible::decrypt_in_place(env, "correct horse battery stapler").has_value());
+  CHECK(env.ciphertext.view() == ciphertext);
+  const auto out = ansible::decrypt_in_place(env, password());
+  REQUIRE(out.has_value());
+  CHECK(out->view() == vector_file("plain-secrets.yml"));
+}

@@ -105,3 +105,26 @@ TEST_CASE("armor lines encode in bulk exactly as line by line") {
     CHECK(out == expected);
   }
 }
+
+TEST_CASE("Ansible's 80-digit lines decode in bulk; a line of another shape or with a non-digit stops the bulk path") {
+  const auto bytes = random_bytes(40 * 50, 11);
+  std::string text;
+  for (std::size_t i = 0; i < bytes.size(); i += 40) text += ansible::to_hex(bytes.substr(i, 40)) + "\n";
+  std::vector<char> out(bytes.size());
+  REQUIRE(codec::hex_decode_lines(text.data(), text.size(), out.data(), out.size()) == text.size());
+  CHECK(std::string(out.data(), out.size()) == bytes);
+
+  // Room for 10 lines: exactly 10 are decoded.
+  CHECK(codec::hex_decode_lines(text.data(), text.size(), out.data(), 10 * 40 + 39) == 10 * 81);
+  for (const std::size_t at : {std::size_t{0}, std::size_t{47}, std::size_t{63}, std::size_t{64}, std::size_t{79}}) {
+    CAPTURE(at);
+    auto broken = text;
+    broken[3 * 81 + at] = 'g';  // line 3 is not all digits
+    CHECK(codec::hex_decode_lines(broken.data(), broken.size(), out.data(), out.size()) == 3 * 81);
+    CHECK(std::string(out.data(), 3 * 40) == bytes.substr(0, 3 * 40));
+  }
+  auto short_line = text;
+  short_line.erase(5 * 81 + 10, 2);  // line 5 has 78 digits
+  CHECK(codec::hex_decode_lines(short_line.data(), short_line.size(), out.data(), out.size()) == 5 * 81);
+  CHECK(codec::hex_decode_lines(text.data(), 80, out.data(), out.size()) == 0);  // no newline yet
+}
