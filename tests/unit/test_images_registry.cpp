@@ -3,6 +3,7 @@
 #include <deque>
 
 #include "core/error.hpp"
+#include "test_images_scripted_http.hpp"
 #include "images/credentials.hpp"
 #include "images/registry.hpp"
 
@@ -11,21 +12,6 @@ using mctl::core::http::Request;
 using mctl::core::http::Response;
 
 namespace {
-
-// Answers requests from a script and records what was asked.
-class ScriptedHttp : public mctl::core::http::HttpClient {
- public:
-  std::deque<Response> answers;
-  std::vector<Request> requests;
-  Response send(const Request& request) override {
-    requests.push_back(request);
-    REQUIRE_FALSE(answers.empty());
-    Response r = answers.front();
-    answers.pop_front();
-    return r;
-  }
-  Response stream(const Request& request, const mctl::core::http::ChunkHandler&) override { return send(request); }
-};
 
 Response answer(long status, std::string body, mctl::core::http::Headers headers = {}) {
   Response r;
