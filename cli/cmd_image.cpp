@@ -27,15 +27,6 @@ namespace {
 using namespace mctl::images;
 namespace http = core::http;
 
-http::ClientOptions http_options(const core::Config& config) {
-  http::ClientOptions o;
-  o.connect_timeout = config.get_duration("http.connect_timeout");
-  o.total_timeout = config.get_duration("http.timeout");
-  o.max_retries = static_cast<int>(config.get_int("http.retries"));
-  if (auto ca = config.get_path("registry_ca_file")) o.ca_file = ca->string();
-  return o;
-}
-
 std::string registry_setting(const core::Config& config) {
   auto r = config.get_optional("registry");
   if (!r || r->empty()) {

@@ -127,6 +127,7 @@ void verify_dns(deploy::MarathonClient& client, std::vector<deploy::AppResult>& 
 void check_images(Context& ctx, const std::vector<deploy::AppJob>& jobs) {
   const auto& config = ctx.config();
   const auto configured = config.get_optional("registry");
+  const auto http = core::http::make_curl_client(images::http_options(config));  // one pool for all apps
   for (const auto& job : jobs) {
     const json* image = nullptr;
     if (const auto c = job.definition.find("container"); c != job.definition.end() && c->is_object()) {
@@ -149,12 +150,6 @@ void check_images(Context& ctx, const std::vector<deploy::AppJob>& jobs) {
     // The configured registry setting keeps its scheme (http/https) when it is this host.
     const bool is_configured = configured && !configured->empty() && images::registry_host(*configured) == ref.registry;
     const std::string base = images::registry_base_url(is_configured ? *configured : ref.registry);
-    core::http::ClientOptions options;
-    options.connect_timeout = config.get_duration("http.connect_timeout");
-    options.total_timeout = config.get_duration("http.timeout");
-    options.max_retries = static_cast<int>(config.get_int("http.retries"));
-    if (auto ca = config.get_path("registry_ca_file")) options.ca_file = ca->string();
-    auto http = core::http::make_curl_client(options);
     images::RegistryClient registry(*http, base, images::find_credentials(config, ref.registry));
     const std::string reference = !ref.digest.empty() ? ref.digest : ref.tag.empty() ? "latest" : ref.tag;
     if (!registry.manifest_digest(ref.repository, reference)) {

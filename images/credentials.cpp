@@ -145,4 +145,13 @@ std::string engine_auth_header(const std::optional<Credentials>& credentials, co
   return encoded;
 }
 
+core::http::ClientOptions http_options(const core::Config& config) {
+  core::http::ClientOptions o;
+  o.connect_timeout = config.get_duration("http.connect_timeout");
+  o.total_timeout = config.get_duration("http.timeout");
+  o.max_retries = static_cast<int>(config.get_int("http.retries"));
+  if (auto ca = config.get_path("registry_ca_file")) o.ca_file = ca->string();
+  return o;
+}
+
 }  // namespace mctl::images

@@ -24,6 +24,10 @@ std::optional<Credentials> docker_config_credentials(const std::string& text, co
 // $DOCKER_CONFIG/config.json or ~/.docker/config.json. nullopt when none are configured.
 std::optional<Credentials> find_credentials(const core::Config& config, const std::string& host);
 
+// HTTP settings for the registry and Docker engine clients: the http.* timeouts and retries, and
+// registry_ca_file.
+core::http::ClientOptions http_options(const core::Config& config);
+
 // The X-Registry-Auth header value the Docker Engine expects for a push (base64url JSON).
 std::string engine_auth_header(const std::optional<Credentials>& credentials, const std::string& host);
 
