@@ -51,8 +51,6 @@ bool retryable_curl(CURLcode code) {
   }
 }
 
-void global_init() { curl::library(); }
-
 // State a transfer writes into through curl's callbacks.
 struct Transfer {
   Response* response = nullptr;
@@ -95,8 +93,7 @@ size_t on_header(char* data, size_t size, size_t count, void* user) {
 
 class CurlClient final : public HttpClient {
  public:
-  explicit CurlClient(ClientOptions options) : m_options(std::move(options)) {
-    global_init();
+  explicit CurlClient(ClientOptions options) : m_curl(curl::library()), m_options(std::move(options)) {
     if (m_options.insecure) {
       log::warn("TLS certificate verification is off (insecure); use only for testing");
     }
@@ -114,10 +111,10 @@ class CurlClient final : public HttpClient {
     if (!m_pool.empty()) {
       CurlHandle h = std::move(m_pool.back());
       m_pool.pop_back();
-      curl::library().easy_reset(h.get());  // keeps the connection cache: that is the point of the pool
+      m_curl.easy_reset(h.get());  // keeps the connection cache: that is the point of the pool
       return h;
     }
-    CurlHandle h(curl::library().easy_init());
+    CurlHandle h(m_curl.easy_init());
     if (!h) throw Error("cannot initialise libcurl");
     return h;
   }
@@ -130,9 +127,9 @@ class CurlClient final : public HttpClient {
   Slist build_headers(const Request& request) const {
     curl_slist* list = nullptr;
     auto add = [&](const std::string& line) {
-      curl_slist* next = curl::library().slist_append(list, line.c_str());
+      curl_slist* next = m_curl.slist_append(list, line.c_str());
       if (!next) {
-        curl::library().slist_free_all(list);
+        m_curl.slist_free_all(list);
         throw Error("cannot build HTTP headers: out of memory");
       }
       list = next;
@@ -148,35 +145,35 @@ class CurlClient final : public HttpClient {
   }
 
   void configure(CURL* h, const Request& request, curl_slist* headers, Transfer& t) const {
-    curl::library().easy_setopt(h, CURLOPT_URL, request.url.c_str());
-    curl::library().easy_setopt(h, CURLOPT_NOSIGNAL, 1L);
-    if (request.fresh_connection) curl::library().easy_setopt(h, CURLOPT_FRESH_CONNECT, 1L);
-    curl::library().easy_setopt(h, CURLOPT_HTTPHEADER, headers);
-    curl::library().easy_setopt(h, CURLOPT_USERAGENT, m_options.user_agent.c_str());
-    curl::library().easy_setopt(h, CURLOPT_CONNECTTIMEOUT_MS, static_cast<long>(m_options.connect_timeout.count()));
+    m_curl.easy_setopt(h, CURLOPT_URL, request.url.c_str());
+    m_curl.easy_setopt(h, CURLOPT_NOSIGNAL, 1L);
+    if (request.fresh_connection) m_curl.easy_setopt(h, CURLOPT_FRESH_CONNECT, 1L);
+    m_curl.easy_setopt(h, CURLOPT_HTTPHEADER, headers);
+    m_curl.easy_setopt(h, CURLOPT_USERAGENT, m_options.user_agent.c_str());
+    m_curl.easy_setopt(h, CURLOPT_CONNECTTIMEOUT_MS, static_cast<long>(m_options.connect_timeout.count()));
     const auto total = request.timeout.value_or(m_options.total_timeout);
-    curl::library().easy_setopt(h, CURLOPT_TIMEOUT_MS, static_cast<long>(total.count()));
-    curl::library().easy_setopt(h, CURLOPT_WRITEFUNCTION, on_body);
-    curl::library().easy_setopt(h, CURLOPT_WRITEDATA, &t);
-    curl::library().easy_setopt(h, CURLOPT_HEADERFUNCTION, on_header);
-    curl::library().easy_setopt(h, CURLOPT_HEADERDATA, &t);
-    curl::library().easy_setopt(h, CURLOPT_SSL_VERIFYPEER, m_options.insecure ? 0L : 1L);
-    curl::library().easy_setopt(h, CURLOPT_SSL_VERIFYHOST, m_options.insecure ? 0L : 2L);
-    if (m_options.ca_file) curl::library().easy_setopt(h, CURLOPT_CAINFO, m_options.ca_file->c_str());
-    if (m_options.unix_socket) curl::library().easy_setopt(h, CURLOPT_UNIX_SOCKET_PATH, m_options.unix_socket->c_str());
+    m_curl.easy_setopt(h, CURLOPT_TIMEOUT_MS, static_cast<long>(total.count()));
+    m_curl.easy_setopt(h, CURLOPT_WRITEFUNCTION, on_body);
+    m_curl.easy_setopt(h, CURLOPT_WRITEDATA, &t);
+    m_curl.easy_setopt(h, CURLOPT_HEADERFUNCTION, on_header);
+    m_curl.easy_setopt(h, CURLOPT_HEADERDATA, &t);
+    m_curl.easy_setopt(h, CURLOPT_SSL_VERIFYPEER, m_options.insecure ? 0L : 1L);
+    m_curl.easy_setopt(h, CURLOPT_SSL_VERIFYHOST, m_options.insecure ? 0L : 2L);
+    if (m_options.ca_file) m_curl.easy_setopt(h, CURLOPT_CAINFO, m_options.ca_file->c_str());
+    if (m_options.unix_socket) m_curl.easy_setopt(h, CURLOPT_UNIX_SOCKET_PATH, m_options.unix_socket->c_str());
     if (m_options.basic_auth) {
-      curl::library().easy_setopt(h, CURLOPT_HTTPAUTH, CURLAUTH_BASIC);
-      curl::library().easy_setopt(h, CURLOPT_USERNAME, m_options.basic_auth->user.c_str());
-      curl::library().easy_setopt(h, CURLOPT_PASSWORD, m_options.basic_auth->password.c_str());
+      m_curl.easy_setopt(h, CURLOPT_HTTPAUTH, CURLAUTH_BASIC);
+      m_curl.easy_setopt(h, CURLOPT_USERNAME, m_options.basic_auth->user.c_str());
+      m_curl.easy_setopt(h, CURLOPT_PASSWORD, m_options.basic_auth->password.c_str());
     }
-    curl::library().easy_setopt(h, CURLOPT_ACCEPT_ENCODING, "");
+    m_curl.easy_setopt(h, CURLOPT_ACCEPT_ENCODING, "");
     if (request.method == "HEAD") {
-      curl::library().easy_setopt(h, CURLOPT_NOBODY, 1L);
+      m_curl.easy_setopt(h, CURLOPT_NOBODY, 1L);
     } else if (request.method != "GET" || !request.body.empty()) {
-      if (request.method != "POST") curl::library().easy_setopt(h, CURLOPT_CUSTOMREQUEST, request.method.c_str());
+      if (request.method != "POST") m_curl.easy_setopt(h, CURLOPT_CUSTOMREQUEST, request.method.c_str());
       if (request.method != "GET" || !request.body.empty()) {
-        curl::library().easy_setopt(h, CURLOPT_POSTFIELDSIZE_LARGE, static_cast<curl_off_t>(request.body.size()));
-        curl::library().easy_setopt(h, CURLOPT_POSTFIELDS, request.body.data());
+        m_curl.easy_setopt(h, CURLOPT_POSTFIELDSIZE_LARGE, static_cast<curl_off_t>(request.body.size()));
+        m_curl.easy_setopt(h, CURLOPT_POSTFIELDS, request.body.data());
       }
     }
   }
@@ -221,8 +218,8 @@ class CurlClient final : public HttpClient {
         if (m_options.basic_auth) log::trace(">   Authorization: Basic REDACTED");
       }
       const auto started = std::chrono::steady_clock::now();
-      const CURLcode code = curl::library().easy_perform(handle.get());
-      curl::library().easy_getinfo(handle.get(), CURLINFO_RESPONSE_CODE, &response.status);
+      const CURLcode code = m_curl.easy_perform(handle.get());
+      m_curl.easy_getinfo(handle.get(), CURLINFO_RESPONSE_CODE, &response.status);
       release(std::move(handle));
       const auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(
                           std::chrono::steady_clock::now() - started).count();
@@ -234,7 +231,7 @@ class CurlClient final : public HttpClient {
         }
         return response;
       }
-      const std::string why = curl::library().easy_strerror(code);
+      const std::string why = m_curl.easy_strerror(code);
       log::debug("< {} {} failed after {} ms: {}", request.method, shown, ms, why);
       if (code == CURLE_OPERATION_TIMEDOUT) {
         throw Error(fmt::format("{} {}: no answer within {} ms", request.method, shown,
@@ -250,6 +247,7 @@ class CurlClient final : public HttpClient {
     }
   }
 
+  const curl::Library& m_curl;  // loaded (once per process) by the first client
   ClientOptions m_options;
   std::mutex m_mutex;
   std::vector<CurlHandle> m_pool;
