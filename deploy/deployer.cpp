@@ -31,6 +31,13 @@ void emit(const DeployOptions& o, const std::string& app, const std::string& pha
 
 bool interrupted(const DeployOptions& o) { return o.interrupted && *o.interrupted; }
 
+// Marathon never accepted the change (lock not released in time, or Ctrl-C while waiting).
+void not_accepted(AppResult& r, const DeployOptions& o, const std::string& problem) {
+  r.status = interrupted(o) ? AppStatus::interrupted : AppStatus::failed;
+  r.exit = interrupted(o) ? Exit::interrupted : Exit::timeout;
+  r.message = interrupted(o) ? "interrupted while waiting for a lock; nothing was changed" : problem;
+}
+
 // Waits until none of `ids` is listed in /v2/deployments, or the deadline/interrupt.
 bool wait_for_unlock(MarathonClient& client, const std::vector<std::string>& ids, Clock::time_point deadline,
                      const DeployOptions& o) {
@@ -171,9 +178,7 @@ bool start_one(MarathonClient& client, Flight& f, const DeployOptions& o) {
                 e.exit_code());
   }
   if (!change) {
-    r.status = interrupted(o) ? AppStatus::interrupted : AppStatus::failed;
-    r.exit = interrupted(o) ? Exit::interrupted : Exit::timeout;
-    r.message = interrupted(o) ? "interrupted while waiting for a lock; nothing was changed" : problem;
+    not_accepted(r, o, problem);
     return false;
   }
   r.deployment_id = change->deployment_id;
@@ -436,9 +441,7 @@ AppResult apply_change(MarathonClient& client, const std::string& app_id, const 
   std::string problem;
   const auto change = submit(client, app_id, send, deadline, started, o, problem);
   if (!change) {
-    r.status = interrupted(o) ? AppStatus::interrupted : AppStatus::failed;
-    r.exit = interrupted(o) ? Exit::interrupted : Exit::timeout;
-    r.message = interrupted(o) ? "interrupted while waiting for a lock; nothing was changed" : problem;
+    not_accepted(r, o, problem);
     return r;
   }
   r.deployment_id = change->deployment_id;
