@@ -315,13 +315,8 @@ void unpad(SecretString& padded) {
 }  // namespace
 
 std::optional<SecretString> decrypt(const Envelope& envelope, std::string_view password) {
-  DerivedKeys keys;
-  derive(keys, password, envelope.salt);
-  if (!mac_fits(keys, envelope)) return std::nullopt;
-  SecretString padded(envelope.ciphertext.size(), '\0');
-  aes_ctr(keys, envelope.ciphertext, padded.data());
-  unpad(padded);
-  return padded;
+  Envelope copy = envelope;
+  return decrypt_in_place(copy, password);
 }
 
 std::optional<SecretString> decrypt_in_place(Envelope& envelope, std::string_view password) {
