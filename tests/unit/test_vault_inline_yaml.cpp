@@ -2,17 +2,14 @@
 
 #include "core/error.hpp"
 #include "core/fs.hpp"
+#include "test_vault_vectors.hpp"
 #include "vault/ansible.hpp"
 #include "vault/inline_yaml.hpp"
 
 using namespace mctl::vault;
 
-namespace {
-const std::string k_dir = std::string(MCTL_SHARED) + "/testdata/ansible-vault/";
-std::vector<VaultPassword> passwords() {
-  return {VaultPassword("default", mctl::core::read_file(k_dir + "password.txt"), "file password.txt")};
-}
-}  // namespace
+using test_vectors::k_dir;
+using test_vectors::passwords;
 
 TEST_CASE("finds the !vault block of encrypt_string output with its extent") {
   const auto text = mctl::core::read_file(k_dir + "inline-vars.yml");

@@ -4,17 +4,14 @@
 
 #include "core/error.hpp"
 #include "core/fs.hpp"
+#include "test_vault_vectors.hpp"
 #include "vault/native.hpp"
 #include "vault/secrets.hpp"
 
 using namespace mctl::vault;
 
-namespace {
-const std::string k_dir = std::string(MCTL_SHARED) + "/testdata/ansible-vault/";
-std::vector<VaultPassword> passwords() {
-  return {VaultPassword("default", mctl::core::read_file(k_dir + "password.txt"), "file password.txt")};
-}
-}  // namespace
+using test_vectors::k_dir;
+using test_vectors::passwords;
 
 TEST_CASE("load_secrets reads a whole-file Ansible vault as JSON") {
   const auto j = load_secrets(k_dir + "secrets.v11.yml", passwords());
