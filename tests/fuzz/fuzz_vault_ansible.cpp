@@ -12,7 +12,7 @@
 namespace {
 using mctl::vault::ansible::Envelope;
 
-std::string outcome(const Envelope& env) { return env.version + ";" + env.label + ";" + env.salt + env.hmac + env.ciphertext; }
+std::string outcome(const Envelope& env) { return env.version + ";" + env.label + ";" + env.salt + env.hmac + std::string(env.ciphertext.view()); }
 }  // namespace
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
