@@ -38,7 +38,7 @@ JSON
 done
 
 /usr/bin/time -v -o "$tmp/time.txt" "$MCTL" deploy "${files[@]}" --marathon "$url" --parallel "$N" \
-  --timeout 120s --output json >"$tmp/events.ndjson"
+  --timeout 120s --json >"$tmp/events.ndjson"
 curl -s "$url/_sim/deployment_log" >"$tmp/log.json"
 
 python3 - "$tmp/events.ndjson" "$tmp/log.json" "$tmp/time.txt" <<'PY'

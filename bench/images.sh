@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Registry cleanup: `mctl images gc --registry --keep 10 --yes` against a plain sequential
+# Registry cleanup: `mctl images gc registry --keep 10 --yes` against a plain sequential
 # script of curl calls doing the same work (list, read each tag's manifest and config for its
 # age, delete all but the 10 newest per repository). Two identical registries holding 2,000
 # tags over 20 repositories, one run each (a run changes the registry). Prints the times, the
@@ -72,7 +72,7 @@ export MCTL_MARATHON_URL="http://127.0.0.1:$MARATHON_PORT" MCTL_REGISTRY=$REG_MC
 
 load_mctl=$(cut -d' ' -f1-3 /proc/loadavg)
 start=$(date +%s%N)
-/usr/bin/time -f '%M' -o "$TMP/rss" "$MCTL" images gc --registry --keep "$KEEP" --yes >"$TMP/mctl.out" 2>"$TMP/mctl.err" ||
+/usr/bin/time -f '%M' -o "$TMP/rss" "$MCTL" images gc registry --keep "$KEEP" --yes >"$TMP/mctl.out" 2>"$TMP/mctl.err" ||
   { tail -5 "$TMP/mctl.err"; fail_now "mctl gc failed"; }
 mctl_ns=$(($(date +%s%N) - start))
 

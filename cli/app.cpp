@@ -28,7 +28,7 @@ void add_global_options(CLI::App& app, GlobalOptions& g) {
   app.add_option("-e,--env", g.env, "Environment from mctl.yaml");
   app.add_flag("-v,--verbose", g.verbosity, "More diagnostics on stderr (-vv: HTTP requests)");
   app.add_flag("-q,--quiet", g.quiet, "Only errors on stderr");
-  app.add_option("--output", g.output, "Result format")->check(CLI::IsMember({"text", "json"}));
+  app.add_flag("--json", g.json, "Results and errors as JSON on stdout (also MCTL_OUTPUT=json)");
   app.add_flag("--no-color", g.no_color, "No colours (also NO_COLOR)");
   app.add_option("-C", g.chdir, "Run as if started in DIR");
   app.add_option("--marathon", g.marathon, "Marathon URL (repeatable; overrides config)");
@@ -59,9 +59,10 @@ void add_not_implemented(CLI::App& app, Context& ctx, const std::string& name,
   }));
 }
 
-int run(int argc, char** argv) {
-  Context ctx(read_environment());
-  CLI::App app{"mctl: deploy Docker apps to Mesos + Marathon (vault, render, image, deploy, dns)", "mctl"};
+std::unique_ptr<CLI::App> build_app(Context& ctx) {
+  auto owned = std::make_unique<CLI::App>(
+      "mctl: deploy Docker apps to Mesos + Marathon (vault, render, image, deploy, dns)", "mctl");
+  auto& app = *owned;
   app.footer(k_footer);
   app.require_subcommand(1);
   app.fallthrough();  // global options may follow the command: mctl config show -e prod
@@ -76,7 +77,13 @@ int run(int argc, char** argv) {
   add_dns_command(app, ctx);
   add_config_command(app, ctx);
   add_version_command(app, ctx);
+  return owned;
+}
 
+int run(int argc, char** argv) {
+  Context ctx(read_environment());
+  auto owned = build_app(ctx);
+  auto& app = *owned;
   try {
     app.parse(argc, argv);
     return 0;

@@ -363,7 +363,6 @@ Outcome execute(Context& ctx, const GcFlags& f, TargetRun& run, nlohmann::json& 
 }
 
 void gc_command(Context& ctx, GcFlags f) {
-  if (!f.local && !f.registry) throw Error("images gc: choose --local, --registry or both", Exit::usage);
   if (f.parallel < 1 || f.parallel > 64) throw Error("images gc: --parallel must be 1 to 64", Exit::usage);
   auto& config = ctx.config();
   Policy policy;
@@ -418,25 +417,39 @@ void gc_command(Context& ctx, GcFlags f) {
   }
 }
 
+void add_gc_options(CLI::App* sub, GcFlags& f) {
+  sub->add_option("repositories", f.repositories, "Only these repositories (names or globs; default: all)");
+  sub->add_option("--keep", f.keep, "Newest tags kept per repository (default: images.keep)");
+  sub->add_option("--older-than", f.older_than, "Only delete tags older than DUR (e.g. 30d)");
+  sub->add_flag("--dry-run", f.dry_run, "Print the plan and delete nothing");
+  sub->add_flag("-y,--yes", f.yes, "Delete without asking");
+  sub->add_option("--parallel", f.parallel, "Deletes at once (default 8)");
+  sub->add_flag("--no-marathon", f.no_marathon, "Do not ask Marathon which images apps use (unsafe)");
+  sub->add_option("--protect-env", f.protect_envs, "Environments whose Marathon apps protect images (default: all)")
+      ->delimiter(',');
+}
+
 }  // namespace
 
+// What to clean is a subcommand, not a flag: 'gc --registry' read like the global --registry HOST.
 void add_images_gc(CLI::App& images, Context& ctx) {
   auto f = std::make_shared<GcFlags>();
   auto* gc = images.add_subcommand("gc", "Delete old tags, never what containers, Marathon or the keep list need");
-  gc->add_option("repositories", f->repositories, "Only these repositories (names or globs; default: all)");
-  gc->add_flag("--local", f->local, "Clean the local Docker Engine");
-  gc->add_flag("--registry", f->registry, "Clean the registry");
-  gc->add_option("--keep", f->keep, "Newest tags kept per repository (default: images.keep)");
-  gc->add_option("--older-than", f->older_than, "Only delete tags older than DUR (e.g. 30d)");
-  gc->add_flag("--dry-run", f->dry_run, "Print the plan and delete nothing");
-  gc->add_flag("-y,--yes", f->yes, "Delete without asking");
-  gc->add_option("--parallel", f->parallel, "Deletes at once (default 8)");
-  gc->add_flag("--no-marathon", f->no_marathon, "Do not ask Marathon which images apps use (unsafe)");
-  gc->add_option("--protect-env", f->protect_envs, "Environments whose Marathon apps protect images (default: all)")
-      ->delimiter(',');
-  gc->callback(command(ctx, [&ctx, f] { gc_command(ctx, *f); }));
+  gc->require_subcommand(1);
+  auto* local = gc->add_subcommand("local", "Clean the local Docker Engine (docker_host)");
+  auto* reg = gc->add_subcommand("registry", "Clean the registry (registry, or the global --registry HOST)");
+  for (auto* sub : {local, reg}) add_gc_options(sub, *f);
+  local->callback(command(ctx, [&ctx, f] {
+    auto flags = *f;
+    flags.local = true;
+    gc_command(ctx, flags);
+  }));
+  reg->callback(command(ctx, [&ctx, f] {
+    auto flags = *f;
+    flags.registry = true;
+    gc_command(ctx, flags);
+  }));
 }
-
 
 void add_image_commands(CLI::App& app, Context& ctx) {
   auto* image = app.add_subcommand("image", "Tag, build, push Docker images by git commit");

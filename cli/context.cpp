@@ -19,6 +19,10 @@ void Context::begin() {
                 Exit::usage);
   }
   globals.chdir.reset();
+  const auto output = environ("MCTL_OUTPUT").value_or("text");
+  if (output != "text" && output != "json") {
+    throw Error(fmt::format("MCTL_OUTPUT is '{}'; it must be text or json", output), Exit::usage);
+  }
   using core::log::Level;
   core::log::set_level(globals.quiet ? Level::quiet
                                      : static_cast<Level>(std::min(globals.verbosity, 3)));

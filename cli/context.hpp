@@ -16,7 +16,7 @@ struct GlobalOptions {
   std::optional<std::string> env;
   int verbosity = 0;
   bool quiet = false;
-  std::string output = "text";
+  bool json = false;  // --json
   bool no_color = false;
   std::optional<std::string> chdir;
   std::vector<std::string> marathon;
@@ -37,7 +37,8 @@ class Context {
   // Adds a command's flag to the configuration (the highest layer).
   void set_flag(const std::string& key, const nlohmann::json& value, const std::string& flag);
 
-  bool json() const { return globals.output == "json"; }
+  // --json, or MCTL_OUTPUT=json in the environment.
+  bool json() const { return globals.json || environ("MCTL_OUTPUT").value_or("") == "json"; }
   bool color() const { return m_color; }
   bool stdout_is_tty() const { return m_stdout_tty; }
   bool stdin_is_tty() const { return m_stdin_tty; }

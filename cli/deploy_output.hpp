@@ -28,7 +28,7 @@ std::string app_id(Context& ctx, const std::string& app);
 std::string env_suffix(Context& ctx);
 
 // Shows DeployEvents: a redrawn line per app on a terminal (stderr), timestamped lines
-// otherwise, NDJSON on stdout with --output json, nothing with -q.
+// otherwise, NDJSON on stdout with --json, nothing with -q.
 class Progress {
  public:
   Progress(Context& ctx, const std::vector<std::string>& apps);

@@ -30,7 +30,7 @@ value() { # KEY: the value and origin of KEY from the JSON output in $OUT
 }
 
 test_case "defaults and file values found by walking up"
-mctl config show --output json
+mctl config show --json
 expect_rc 0
 expect_eq "$(value http.timeout)" '"30s" | default'
 expect_eq "$(value deploy.parallel)" '2 | ../../mctl.yaml:5'
@@ -38,19 +38,19 @@ expect_eq "$(value env)" '"staging" | ../../mctl.yaml:2'
 expect_eq "$(value marathon.urls)" '["http://staging-1:8080"] | ../../mctl.yaml:9'
 
 test_case "the environment block beats the top level"
-mctl config show -e prod --output json
+mctl config show -e prod --json
 expect_eq "$(value deploy.timeout)" '"15m" | ../../mctl.yaml:15'
 expect_eq "$(value vars.replicas)" '3 | ../../mctl.yaml:17'
 expect_eq "$(value env)" '"prod" | flag --env'
 
 test_case "MCTL_* environment variables beat the file"
-MCTL_TIMEOUT=20m MCTL_MARATHON_URL=http://env-1:1,http://env-2:2 MCTL_ENV=prod run "$MCTL" config show --output json
+MCTL_TIMEOUT=20m MCTL_MARATHON_URL=http://env-1:1,http://env-2:2 MCTL_ENV=prod run "$MCTL" config show --json
 expect_eq "$(value deploy.timeout)" '"20m" | env MCTL_TIMEOUT'
 expect_eq "$(value marathon.urls)" '["http://env-1:1", "http://env-2:2"] | env MCTL_MARATHON_URL'
 expect_eq "$(value env)" '"prod" | env MCTL_ENV'
 
 test_case "flags beat everything"
-MCTL_MARATHON_URL=http://env-1:1 run "$MCTL" --marathon http://flag:1 config show -e prod --output json
+MCTL_MARATHON_URL=http://env-1:1 run "$MCTL" --marathon http://flag:1 config show -e prod --json
 expect_eq "$(value marathon.urls)" '["http://flag:1"] | flag --marathon'
 
 test_case "text output shows value and origin on one line per key"
@@ -62,9 +62,9 @@ expect_true grep -Eq '^marathon\.urls +http://prod-1:8080, http://prod-2:8080 +\
 
 test_case "--config and -C choose the project"
 cd "$TMP"
-mctl -C proj config show --output json
+mctl -C proj config show --json
 expect_eq "$(value deploy.parallel)" '2 | mctl.yaml:5'
-mctl --config proj/mctl.yaml config show --output json
+mctl --config proj/mctl.yaml config show --json
 expect_eq "$(value deploy.parallel)" '2 | proj/mctl.yaml:5'
 
 test_case "an unknown key is a usage error with file:line:col and a suggestion"
@@ -87,7 +87,7 @@ expect_not_contains "$ERR" "hunter2"
 expect_contains "$ERR" "use password_file or password_env"
 
 test_case "errors in JSON mode are also a JSON object on stdout"
-mctl -C "$TMP/bad" config show --output json
+mctl -C "$TMP/bad" config show --json
 expect_rc 2
 expect_eq "$(python3 -c 'import json,sys; e=json.load(sys.stdin)["error"]; print(e["exit_code"])' <<<"$OUT")" 2
 
@@ -97,7 +97,13 @@ expect_rc 2
 mctl --help
 expect_rc 0
 expect_contains "$OUT" "deploy"
-mctl config show --output yaml
+MCTL_OUTPUT=yaml run "$MCTL" config show
 expect_rc 2
+expect_contains "$ERR" "MCTL_OUTPUT"
+
+test_case "MCTL_OUTPUT=json in the environment is --json"
+MCTL_OUTPUT=json run "$MCTL" --config "$TMP/proj/mctl.yaml" config show
+expect_rc 0
+expect_eq "$(value deploy.parallel | cut -d' ' -f1)" 2
 
 finish

@@ -129,9 +129,9 @@ mctl deploy bad.json "${M[@]}"
 expect_rc 2
 expect_contains "$ERR" "/upgradeStrategy/minimumHealthCapacity"
 
-test_case "--output json streams NDJSON progress and a result line"
+test_case "--json streams NDJSON progress and a result line"
 write_app web.json /web registry.local/web:v6 2
-mctl deploy web.json "${M[@]}" --output json
+mctl deploy web.json "${M[@]}" --json
 expect_rc 0
 expect_true python3 -c "import json,sys
 lines=[json.loads(l) for l in sys.argv[1].splitlines()]

@@ -46,7 +46,7 @@ lookup web.api.prod.marathon.mesos --short
 expect_eq "$OUT" $'9.0.1.5\n9.0.2.7'
 lookup _web-api-prod._tcp.marathon.mesos --short
 expect_eq "$OUT" $'9.0.1.5:8080\n9.0.2.7:8080'
-lookup _web.api.prod._tcp.marathon.mesos --output json
+lookup _web.api.prod._tcp.marathon.mesos --json
 expect_eq "$(json_get '[(r["host"], r["ip"], r["port"]) for r in d["results"][0]["records"]]')" \
   "[('web.api.prod-krcpn-s1.marathon.mesos', '9.0.1.5', 8080), ('web.api.prod-ooj71-s2.marathon.mesos', '9.0.2.7', 8080)]"
 lookup _http._web-api-prod._tcp.marathon.mesos --short
@@ -67,7 +67,7 @@ expect_eq "$(grep -E '^ +_web-api-prod\._tcp\.marathon\.slave\.mesos ' <<<"$OUT"
   " _web-api-prod._tcp.marathon.slave.mesos SRV none"
 
 test_case "mctl dns app /api-gateway: two named ports told apart (json)"
-mctl dns app api-gateway --port-name http --port-name admin --server "$S" --output json
+mctl dns app api-gateway --port-name http --port-name admin --server "$S" --json
 expect_rc 0
 expect_eq "$(json_get '[(t["ip"], t["port"], t["port_names"]) for t in d["tasks"]]')" \
   "[('10.10.1.21', 31100, ['http']), ('10.10.1.21', 31101, ['admin']), ('10.10.1.23', 31740, ['http']), ('10.10.1.23', 31741, ['admin'])]"
@@ -124,7 +124,7 @@ test_case "names match case-insensitively; --type ANY asks A and SRV"
 lookup FLASK-HELLO.Marathon.MESOS. --short
 expect_rc 0
 expect_eq "$OUT" $'10.10.1.21\n10.10.1.22\n10.10.1.23'
-lookup leader.mesos --type any --output json
+lookup leader.mesos --type any --json
 expect_rc 0
 expect_eq "$(json_get '[(x["type"], x["status"]) for x in d["results"]]')" "[('A', 'ok'), ('SRV', 'no_records')]"
 
@@ -154,7 +154,7 @@ expect_eq "$(grep -c ' SRV ' <<<"$OUT")" 3
 expect_contains "$ERR" "mctl: idle-worker.marathon.mesos A: NXDOMAIN"
 expect_contains "$ERR" "1 of 4 lookups failed or found no records"
 for i in $(seq 300); do echo "_flask-hello._tcp.marathon.mesos"; echo "master$((i % 3)).mesos"; done >"$TMP/many.txt"
-run bash -c "'$MCTL' dns lookup --server $S --batch - --output json <'$TMP/many.txt'"
+run bash -c "'$MCTL' dns lookup --server $S --batch - --json <'$TMP/many.txt'"
 expect_rc 0
 expect_eq "$(json_get 'len(d["results"])')" 600
 expect_eq "$(json_get 'sum(len(r["records"]) for r in d["results"])')" 1200
@@ -229,7 +229,7 @@ echo "host-record=big-task-1.marathon.mesos,10.10.9.1" >>"$TMP/big.conf"
 start_dnsmasq dnsmasq_big "$TMP/big.conf"
 udp=$(dig @127.0.0.1 -p "$DNS_PORT" _big._tcp.marathon.mesos SRV +notcp +ignore +bufsize=1232 +noall +comments)
 expect_contains "$udp" " tc" "dnsmasq sets TC over UDP (the premise of this check)"
-mctl dns lookup _big._tcp.marathon.mesos --server "127.0.0.1:$DNS_PORT" --output json
+mctl dns lookup _big._tcp.marathon.mesos --server "127.0.0.1:$DNS_PORT" --json
 expect_rc 0
 expect_eq "$(json_get 'len(d["results"][0]["records"])')" 80
 expect_eq "$(json_get '[r["ip"] for r in d["results"][0]["records"]][0]')" "10.10.9.1"

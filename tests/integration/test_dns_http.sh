@@ -14,7 +14,7 @@ expect_rc 0
 expect_eq "$OUT" $'10.10.1.21\n10.10.1.22\n10.10.1.23'
 
 test_case "services: string ports become numbers; targets and IPs as Mesos-DNS sent them"
-mctl dns lookup _flask-hello._tcp.marathon.mesos --http "$U" --output json
+mctl dns lookup _flask-hello._tcp.marathon.mesos --http "$U" --json
 expect_rc 0
 expect_eq "$(json_get '[(r["host"], r["ip"], r["port"]) for r in d["results"][0]["records"]]')" \
   "[('flask-hello-zna7p-s0.marathon.mesos', '10.10.1.21', 31512), ('flask-hello-5tdbj-s1.marathon.mesos', '10.10.1.22', 31947), ('flask-hello-eejuc-s2.marathon.mesos', '10.10.1.23', 31128)]"
@@ -30,7 +30,7 @@ mctl dns app /idle-worker --http "$U"
 expect_rc 8
 
 test_case "mctl dns app over HTTP: the same task table as over DNS"
-mctl dns app /api-gateway --port-name http --port-name admin --http "$U" --output json
+mctl dns app /api-gateway --port-name http --port-name admin --http "$U" --json
 expect_rc 0
 expect_eq "$(json_get '[(t["host"], t["ip"], t["port"], t["port_names"]) for t in d["tasks"]]')" \
   "[('api-gateway-u6qfb-s0.marathon.mesos', '10.10.1.21', 31100, ['http']), ('api-gateway-u6qfb-s0.marathon.mesos', '10.10.1.21', 31101, ['admin']), ('api-gateway-sd1su-s2.marathon.mesos', '10.10.1.23', 31740, ['http']), ('api-gateway-sd1su-s2.marathon.mesos', '10.10.1.23', 31741, ['admin'])]"

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# mctl image exists/push and mctl images gc --registry against a docker-registry that requires
+# mctl image exists/push and mctl images gc registry against a docker-registry that requires
 # htpasswd basic auth: credentials from mctl.yaml, from $DOCKER_CONFIG/config.json and from
 # ~/.docker/config.json; refused credentials give one line naming their source, never the
 # password, and exit code 5. (Bearer tokens need a token server docker-registry does not
@@ -51,13 +51,13 @@ EOF
 REG_PASSWORD=$PASSWORD mctl image exists web:w1
 expect_rc 0
 expect_contains "$OUT" "$REGISTRY/web:w1 sha256:"
-REG_PASSWORD=$PASSWORD mctl images gc --registry --no-marathon --yes --keep 2 web
+REG_PASSWORD=$PASSWORD mctl images gc registry --no-marathon --yes --keep 2 web
 expect_rc 0
 expect_contains "$OUT" "deleted 1 of 1 tags"
 expect_eq "$(registry_tags web | tr '\n' ' ')" "w2 w3 " "w1 deleted"
 
 test_case "a wrong password from mctl.yaml is refused: one line naming the setting, not the password"
-REG_PASSWORD=$WRONG mctl images gc --registry --no-marathon --yes --keep 0 web
+REG_PASSWORD=$WRONG mctl images gc registry --no-marathon --yes --keep 0 web
 expect_rc 5
 expect_contains "$ERR" "listing the registry's repositories at http://$REGISTRY: registry answered HTTP 401"
 expect_contains "$ERR" "the registry refused user 'ci' from registry_credentials (mctl.yaml:"
@@ -81,7 +81,7 @@ expect_eq "$OUT" "$REGISTRY/web:pushed"
 expect_eq "$(registry_tags web | tr '\n' ' ')" "pushed w2 w3 " "pushed through the engine with the credentials"
 DOCKER_CONFIG="$TMP/dc" mctl image exists web:pushed
 expect_rc 0
-DOCKER_CONFIG="$TMP/dc" mctl images gc --registry --no-marathon --yes --keep 2 web
+DOCKER_CONFIG="$TMP/dc" mctl images gc registry --no-marathon --yes --keep 2 web
 expect_rc 0
 expect_eq "$(registry_tags web | tr '\n' ' ')" "pushed w3 " "the oldest of three deleted"
 
@@ -99,7 +99,7 @@ expect_contains "$ERR" "registry answered HTTP 401"
 expect_contains "$ERR" "the registry refused user 'ci' from $TMP/bad/config.json auths.$REGISTRY"
 expect_not_contains "$ERR$OUT" "$WRONG"
 expect_eq "$(wc -l <<<"$ERR")" "1" "one line"
-DOCKER_CONFIG="$TMP/bad" mctl images gc --registry --no-marathon --yes --keep 0 web
+DOCKER_CONFIG="$TMP/bad" mctl images gc registry --no-marathon --yes --keep 0 web
 expect_rc 5
 expect_contains "$ERR" "$TMP/bad/config.json"
 expect_not_contains "$ERR$OUT" "$WRONG"

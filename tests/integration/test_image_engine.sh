@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# mctl image tag/build/push/exists and mctl images gc --local against a real dockerd and
+# mctl image tag/build/push/exists and mctl images gc local against a real dockerd and
 # docker-registry: commit tags, dirty trees, .dockerignore, push, and local cleanup.
 source "$(dirname "$0")/lib.sh"
 source "$(dirname "$0")/lib_docker.sh"
@@ -80,7 +80,7 @@ expect_eq "$(registry_tags web)" "$SHORT"
 mctl image exists web
 expect_rc 0
 expect_contains "$OUT" "$REGISTRY/web:$SHORT sha256:"
-mctl image exists web:nope --output json
+mctl image exists web:nope --json
 expect_rc 8
 expect_contains "$OUT" '"exists": false'
 
@@ -132,7 +132,7 @@ images:
 EOF
 
 test_case "local gc dry run: plan with container, keep-list and newest protections"
-mctl images gc --local --no-marathon --keep 1 --dry-run app
+mctl images gc local --no-marathon --keep 1 --dry-run app
 expect_rc 0
 expect_contains "$OUT" "keep    app:old1"
 expect_contains "$OUT" "used by container holder (created)"
@@ -142,7 +142,7 @@ expect_contains "$OUT" "keep    app:old4"
 expect_eq "$(docker images -q app | wc -l)" "4" "dry run removed an image"
 
 test_case "local gc deletes only what the plan says"
-mctl images gc --local --no-marathon --keep 1 --yes app
+mctl images gc local --no-marathon --keep 1 --yes app
 expect_rc 0
 expect_contains "$OUT" "deleted 1 of 1 tags"
 expect_eq "$(docker images --format '{{.Tag}}' app | sort | tr '\n' ' ')" "old1 old2 old4 "

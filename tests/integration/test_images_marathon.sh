@@ -57,7 +57,7 @@ export MCTL_HTTP_RETRIES=0
 web_before=$(registry_tags web)
 
 test_case "current and the last K versions of every environment's apps are protected"
-mctl images gc --registry --dry-run
+mctl images gc registry --dry-run
 expect_rc 0
 expect_contains "$OUT" "keep    $REGISTRY/web:v2"
 expect_contains "$OUT" "in use by Marathon: /web current (prod)"
@@ -72,25 +72,25 @@ expect_contains "$OUT" "/api current (staging)"
 expect_eq "$(registry_tags web)" "$web_before" "dry run deleted something"
 
 test_case "images.keep_versions widens the protection to older versions"
-MCTL_IMAGES_KEEP_VERSIONS=3 mctl images gc --registry --dry-run
+MCTL_IMAGES_KEEP_VERSIONS=3 mctl images gc registry --dry-run
 expect_rc 0
 expect_contains "$OUT" "keep    $REGISTRY/web:v1"
 
 test_case "--protect-env limits which environments protect images"
-mctl images gc --registry --dry-run --protect-env staging
+mctl images gc registry --dry-run --protect-env staging
 expect_rc 0
 expect_contains "$OUT" "delete  $REGISTRY/web:v2"
 expect_contains "$OUT" "keep    $REGISTRY/api:a1"
 
 test_case "an unreachable Marathon stops gc before anything is deleted"
 stop_service "$STAGING_PID"
-mctl images gc --registry --yes
+mctl images gc registry --yes
 expect_rc 3
 expect_contains "$ERR" "127.0.0.1:$port_staging"
 expect_eq "$(registry_tags web)" "$web_before" "gc went on without Marathon"
 
 test_case "with Marathon's answer, gc deletes exactly the unprotected old tags"
-mctl images gc --registry --yes --protect-env prod
+mctl images gc registry --yes --protect-env prod
 expect_rc 0
 expect_eq "$(registry_tags web | tr '\n' ' ')" "v2 v4 v5 v6 "
 expect_eq "$(registry_tags api | tr '\n' ' ')" "a2 " "staging not asked: a1 unprotected"

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# mctl images gc --registry against a real docker-registry: plans, deletions, shared digests,
+# mctl images gc registry against a real docker-registry: plans, deletions, shared digests,
 # keep list, dry runs, failures mid-run, credentials.
 source "$(dirname "$0")/lib.sh"
 source "$(dirname "$0")/lib_docker.sh"
@@ -37,13 +37,13 @@ export MCTL_HTTP_RETRIES=0
 web_before=$(registry_tags web)
 
 test_case "a run without Marathon configured refuses to guess"
-mctl images gc --registry --yes
+mctl images gc registry --yes
 expect_rc 2
 expect_contains "$ERR" "no Marathon is configured (marathon.urls)"
 expect_eq "$(registry_tags web)" "$web_before" "nothing deleted"
 
 test_case "--dry-run prints what goes, what stays and why, and deletes nothing"
-mctl images gc --registry --no-marathon --dry-run
+mctl images gc registry --no-marathon --dry-run
 expect_rc 0
 expect_contains "$OUT" "delete  $REGISTRY/web:t3"
 expect_contains "$OUT" "delete  $REGISTRY/web:t1 "
@@ -59,13 +59,13 @@ expect_contains "$OUT" "dry run: nothing deleted"
 expect_eq "$(registry_tags web)" "$web_before" "dry run deleted something"
 
 test_case "without a terminal and without --yes gc only plans"
-mctl images gc --registry --no-marathon </dev/null
+mctl images gc registry --no-marathon </dev/null
 expect_rc 0
 expect_contains "$ERR" "no terminal to confirm on and no --yes: dry run only"
 expect_eq "$(registry_tags web)" "$web_before"
 
 test_case "the plan in JSON names every decision"
-mctl images gc --registry --no-marathon --dry-run --output json
+mctl images gc registry --no-marathon --dry-run --json
 expect_rc 0
 expect_eq "$(python3 -c 'import json,sys; t=json.loads(sys.argv[1])["targets"][0]; print(t["delete"], t["keep"], t["skip"], t["dry_run"], t["bytes_reclaimable"] > 0)' "$OUT")" \
   "3 8 1 True True"
@@ -73,7 +73,7 @@ expect_eq "$(python3 -c 'import json,sys; d={x["image"]:x for x in json.loads(sy
   "keep matches keep list 'team/base:b1'"
 
 test_case "--yes deletes the plan: shared digests go once, kept tags sharing a digest stay"
-mctl images gc --registry --no-marathon --yes
+mctl images gc registry --no-marathon --yes
 expect_rc 0
 expect_contains "$OUT" "deleted 3 of 3 tags (0 of 2 deletes failed)"
 expect_contains "$ERR" "garbage collection"
@@ -82,26 +82,26 @@ expect_eq "$(registry_tags api | tr '\n' ' ')" "a1 a2 " "api untouched"
 expect_eq "$(registry_tags team/base | tr '\n' ' ')" "b1 b2 " "base untouched"
 
 test_case "a second run finds nothing more to delete"
-mctl images gc --registry --no-marathon --yes
+mctl images gc registry --no-marathon --yes
 expect_rc 0
 expect_contains "$OUT" "plan: delete 0 tags"
 
 test_case "--keep and --older-than from the command line, limited to some repositories"
-mctl images gc --registry --no-marathon --yes --keep 0 --older-than 3650d web
+mctl images gc registry --no-marathon --yes --keep 0 --older-than 3650d web
 expect_rc 0
 expect_contains "$OUT" "newer than "
 expect_eq "$(registry_tags web | tr '\n' ' ')" "old-alias t2 t4 t5 t6 " "nothing is 10 years old"
-mctl images gc --registry --no-marathon --yes --keep 1 'team/*'
+mctl images gc registry --no-marathon --yes --keep 1 'team/*'
 expect_rc 0
 expect_eq "$(registry_tags team/base | tr '\n' ' ')" "b1 b2 " "b1 kept by list, b2 newest"
-mctl images gc --registry --no-marathon --yes --keep 1 api
+mctl images gc registry --no-marathon --yes --keep 1 api
 expect_rc 0
 expect_eq "$(registry_tags api | tr '\n' ' ')" "a2 " "only api was cleaned"
 expect_eq "$(registry_tags web | tr '\n' ' ')" "old-alias t2 t4 t5 t6 " "web not selected"
 
 test_case "a registry that is down stops gc before any plan, naming it"
 down_port=$(free_port)
-mctl --registry "127.0.0.1:$down_port" images gc --registry --no-marathon --yes
+mctl --registry "127.0.0.1:$down_port" images gc registry --no-marathon --yes
 expect_rc 3
 expect_contains "$ERR" "127.0.0.1:$down_port"
 
@@ -147,7 +147,7 @@ http.server.ThreadingHTTPServer.allow_reuse_address = True
 http.server.ThreadingHTTPServer(("127.0.0.1", port), H).serve_forever()
 PY
 start_service proxy "curl -sf http://127.0.0.1:$proxy_port/v2/" python3 "$TMP/proxy.py" "$proxy_port" "$REGISTRY"
-mctl --registry "127.0.0.1:$proxy_port" images gc --registry --no-marathon --yes --keep 1 --parallel 1 flaky
+mctl --registry "127.0.0.1:$proxy_port" images gc registry --no-marathon --yes --keep 1 --parallel 1 flaky
 expect_rc 3
 expect_contains "$ERR" "2 planned deletes failed"
 expect_contains "$ERR" "error: deleting 127.0.0.1:$proxy_port/flaky:"
@@ -201,7 +201,7 @@ manifest_digest() {
     "http://$REGISTRY/v2/$1/manifests/$2" | tr -d '\r' | sed -n 's/^docker-content-digest: //Ip'
 }
 fresh_digest=$(manifest_digest race fresh)
-mctl --registry "127.0.0.1:$race_port" images gc --registry --no-marathon --yes --keep 2 race
+mctl --registry "127.0.0.1:$race_port" images gc registry --no-marathon --yes --keep 2 race
 expect_rc 1
 expect_contains "$OUT" "plan: delete 3 tags (3 deletes)"
 expect_contains "$OUT" "deleted 2 of 3 tags (0 of 3 deletes failed, 1 skipped: changed since the plan)"

@@ -23,7 +23,7 @@ expect_contains "$OUT" "version:    $v2"
 expect_contains "$OUT" "image:      registry.local/web:v2"
 expect_contains "$OUT" "health:     healthy"
 expect_contains "$OUT" "TASK_RUNNING  healthy"
-mctl status /web "${M[@]}" --output json
+mctl status /web "${M[@]}" --json
 expect_eq "$(jq_py "j['healthy'], j['instances'], len(j['tasks'])" <<<"$OUT")" "2 2 2"
 
 test_case "status of an unknown app"

@@ -63,8 +63,8 @@ expect_rc 2
 expect_eq "$ERR" "mctl: error: apps/flask-hello.yaml:6:1: unknown field 'instanses' (did you mean 'instances'?)"
 expect_file_unchanged "$TMP/out.json" "$BEFORE"
 
-test_case "--output json error report for CI"
-mctl -C "$TMP/broken" --output json render flask-hello -e staging
+test_case "--json error report for CI"
+mctl -C "$TMP/broken" --json render flask-hello -e staging
 expect_rc 2
 expect_eq "$(echo "$OUT" | json_get - 'd["error"]["message"]')" "apps/flask-hello.yaml:6:1: unknown field 'instanses' (did you mean 'instances'?)"
 expect_eq "$(echo "$OUT" | json_get - 'd["error"]["exit_code"]')" "2"
@@ -98,7 +98,7 @@ expect_contains "$OUT" "apps/legacy.yaml:3:6: the app runs sshd"
 expect_contains "$OUT" "apps/legacy.yaml:1:1: no healthChecks"
 mctl -C "$PROJECT" lint legacy -e staging --strict
 expect_rc 1
-mctl -C "$PROJECT" --output json lint flask-hello -e staging
+mctl -C "$PROJECT" --json lint flask-hello -e staging
 expect_rc 0
 expect_eq "$(echo "$OUT" | json_get - 'd["warnings"]')" "0" "the example app passes the checklist"
 rm "$PROJECT/apps/legacy.yaml"
