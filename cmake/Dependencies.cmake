@@ -1,5 +1,6 @@
-# The only place that finds third-party code. Everything comes from Debian
-# packages (see .ci/run for the package list); nothing is vendored.
+# The only place that finds third-party code. Everything comes from Debian packages
+# (scripts/install-deps.sh --build lists them) except valijson, vendored header-only in
+# third_party/valijson (its Debian package drags in Qt and Poco; see its README.md).
 find_package(PkgConfig REQUIRED)
 find_package(Threads REQUIRED)
 find_package(CLI11 REQUIRED CONFIG)
@@ -11,7 +12,12 @@ find_package(OpenSSL REQUIRED COMPONENTS Crypto)
 find_package(LibArchive REQUIRED)
 pkg_check_modules(SODIUM REQUIRED IMPORTED_TARGET libsodium)
 pkg_check_modules(CARES REQUIRED IMPORTED_TARGET libcares)
-find_path(VALIJSON_INCLUDE_DIR valijson/validator.hpp REQUIRED)
+option(MCTL_SYSTEM_VALIJSON "Use the system's valijson headers instead of third_party/valijson" OFF)
+if(MCTL_SYSTEM_VALIJSON)
+  find_path(VALIJSON_INCLUDE_DIR valijson/validator.hpp REQUIRED)
+else()
+  set(VALIJSON_INCLUDE_DIR ${PROJECT_SOURCE_DIR}/third_party/valijson/include)
+endif()
 add_library(mctl_valijson INTERFACE)
 target_include_directories(mctl_valijson SYSTEM INTERFACE ${VALIJSON_INCLUDE_DIR})
 if(MCTL_BUILD_TESTS)

@@ -1,25 +1,54 @@
 #!/usr/bin/env bash
-# Installs the Debian 12 packages that build mctl and run its tests. Safe to run again.
+# Installs the Debian 12 packages mctl needs, by set, without recommended packages.
+# Safe to run again: installs only what is missing.
+#   --build  (default) build mctl and run examples/demo.sh
+#   --test   --build plus the real components the test suites run, and cpack's tools
+#   --bench  --build plus the benchmark and fuzzer tools
+#   --print  list the chosen packages instead of installing them
+# Sets combine: install-deps.sh --test --bench.
 set -euo pipefail
-SUDO=""
-[[ $(id -u) == 0 ]] || SUDO=sudo
-packages=(
-  # build
-  cmake g++ make pkg-config git ca-certificates
-  # libraries
+
+build=(
+  cmake make g++ pkg-config git
   libcli11-dev libyaml-cpp-dev libfmt-dev nlohmann-json3-dev libcurl4-openssl-dev libsodium-dev
-  libssl-dev libc-ares-dev libarchive-dev libvalijson-dev doctest-dev
-  # real components the integration tests run
-  python3 curl docker.io docker-registry dnsmasq-base ansible-core bind9-dnsutils
-  # benchmarks and fuzzers
-  hyperfine time clang
+  libssl-dev libc-ares-dev libarchive-dev doctest-dev
+  # run time: libcurl is dlopen'ed; TLS needs the CA bundle. examples/demo.sh: python3, curl.
+  libcurl4 ca-certificates python3 curl
 )
+test=(
+  docker.io docker-registry dnsmasq-base ansible-core bind9-dnsutils
+  dpkg-dev # dpkg-shlibdeps, for cpack's .deb (tests/integration/test_package.sh)
+)
+bench=(hyperfine time clang)
+
+usage() { sed -n '2,8s/^# \{0,1\}//p' "$0"; }
+
+packages=() print=false sets=0
+for arg in "$@"; do
+  case $arg in
+    --build) packages+=("${build[@]}") sets=$((sets + 1)) ;;
+    --test) packages+=("${build[@]}" "${test[@]}") sets=$((sets + 1)) ;;
+    --bench) packages+=("${build[@]}" "${bench[@]}") sets=$((sets + 1)) ;;
+    --print) print=true ;;
+    -h | --help) usage && exit 0 ;;
+    *) echo "install-deps.sh: error: unknown option $arg" >&2 && usage >&2 && exit 2 ;;
+  esac
+done
+((sets)) || packages=("${build[@]}")
+mapfile -t packages < <(printf '%s\n' "${packages[@]}" | awk '!seen[$0]++')
+
+if $print; then
+  printf '%s\n' "${packages[@]}"
+  exit 0
+fi
+
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
 done
-if ((${#missing[@]})); then
-  export DEBIAN_FRONTEND=noninteractive
-  $SUDO apt-get update -q
-  $SUDO apt-get install -y -q "${missing[@]}"
-fi
+((${#missing[@]})) || exit 0
+SUDO=""
+[[ $(id -u) == 0 ]] || SUDO=sudo
+export DEBIAN_FRONTEND=noninteractive
+$SUDO apt-get update -q
+$SUDO apt-get install -y -q --no-install-recommends "${missing[@]}"

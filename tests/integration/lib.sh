@@ -1,15 +1,14 @@
 # Integration test harness: source it from a test_*.sh suite.
 #   MCTL          the mctl binary under test (set by ctest; defaults to build/mctl)
-#   MCTL_SHARED   the shared/ folder with fixtures
-#   MCTL_TESTS    this tests/ folder
+#   MCTL_TESTS    this tests/ folder (its fixtures/ holds every file a suite reads)
 # Services started with start_service are stopped by PID on every exit path.
 set -uo pipefail
 
 MCTL=${MCTL:-$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)/build/mctl}
 MCTL_TESTS=${MCTL_TESTS:-$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)}
 MCTL_SOURCE=${MCTL_SOURCE:-$(cd "$MCTL_TESTS/.." && pwd)}
-MCTL_SHARED=${MCTL_SHARED:-$(cd "$MCTL_SOURCE/../shared" && pwd)}
-export MCTL MCTL_TESTS MCTL_SOURCE MCTL_SHARED
+MCTL_FIXTURES="$MCTL_TESTS/fixtures"
+export MCTL MCTL_TESTS MCTL_SOURCE MCTL_FIXTURES
 
 TMP=$(mktemp -d "${TMPDIR:-/tmp}/mctl-test.XXXXXX")
 _PIDS=()

@@ -2,7 +2,7 @@
 # that never answers, one that answers REFUSED, and the Mesos-DNS HTTP API fixture.
 # Source after lib.sh.
 
-MESOS_DNS_FIXTURE="$MCTL_SHARED/mesos-dns"
+MESOS_DNS_FIXTURE="$MCTL_FIXTURES/mesos-dns"
 
 # dns_ready PORT NAME EXPECTED: dig answers NAME with EXPECTED on PORT.
 dns_ready() {

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# mctl dns against a real DNS server: dnsmasq serving ../shared/mesos-dns/dnsmasq.conf on a free
+# mctl dns against a real DNS server: dnsmasq serving tests/fixtures/mesos-dns/dnsmasq.conf on a free
 # loopback port; plus a server that never answers, one that answers REFUSED, a closed port,
 # and a second dnsmasq with an SRV set too big for one UDP answer (TC, retried over TCP).
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # mctl dns --http: the Mesos-DNS HTTP API (tests/servers/mesos_dns_http.py over
-# ../shared/mesos-dns/http/, byte-for-byte Mesos-DNS bodies: string ports, random order,
+# tests/fixtures/mesos-dns/http/, byte-for-byte Mesos-DNS bodies: string ports, random order,
 # one empty record for an unknown name).
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 source "$(dirname "${BASH_SOURCE[0]}")/lib_dns.sh"

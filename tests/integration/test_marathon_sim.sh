@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Self-test of the Marathon simulator (tests/servers/marathon_sim.py) against
-# /work/shared/marathon/API.md, with curl: status codes, headers, error bodies,
+# Marathon's REST API (docs/docs/rest-api in its source), with curl: status codes, headers, error bodies,
 # deployments, locks, faults, the SSE framing, auth and leader behaviour.
 # It does not use mctl: it checks the instrument the mctl suites rely on.
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
@@ -232,12 +232,12 @@ expect_eq "$STATUS" 500 "unknown route under /v2 (1.6+ answers 500)"
 expect_eq "$(j 'd["message"]')" "URI not found"
 
 test_case "bodies a real Marathon accepted are accepted"
-for f in "$MCTL_SHARED"/marathon/examples/system-tests/apps/*.json; do
+for f in "$MCTL_FIXTURES"/marathon/examples/system-tests/apps/*.json; do
   # two of them share an id (/sleep): a real Marathon would answer 409 too, so each gets its own
   http PUT "$A/v2/apps/systest/$(basename "$f" .json)?partialUpdate=false" "$(cat "$f")"
   expect_eq "$STATUS" 201 "$(basename "$f")"
 done
-http POST "$A/v2/groups" "$(cat "$MCTL_SHARED/marathon/examples/system-tests/groups/sleep-group.json")"
+http POST "$A/v2/groups" "$(cat "$MCTL_FIXTURES/marathon/examples/system-tests/groups/sleep-group.json")"
 expect_eq "$STATUS" 201 "sleep-group.json"
 http GET "$A/v2/groups/sleep-group/sleep"
 expect_eq "$(j '[a["id"] for a in d["apps"]]')" '["/sleep-group/sleep/goodnight-1", "/sleep-group/sleep/goodnight-2"]'

@@ -4,7 +4,7 @@ source "$(dirname "$0")/lib.sh"
 need_cmd ansible-vault
 export ANSIBLE_LOCAL_TEMP="$TMP/ansible-tmp" ANSIBLE_HOME="$TMP/ansible-home" ANSIBLE_NOCOLOR=1
 unset MCTL_VAULT_PASSWORD_FILE ANSIBLE_VAULT_PASSWORD_FILE MCTL_VAULT_IDS
-V="$MCTL_SHARED/testdata/ansible-vault"
+V="$MCTL_FIXTURES/vault/ansible-vault"
 PW="$TMP/pw"
 cp "$V/password.txt" "$PW"
 cd "$TMP" || exit 1
@@ -18,7 +18,7 @@ printf 'gr\xc3\xbc\xc3\x9fe \xe2\x9c\x93 \xf0\x9f\x94\x91\n' >unicode.txt
 printf 'x%.0s' $(seq 1 16) >block16.txt
 PLAINS=(yaml.txt empty.txt binary.bin crlf.txt unicode.txt block16.txt)
 
-test_case "mctl reads the shared test vectors"
+test_case "mctl reads the ansible-vault test vectors"
 mctl vault view --vault-password-file "$PW" "$V/secrets.v11.yml"
 expect_rc 0
 expect_eq "$OUT" "$(cat "$V/plain-secrets.yml")"

@@ -2,7 +2,7 @@
 """Marathon REST API simulator: the one fake of the mctl test suite.
 
 Marathon cannot run here, so integration tests and benchmarks talk to this
-server instead. It follows /work/shared/marathon/API.md (Marathon 1.5+ REST
+server instead. It follows Marathon's REST API documentation (Marathon 1.5+ REST
 API, 1.8+ "light" event format): apps with version history, groups,
 deployments with steps that disappear when done and never fail by themselves,
 tasks that stage, run and turn healthy, 409 locks, 422 bodies, the SSE event

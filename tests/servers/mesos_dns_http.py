@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""The Mesos-DNS HTTP API over ../shared/mesos-dns/http/ (stdlib only), for mctl dns --http.
+"""The Mesos-DNS HTTP API over tests/fixtures/mesos-dns/http/ (stdlib only), for mctl dns --http.
 
 Usage: mesos_dns_http.py --root DIR [--port N] [--port-file FILE]
 Listens on 127.0.0.1 (port 0 = any free port), writes the port to --port-file once ready and

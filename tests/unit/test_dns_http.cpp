@@ -14,7 +14,7 @@ namespace http = mctl::core::http;
 namespace {
 
 std::string fixture(const std::string& path) {
-  std::ifstream in(std::string(MCTL_SHARED) + "/mesos-dns/http/v1/" + path);
+  std::ifstream in(std::string(MCTL_FIXTURES) + "/mesos-dns/http/v1/" + path);
   REQUIRE(in.good());
   std::stringstream s;
   s << in.rdbuf();

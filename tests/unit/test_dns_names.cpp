@@ -94,7 +94,7 @@ TEST_CASE("app names include the dotted form only when it differs, and named-por
 // Every app record name in the fixture zone is one that app_names derives (the canonical
 // per-task names and framework records aside): the rules match the fixture's generator.
 TEST_CASE("app_names covers every app name in the fixture's mesos.zone") {
-  std::ifstream zone(std::string(MCTL_SHARED) + "/mesos-dns/mesos.zone");
+  std::ifstream zone(std::string(MCTL_FIXTURES) + "/mesos-dns/mesos.zone");
   REQUIRE(zone.good());
   std::set<std::string> derived;
   for (const auto& [id, ports] : std::vector<std::pair<std::string, std::vector<std::string>>>{

@@ -17,7 +17,7 @@ namespace t = mctl::templates;
 namespace {
 
 const fs::path k_golden = fs::path(MCTL_FIXTURES) / "render" / "golden";
-const fs::path k_examples = fs::path(MCTL_SHARED) / "marathon" / "examples";
+const fs::path k_examples = fs::path(MCTL_FIXTURES) / "marathon" / "examples";
 
 // The JSON a golden spec came from: its first line is "# golden: <path>[#index]".
 json original_of(const fs::path& spec) {

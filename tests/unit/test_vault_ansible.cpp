@@ -7,7 +7,7 @@
 using namespace mctl::vault;
 
 namespace {
-const std::string k_dir = std::string(MCTL_SHARED) + "/testdata/ansible-vault/";
+const std::string k_dir = std::string(MCTL_FIXTURES) + "/vault/ansible-vault/";
 std::string vector_file(const std::string& name) { return mctl::core::read_file(k_dir + name); }
 std::string password() { return vector_file("password.txt"); }
 }  // namespace

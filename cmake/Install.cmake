@@ -1,0 +1,37 @@
+# install() rules and CPack packages (a .deb and a .tar.gz): `cmake --install build` or
+# `cpack --config build/CPackConfig.cmake`. Checked by tests/integration/test_package.sh.
+include(GNUInstallDirs)
+
+install(TARGETS mctl RUNTIME DESTINATION ${CMAKE_INSTALL_BINDIR})
+
+# Licence notices of code compiled into the binary: valijson (BSD-2-Clause requires its notice
+# with binary copies) and Marathon's app-definition schema (Apache-2.0, embedded by templates/).
+install(FILES README.md DESTINATION ${CMAKE_INSTALL_DOCDIR})
+install(FILES third_party/valijson/LICENSE DESTINATION ${CMAKE_INSTALL_DOCDIR} RENAME LICENSE.valijson)
+install(FILES templates/schema/LICENSE-Apache-2.0 DESTINATION ${CMAKE_INSTALL_DOCDIR}
+  RENAME LICENSE.marathon-schema)
+
+# Hook for the man page and shell completions: add their install() rules here, e.g.
+#   install(FILES ${PROJECT_BINARY_DIR}/mctl.1 DESTINATION ${CMAKE_INSTALL_MANDIR}/man1)
+#   install(FILES completions/mctl.bash DESTINATION ${CMAKE_INSTALL_DATADIR}/bash-completion/completions
+#           RENAME mctl)
+# CPack packages whatever is installed; the .deb and .tar.gz pick them up with no other change.
+
+set(MCTL_PACKAGE_CONTACT "mctl maintainers <mctl@localhost>" CACHE STRING "Maintainer field of the .deb")
+set(CPACK_PACKAGE_NAME mctl)
+set(CPACK_PACKAGE_VENDOR mctl)
+set(CPACK_PACKAGE_CONTACT "${MCTL_PACKAGE_CONTACT}")
+set(CPACK_PACKAGE_DESCRIPTION_SUMMARY "Deploy Docker apps to Mesos + Marathon: vault, render, deploy, rollback, Mesos-DNS")
+set(CPACK_PACKAGE_VERSION ${PROJECT_VERSION})
+set(CPACK_GENERATOR "DEB;TGZ")
+set(CPACK_STRIP_FILES ON)
+set(CPACK_SOURCE_IGNORE_FILES "/build/;/\\\\.git/")
+set(CPACK_DEBIAN_FILE_NAME DEB-DEFAULT)
+set(CPACK_DEBIAN_PACKAGE_SECTION admin)
+# Depends: every shared library the binary links, from dpkg-shlibdeps; plus libcurl4, which
+# core/curl_library.cpp dlopen()s at run time, so no tool can see it.
+set(CPACK_DEBIAN_PACKAGE_SHLIBDEPS ON)
+set(CPACK_DEBIAN_PACKAGE_DEPENDS "libcurl4")
+set(CPACK_DEBIAN_PACKAGE_RECOMMENDS "ca-certificates")
+set(CPACK_DEBIAN_PACKAGE_SUGGESTS "docker.io, ansible-core")
+include(CPack)
