@@ -11,6 +11,7 @@
 #include "core/error.hpp"
 #include "core/terminal.hpp"
 #include "vault/edit.hpp"
+#include "vault/files.hpp"
 #include "vault/operations.hpp"
 #include "vault/passwords.hpp"
 
@@ -28,6 +29,7 @@ struct VaultFlags {
   std::optional<std::string> name;
   std::optional<std::string> stdin_name;
   std::optional<std::string> value;
+  std::vector<std::string> plain_keys;
   std::uint32_t argon2_ops = 0;
   std::uint32_t argon2_mem_mib = 0;
 };
@@ -62,6 +64,7 @@ vault::Settings settings(Context& ctx, const VaultFlags& f, bool confirm) {
   if (s.format == vault::Format::mctl) vault::native::check_params_for_writing(s.params);
   s.editor = ctx.environ("VISUAL").value_or(ctx.environ("EDITOR").value_or("vi"));
   s.workspace_dirs = vault::workspace_candidates(ctx.environ("XDG_RUNTIME_DIR"), std::filesystem::temp_directory_path());
+  s.plain_keys = f.plain_keys;
   return s;
 }
 
@@ -79,7 +82,7 @@ vault::VaultPassword new_password(Context& ctx, const VaultFlags& f, const vault
     throw Error("rekey takes one new password source", Exit::usage);
   }
   got = vault::collect_passwords(request, ctx.config(), true, core::prompt_hidden, true);
-  auto& fresh = got.front();
+  const auto& fresh = vault::encryption_password(got, std::nullopt);
   for (const auto& old : s.passwords) {
     const bool same_source = old.source == fresh.source && old.source != "prompt";
     if (same_source || old.password == fresh.password) {
@@ -113,6 +116,14 @@ void add_vault_command(CLI::App& app, Context& ctx) {
   view->add_option("files", f->files, "Files to view")->required();
   auto* edit = vault_cmd->add_subcommand("edit", "Edit a vault file (or its !vault values) in $EDITOR");
   edit->add_option("file", f->files, "File to edit")->required()->expected(1);
+  edit->add_option("--plain", f->plain_keys,
+                   "In a YAML file with !vault values, keep the new value of KEY (dotted path, e.g. db.host; "
+                   "covers everything below it) in plaintext (repeatable)")
+      ->allow_extra_args(false);
+  edit->footer(
+      "YAML files with inline !vault values: values shown as `key: !vault \"text\"` are re-encrypted when they\n"
+      "change. A value added under a key that held no plain value before is encrypted too (it is saved as a\n"
+      "!vault value, so it becomes a string), unless --plain KEY names it. Values that were plain stay plain.");
   auto* rekey = vault_cmd->add_subcommand("rekey", "Re-encrypt files with a new password");
   rekey->add_option("files", f->files, "Files to rekey")->required();
   rekey->add_option("--new-vault-password-file", f->new_password_files, "File or script with the new password")

@@ -61,6 +61,25 @@ std::vector<std::string> split_command(const std::string& command) {
   return argv;
 }
 
+constexpr std::string_view k_prefix = "mctl-vault.";
+
+// Removes the workspaces of mctl processes that died without cleaning up (SIGKILL, power
+// loss): directories "mctl-vault.<pid>.XXXXXX" of this user whose <pid> is not running.
+void remove_stale_workspaces(const fs::path& base) {
+  std::error_code ec;
+  for (fs::directory_iterator it(base, ec), end; !ec && it != end; it.increment(ec)) {
+    const auto name = it->path().filename().string();
+    if (name.rfind(k_prefix, 0) != 0) continue;
+    const auto pid = std::strtol(name.c_str() + k_prefix.size(), nullptr, 10);
+    struct stat st {};
+    if (pid <= 0 || ::lstat(it->path().c_str(), &st) != 0 || !S_ISDIR(st.st_mode) || st.st_uid != ::geteuid()) continue;
+    if (::kill(static_cast<pid_t>(pid), 0) != 0 && errno == ESRCH) {
+      std::error_code ignored;
+      fs::remove_all(it->path(), ignored);
+    }
+  }
+}
+
 }  // namespace
 
 std::vector<fs::path> workspace_candidates(const std::optional<std::string>& xdg_runtime_dir, const fs::path& fallback) {
@@ -72,8 +91,9 @@ std::vector<fs::path> workspace_candidates(const std::optional<std::string>& xdg
 }
 
 PlaintextWorkspace::PlaintextWorkspace(const std::vector<fs::path>& candidates, const std::string& filename) {
+  for (const auto& base : candidates) remove_stale_workspaces(base);
   for (const auto& base : candidates) {
-    std::string tmpl = (base / "mctl-vault.XXXXXX").string();
+    std::string tmpl = (base / fmt::format("{}{}.XXXXXX", k_prefix, ::getpid())).string();
     if (::mkdtemp(tmpl.data()) == nullptr) continue;  // mkdtemp makes it 0700
     m_dir = tmpl;
     m_memory_backed = is_memory_fs(m_dir);

@@ -1,7 +1,9 @@
 #pragma once
 // Editing plaintext in $EDITOR without leaving it behind: a 0600 file in a private 0700
 // directory on a memory-backed filesystem, removed on every exit path (including SIGINT,
-// SIGTERM and SIGHUP, whose handlers remove it before the process dies).
+// SIGTERM and SIGHUP, whose handlers remove it before the process dies). A workspace left by
+// a process killed with SIGKILL ("mctl-vault.<pid>.XXXXXX") is removed by the next edit or
+// create of the same user.
 #include <filesystem>
 #include <optional>
 #include <string>

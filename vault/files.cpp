@@ -78,52 +78,6 @@ Content classify_file(const fs::path& file) {
   }
 }
 
-AtomicFile::AtomicFile(fs::path target, mode_t mode_for_new) : m_target(std::move(target)), m_mode(mode_for_new) {
-  struct stat st {};
-  if (::stat(m_target.c_str(), &st) == 0) m_mode = st.st_mode & 07777;
-  const auto dir = m_target.has_parent_path() ? m_target.parent_path() : fs::path(".");
-  std::string tmpl = (dir / ("." + m_target.filename().string() + ".tmp.XXXXXX")).string();
-  const int fd = ::mkstemp(tmpl.data());
-  if (fd < 0) {
-    throw Error(fmt::format("cannot create a temporary file for {}: {}", m_target.string(), std::strerror(errno)));
-  }
-  ::fchmod(fd, 0600);
-  ::close(fd);
-  m_temp = tmpl;
-  m_out.open(m_temp, std::ios::binary | std::ios::trunc);
-  if (!m_out) throw Error(fmt::format("cannot write {}", m_temp.string()));
-}
-
-AtomicFile::~AtomicFile() {
-  if (!m_committed) {
-    m_out.close();
-    ::unlink(m_temp.c_str());
-  }
-}
-
-void AtomicFile::commit() {
-  m_out.flush();
-  const bool ok = static_cast<bool>(m_out);
-  m_out.close();
-  auto fail = [&](const char* what) {
-    return Error(fmt::format("cannot write {}: {}: {}", m_target.string(), what, std::strerror(errno)));
-  };
-  if (!ok) throw fail("write failed");
-  const int fd = ::open(m_temp.c_str(), O_RDONLY | O_CLOEXEC);
-  if (fd < 0) throw fail("reopen");
-  const bool synced = ::fchmod(fd, m_mode) == 0 && ::fsync(fd) == 0;
-  ::close(fd);
-  if (!synced) throw fail("fsync");
-  if (::rename(m_temp.c_str(), m_target.c_str()) != 0) throw fail("rename");
-  m_committed = true;
-  const auto dir = m_target.has_parent_path() ? m_target.parent_path() : fs::path(".");
-  const int dfd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-  if (dfd >= 0) {
-    ::fsync(dfd);
-    ::close(dfd);
-  }
-}
-
 void commit_all(std::vector<std::unique_ptr<AtomicFile>>& files) {
   for (auto& f : files) f->commit();
 }
@@ -253,6 +207,12 @@ void encrypt_stream(std::istream& in, std::ostream& out, Format format, const Va
 const VaultPassword& encryption_password(const std::vector<VaultPassword>& passwords,
                                          const std::optional<std::string>& label) {
   if (passwords.empty()) throw Error("no vault password given", Exit::usage);
+  if (!label && passwords.size() > 1) {
+    throw Error(fmt::format("{} vault passwords are available to encrypt ({}): choose one with --encrypt-vault-id "
+                            "LABEL; nothing was changed",
+                            passwords.size(), describe_passwords(passwords)),
+                Exit::usage);
+  }
   if (!label) return passwords.front();
   for (const auto& p : passwords) {
     if (p.label == *label) return p;

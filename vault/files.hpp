@@ -12,6 +12,7 @@
 #include <string>
 #include <vector>
 
+#include "core/fs.hpp"
 #include "vault/envelope.hpp"
 #include "vault/secrets.hpp"
 
@@ -26,27 +27,9 @@ Content classify_file(const std::filesystem::path& file);
 // The vault format of a file judged from its head only (nullopt: not a whole-file vault).
 std::optional<Format> detect_file_format(const std::filesystem::path& file);
 
-// A temporary file next to `target`, renamed over it by commit(); removed if never committed.
-// The target's mode is kept; a new file gets `mode_for_new`.
-class AtomicFile {
- public:
-  explicit AtomicFile(std::filesystem::path target, mode_t mode_for_new = 0600);
-  ~AtomicFile();
-  AtomicFile(const AtomicFile&) = delete;
-  AtomicFile& operator=(const AtomicFile&) = delete;
-  std::ostream& stream() { return m_out; }
-  const std::filesystem::path& target() const { return m_target; }
-  void commit();  // flush + fsync + rename + fsync(dir). Throws Error naming the target.
-
- private:
-  std::filesystem::path m_target;
-  std::filesystem::path m_temp;
-  std::ofstream m_out;
-  mode_t m_mode;
-  bool m_committed = false;
-};
-
-// Commits every staged file (all outputs were produced successfully).
+// Staged outputs of a multi-file command (core::AtomicFile: symlinks followed, temp file
+// beside the real target, mode kept); committed once every output was produced.
+using AtomicFile = core::AtomicFile;
 void commit_all(std::vector<std::unique_ptr<AtomicFile>>& files);
 
 struct Opened {
@@ -70,8 +53,10 @@ Opened decrypt_stream(std::istream& in, const std::string& name, const std::vect
 void encrypt_stream(std::istream& in, std::ostream& out, Format format, const VaultPassword& password,
                     const std::string& label, const native::Params& params);
 
-// The password to encrypt new content with: the one labelled `label` when given (Error if
-// none is), else the first.
+// The password to encrypt new content with (the one rule for every command that encrypts new
+// content: encrypt, encrypt-string, create, rekey's new password, edit of a file without one):
+// the one labelled `label` when given, else the only one. Error(Exit::usage) when no password
+// has that label, or when several were given and no label chooses (as ansible-vault).
 const VaultPassword& encryption_password(const std::vector<VaultPassword>& passwords,
                                          const std::optional<std::string>& label);
 

@@ -1,9 +1,12 @@
 #include "vault/inline_yaml.hpp"
 
 #include <fmt/format.h>
+
+#include <algorithm>
 #include <yaml-cpp/yaml.h>
 
 #include <nlohmann/json.hpp>
+#include <set>
 
 #include "core/error.hpp"
 #include "vault/envelope.hpp"
@@ -144,6 +147,117 @@ SecretString render(std::string_view text, const std::vector<Decoded>& decoded, 
     pos = d.value.end;
   }
   out.append(text.substr(pos));
+  return out;
+}
+
+namespace {
+
+// Where the plain values of a document are: "a.b" for a mapping value, "a.list[]=value" for a
+// sequence item (items move when others are inserted, their value identifies them).
+using Paths = std::set<std::string>;
+
+std::string child(const std::string& path, const std::string& key) { return path.empty() ? key : path + "." + key; }
+
+bool is_vault(const YAML::Node& node) { return node.Tag() == std::string(k_tag); }
+
+void collect_plain(const YAML::Node& node, const std::string& path, Paths& out) {
+  if (node.IsMap()) {
+    for (const auto& it : node) {
+      if (it.first.IsScalar()) collect_plain(it.second, child(path, it.first.Scalar()), out);
+    }
+  } else if (node.IsSequence()) {
+    for (const auto& item : node) {
+      if (item.IsScalar() && !is_vault(item)) out.insert(path + "[]=" + item.Scalar());
+      else collect_plain(item, path + "[]", out);
+    }
+  } else if (node.IsScalar() && !is_vault(node)) {
+    out.insert(path);
+  }
+}
+
+bool kept_plain(const std::string& path, const std::vector<std::string>& plain_keys) {
+  for (const auto& key : plain_keys) {
+    if (path.rfind(key, 0) != 0) continue;
+    if (path.size() == key.size() || path[key.size()] == '.' || path[key.size()] == '[') return true;
+  }
+  return false;
+}
+
+struct NewValue {
+  std::size_t pos = 0;
+  std::size_t line = 0;
+  std::string path;
+  std::string scalar;
+};
+
+struct NewValueFinder {
+  const Paths& old;
+  const std::vector<std::string>& plain_keys;
+  const std::string& name;
+  std::vector<NewValue> found;
+
+  void walk(const YAML::Node& node, const std::string& path, const std::string& id, bool flow) {
+    if (node.IsMap() || node.IsSequence()) {
+      flow = flow || node.Style() == YAML::EmitterStyle::Flow;
+      if (node.IsMap()) {
+        for (const auto& it : node) {
+          if (it.first.IsScalar()) walk(it.second, child(path, it.first.Scalar()), child(path, it.first.Scalar()), flow);
+        }
+      } else {
+        for (const auto& item : node) walk(item, path + "[]", path + "[]=" + (item.IsScalar() ? item.Scalar() : ""), flow);
+      }
+      return;
+    }
+    if (!node.IsScalar() || is_vault(node) || path.empty() || old.count(id) || kept_plain(path, plain_keys)) return;
+    const auto line = static_cast<std::size_t>(node.Mark().line) + 1;
+    if (flow) {
+      throw Error(fmt::format("{}:{}: the new value of {} is inside a flow collection ({{...}} or [...]) and cannot be "
+                              "encrypted in place; write it in block style, or keep it plain with --plain {}",
+                              name, line, path, path),
+                  Exit::usage);
+    }
+    found.push_back({static_cast<std::size_t>(node.Mark().pos), line, path, node.Scalar()});
+  }
+};
+
+YAML::Node parse(std::string_view text, const std::string& name) {
+  try {
+    return YAML::Load(std::string(text));
+  } catch (const YAML::Exception& e) {
+    throw Error(fmt::format("{}:{}: not valid YAML: {}", name, e.mark.line + 1, e.msg), Exit::usage);
+  }
+}
+
+}  // namespace
+
+SecretString tag_new_values(std::string_view edited, std::string_view original,
+                            const std::vector<std::string>& plain_keys, const std::string& name) {
+  Paths old;
+  collect_plain(parse(original, name), "", old);
+  NewValueFinder finder{old, plain_keys, name, {}};
+  finder.walk(parse(edited, name + " (edited)"), "", "", false);
+  SecretString out;
+  std::size_t pos = 0;
+  for (const auto& v : finder.found) {  // document order
+    out.append(edited.substr(pos, v.pos - pos));
+    out.append(k_tag).push_back(' ');
+    pos = v.pos;
+  }
+  out.append(edited.substr(pos));
+  // Each tagged value must read back as the same scalar (a multi-line plain scalar does not).
+  const auto values = find(out, name);
+  for (std::size_t i = 0; i < finder.found.size(); ++i) {
+    auto& v = finder.found[i];
+    const auto begin = v.pos + i * (k_tag.size() + 1);
+    const auto it = std::find_if(values.begin(), values.end(), [&](const Value& x) { return x.begin == begin; });
+    const bool same = it != values.end() && it->scalar == v.scalar;
+    wipe(v.scalar);
+    if (!same) {
+      throw Error(fmt::format("{}:{}: cannot encrypt the new value of {} in place; quote it or tag it !vault, or keep "
+                              "it plain with --plain {}", name, v.line, v.path, v.path),
+                  Exit::usage);
+    }
+  }
   return out;
 }
 

@@ -54,6 +54,16 @@ std::string reencrypt(std::string_view edited, const std::vector<Decoded>& old,
                       const std::vector<VaultPassword>& passwords, std::size_t default_index,
                       const std::string& default_label, const std::string& name);
 
+// Marks the values of an edit buffer that must be encrypted although they were written
+// without a tag: every non-null scalar in block style whose key path held no plain value in
+// `original` (the file before the edit) gets "!vault " in front, so reencrypt() encrypts it.
+// Values that were plain before stay plain, and so does everything at or below a dotted key
+// path of `plain_keys` ("db.host" keeps db.host plain; "db" keeps db and all below it).
+// Throws Error(Exit::usage) "<name>:<line>: ..." for a new value it cannot encrypt in place
+// (inside a flow collection, a multi-line plain scalar).
+SecretString tag_new_values(std::string_view edited, std::string_view original,
+                            const std::vector<std::string>& plain_keys, const std::string& name);
+
 // A new inline value as encrypt-string prints it: "!vault |\n" + envelope indented by `indent`.
 std::string block(std::string_view envelope, std::size_t indent, bool final_newline = true);
 

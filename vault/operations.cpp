@@ -99,6 +99,7 @@ bool edit_file(const std::string& file, const Settings& s) {
     throw Error(fmt::format("{}: not a vault (no $ANSIBLE_VAULT or $MCTL_VAULT header and no !vault values)", file),
                 Exit::usage);
   }
+  AtomicFile target(file);  // before the editor: a target that cannot be replaced is refused now
   if (content == Content::inline_yaml) {
     const auto decoded = inline_yaml::decrypt_values(text, s.passwords, file);
     const auto buffer = inline_yaml::render(text, decoded, true, true);
@@ -107,17 +108,19 @@ bool edit_file(const std::string& file, const Settings& s) {
     const auto& pw = decoded.empty() ? encryption_password(s.passwords, s.encrypt_label)
                                      : s.passwords.at(decoded[0].password_index);
     const auto index = static_cast<std::size_t>(&pw - s.passwords.data());
-    const auto out = inline_yaml::reencrypt(*edited, decoded, s.passwords, index, pw.label, file);
+    const auto tagged = inline_yaml::tag_new_values(*edited, text, s.plain_keys, file);
+    const auto out = inline_yaml::reencrypt(tagged, decoded, s.passwords, index, pw.label, file);
     if (out == text) return false;
-    core::write_file_atomic(file, out);
+    target.write(out);
+    target.commit();
     return true;
   }
   auto d = decrypt_envelope(text, s.passwords, file);
   const auto edited = edit_plaintext(d.plaintext, s.editor, s.workspace_dirs, name);
   if (!edited) return false;
   const auto format = s.format_given ? s.format : d.format;
-  core::write_file_atomic(file, encrypt_envelope(*edited, format, s.passwords.at(d.password_index).password,
-                                                 d.label, s.params));
+  target.write(encrypt_envelope(*edited, format, s.passwords.at(d.password_index).password, d.label, s.params));
+  target.commit();
   return true;
 }
 
@@ -125,48 +128,49 @@ bool create_file(const std::string& file, const Settings& s) {
   std::error_code ec;
   if (fs::exists(file, ec)) throw Error(fmt::format("{}: already exists (use 'mctl vault edit')", file), Exit::usage);
   const auto& pw = encryption_password(s.passwords, s.encrypt_label);
+  AtomicFile target(file, 0600);  // before the editor: a target that cannot be written is refused now
   const auto edited = edit_plaintext("", s.editor, s.workspace_dirs, fs::path(file).filename().string());
   if (!edited || edited->empty()) return false;
-  core::write_file_atomic(file, encrypt_envelope(*edited, s.format, pw.password, pw.label, s.params), 0600);
+  target.write(encrypt_envelope(*edited, s.format, pw.password, pw.label, s.params));
+  target.commit();
   return true;
 }
 
 void rekey_files(const std::vector<std::string>& files, const Settings& s, const VaultPassword& new_password) {
   for (const auto& f : files) require_readable(f);
-  struct Done {
-    std::string file;
-    std::string out;
-  };
-  std::vector<Done> results;
+  std::vector<std::unique_ptr<AtomicFile>> staged;
   for (const auto& f : files) {
     const auto text = core::read_file(f);
     const auto content = classify(text);
     if (content == Content::plain) throw Error(fmt::format("{}: not a vault; nothing was changed", f), Exit::usage);
+    staged.push_back(std::make_unique<AtomicFile>(f));
+    auto& out = *staged.back();
     if (content == Content::inline_yaml) {
       // Every value re-encrypted with the new password.
       const auto decoded = inline_yaml::decrypt_values(text, s.passwords, f);
-      std::string out;
       std::size_t pos = 0;
       for (const auto& d : decoded) {
-        out.append(text, pos, d.value.begin - pos);
+        out.write(std::string_view(text).substr(pos, d.value.begin - pos));
         const auto label = new_password.label != "default" ? new_password.label : d.label;
-        out += inline_yaml::block(encrypt_envelope(d.plaintext, Format::ansible, new_password.password, label),
-                                  d.value.key_col + 10, d.value.newline);
+        out.write(inline_yaml::block(encrypt_envelope(d.plaintext, Format::ansible, new_password.password, label),
+                                     d.value.key_col + 10, d.value.newline));
         pos = d.value.end;
       }
-      out.append(text, pos);
-      results.push_back({f, std::move(out)});
+      out.write(std::string_view(text).substr(pos));
       continue;
     }
     auto d = decrypt_envelope(text, s.passwords, f);
     const auto format = s.format_given ? s.format : d.format;
     const auto label = new_password.label != "default" ? new_password.label : d.label;
-    results.push_back({f, encrypt_envelope(d.plaintext, format, new_password.password, label, s.params)});
+    out.write(encrypt_envelope(d.plaintext, format, new_password.password, label, s.params));
   }
-  for (const auto& r : results) core::write_file_atomic(r.file, r.out);
+  commit_all(staged);
 }
 
 std::string encrypt_string(std::string_view value, const std::string& name, const Settings& s) {
+  if (value.empty()) {
+    throw Error("encrypt-string: the value is empty (empty stdin or argument); nothing was encrypted", Exit::usage);
+  }
   const auto& pw = encryption_password(s.passwords, s.encrypt_label);
   const auto envelope = encrypt_envelope(value, s.format, pw.password, pw.label, s.params);
   return (name.empty() ? "" : name + ": ") + inline_yaml::block(envelope, 10);

@@ -21,6 +21,7 @@ struct Settings {
   native::Params params;
   std::string editor = "vi";
   std::vector<std::filesystem::path> workspace_dirs;
+  std::vector<std::string> plain_keys;       // edit --plain KEY: new values kept in plaintext
 };
 
 // Encrypts files in place. Every file is checked (readable, not already a vault) before
@@ -36,7 +37,9 @@ void decrypt_files(const std::vector<std::string>& files, const Settings& s, con
 void view_files(const std::vector<std::string>& files, const Settings& s, std::ostream& out);
 
 // Opens the plaintext in the editor and re-encrypts when it changed (same format and vault
-// id; inline !vault values re-encrypted one by one). false: unchanged, file untouched.
+// id; inline !vault values re-encrypted one by one, and a value added under a key that held
+// no plain value before is encrypted too unless s.plain_keys names it). false: unchanged,
+// file untouched.
 bool edit_file(const std::string& file, const Settings& s);
 
 // Creates a new vault file from the editor's content (Error when the file exists).

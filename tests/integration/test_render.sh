@@ -103,4 +103,25 @@ expect_rc 0
 expect_eq "$(echo "$OUT" | json_get - 'd["warnings"]')" "0" "the example app passes the checklist"
 rm "$PROJECT/apps/legacy.yaml"
 
+test_case "-o through a symbolic link writes the real file and keeps the link; --all -o DIR too"
+mkdir -p "$TMP/deploy" "$TMP/generated" "$TMP/alldir"
+printf 'old\n' >"$TMP/generated/flask.json"
+chmod 644 "$TMP/generated/flask.json"
+ln -s ../generated/flask.json "$TMP/deploy/flask.json"
+mctl -C "$PROJECT" render flask-hello -e staging -o "$TMP/deploy/flask.json"
+expect_rc 0
+expect_eq "$(readlink "$TMP/deploy/flask.json")" "../generated/flask.json" "link kept"
+expect_eq "$(cat "$TMP/generated/flask.json")" "$(cat "$TMP/staging.json")" "real file rendered"
+expect_eq "$(stat -c %a "$TMP/generated/flask.json")" 644 "mode kept"
+ln -s ../generated/all-flask.json "$TMP/alldir/flask-hello.json"
+mctl -C "$PROJECT" render --all -e staging -o "$TMP/alldir"
+expect_rc 0
+expect_true test -L "$TMP/alldir/flask-hello.json"
+expect_eq "$(cat "$TMP/generated/all-flask.json")" "$(cat "$TMP/staging.json")" "dangling link followed"
+mkdir "$TMP/adir.json"
+mctl -C "$PROJECT" render flask-hello -e staging -o "$TMP/adir.json"
+expect_rc 2
+expect_contains "$ERR" "adir.json: it is a directory"
+expect_eq "$(find "$TMP" -name '*.mctl-tmp.*' | wc -l)" 0 "no temp files"
+
 finish

@@ -125,6 +125,65 @@ ansible-playbook -i localhost, -c local pb2.yml -e @both.yml -e "out=$TMP/both.o
 expect_eq "$?" 0 "ansible-playbook: $(tail -5 "$TMP/pb2.log")"
 expect_eq "$(cat "$TMP/both.out" 2>/dev/null)" "changed pw|other"
 
+test_case "edit of an inline file encrypts new keys (top-level and nested) unless --plain names them"
+# ansible_value FILE KEY.PATH: "vault:<plaintext>" for a !vault value, "plain:<value>" otherwise,
+# as Ansible's own YAML loader reads it.
+AV_PYTHON=$(head -1 "$(command -v ansible-vault)" | sed 's/^#! *//')  # the Python that has ansible
+ansible_value() {
+  $AV_PYTHON - "$1" "$2" "$PW" <<'PY' 2>&1
+import sys
+from ansible.parsing.dataloader import DataLoader
+from ansible.parsing.vault import VaultSecret
+from ansible.parsing.yaml.objects import AnsibleVaultEncryptedUnicode
+loader = DataLoader()
+loader.set_vault_secrets([("default", VaultSecret(open(sys.argv[3], "rb").read().strip()))])
+v = loader.load_from_file(sys.argv[1])
+for k in sys.argv[2].split("."):
+    v = v[k]
+print(("vault:" if isinstance(v, AnsibleVaultEncryptedUnicode) else "plain:") + str(v))
+PY
+}
+printf 'user: admin\n' >new.yml
+printf 's3cret' | "$MCTL" vault encrypt-string --vault-password-file "$PW" --name db_password >>new.yml 2>/dev/null
+cat >add.sh <<'SH'
+#!/bin/sh
+sed -i 's/^user: admin$/user: root/' "$1"
+cat >>"$1" <<'YAML'
+api_token: tok-123
+db:
+  host: db.internal
+  password: "nested secret"
+  port: 5432
+hosts:
+  - web1
+YAML
+SH
+chmod 700 add.sh
+EDITOR="$TMP/add.sh" mctl vault edit --vault-password-file "$PW" --plain db.host --plain hosts new.yml
+expect_rc 0
+expect_eq "$(ansible_value new.yml api_token)" "vault:tok-123" "new top-level key"
+expect_eq "$(ansible_value new.yml db.password)" "vault:nested secret" "new nested key"
+expect_eq "$(ansible_value new.yml db.port)" "vault:5432" "new nested number"
+expect_eq "$(ansible_value new.yml db.host)" "plain:db.internal" "--plain db.host"
+expect_eq "$(ansible_value new.yml hosts)" "plain:['web1']" "--plain hosts"
+expect_eq "$(ansible_value new.yml user)" "plain:root" "a key that was plain stays plain"
+expect_eq "$(ansible_value new.yml db_password)" "vault:s3cret" "old value kept"
+expect_not_contains "$(cat new.yml)" "tok-123"
+expect_not_contains "$(cat new.yml)" "nested secret"
+cat >flow.sh <<'SH'
+#!/bin/sh
+printf 'extra: {k: v}\n' >>"$1"
+SH
+chmod 700 flow.sh
+h=$(sha256sum new.yml)
+EDITOR="$TMP/flow.sh" mctl vault edit --vault-password-file "$PW" new.yml
+expect_rc 2
+expect_contains "$ERR" "extra.k is inside a flow collection"
+expect_eq "$(sha256sum new.yml)" "$h" "refused edit leaves the file"
+EDITOR="$TMP/flow.sh" mctl vault edit --vault-password-file "$PW" --plain extra new.yml
+expect_rc 0
+expect_eq "$(ansible_value new.yml extra.k)" "plain:v"
+
 test_case "rekey to native and back keeps the content"
 cp a.yaml.txt rk.yml
 printf 'new-password' >newpw

@@ -159,4 +159,31 @@ mctl vault decrypt --vault-password-file pw --output - n.yml created.yml
 expect_rc 0
 expect_eq "$OUT" $'a: 1\nb: two\nnew: secret'
 
+test_case "encrypt-string refuses an empty value, as ansible-vault does"
+run sh -c "printf '' | '$MCTL' vault encrypt-string --vault-password-file pw --stdin-name y"
+expect_rc 2
+expect_contains "$ERR" "encrypt-string: the value is empty"
+expect_not_contains "$OUT" "vault"
+mctl vault encrypt-string --vault-password-file pw ''
+expect_rc 2
+
+test_case "several passwords and no --encrypt-vault-id: every command that encrypts refuses (as ansible-vault)"
+printf 'a: 1\n' >two.yml
+h=$(sha two.yml)
+mctl vault encrypt --vault-id a@pw --vault-id b@bad two.yml
+expect_rc 2
+expect_contains "$ERR" "choose one with --encrypt-vault-id"
+expect_file_unchanged two.yml "$h"
+run sh -c "printf x | '$MCTL' vault encrypt-string --vault-id a@pw --vault-id b@bad --stdin-name y"
+expect_rc 2
+expect_contains "$ERR" "--encrypt-vault-id"
+EDITOR="$TMP/new.sh" mctl vault create --vault-id a@pw --vault-id b@bad two-new.yml
+expect_rc 2
+expect_true test ! -e two-new.yml
+mctl vault encrypt --vault-id a@pw --vault-id b@bad --encrypt-vault-id b two.yml
+expect_rc 0
+expect_contains "$(head -1 two.yml)" ";b"
+mctl vault view --vault-password-file bad two.yml
+expect_eq "$OUT" "a: 1" "encrypted with b's password"
+
 finish
