@@ -23,6 +23,7 @@
 #include "core/git.hpp"
 #include "core/log.hpp"
 #include "core/terminal.hpp"
+#include "deploy/operate.hpp"
 #include "deploy/report.hpp"
 #include "templates/render.hpp"
 #include "vault/secrets.hpp"
@@ -307,57 +308,11 @@ void run_deploy(Context& ctx, DeployFlags& f) {
   report(ctx, results, "deploy");
 }
 
-bool looks_like_deployment_id(const std::string& s) {
-  if (s.size() < 32 || s.find('/') != std::string::npos) return false;
-  return std::all_of(s.begin(), s.end(), [](char c) { return std::isxdigit(static_cast<unsigned char>(c)) || c == '-'; });
-}
-
 void run_cancel(Context& ctx, const std::string& what, bool force, bool no_wait, const std::string& timeout) {
   auto client = marathon(ctx);
-  auto o = options(ctx, timeout);
-  const json deployments = client->deployments();
-  std::vector<std::pair<std::string, std::vector<std::string>>> targets;  // deployment -> apps
-  const bool by_id = looks_like_deployment_id(what);
-  const std::string id = by_id ? what : app_id(ctx, what);
-  for (const auto& d : deployments) {
-    std::vector<std::string> apps = d.value("affectedApps", std::vector<std::string>{});
-    if (by_id ? d.value("id", "") == id : std::find(apps.begin(), apps.end(), id) != apps.end()) {
-      targets.emplace_back(d.value("id", ""), apps);
-    }
-  }
-  if (targets.empty()) {
-    throw Error(fmt::format("cancel {}: no deployment in flight{} on {}", what, by_id ? "" : " for app " + id, client->current_url()),
-                Exit::failure);
-  }
-  std::vector<deploy::AppResult> results;
-  for (const auto& [dep, apps] : targets) {
-    const auto change = client->cancel_deployment(dep, force);
-    for (const auto& app : apps) {
-      deploy::AppResult r;
-      r.id = app;
-      r.status = deploy::AppStatus::deployed;
-      if (!change || force || no_wait || change->deployment_id.empty()) {
-        r.message = !change ? fmt::format("deployment {} had already finished", dep)
-                    : force ? fmt::format("cancelled deployment {} without rollback (--force)", dep)
-                            : fmt::format("cancelled deployment {}; Marathon's revert deployment {} runs (not waiting)", dep,
-                                          change->deployment_id);
-        results.push_back(r);
-        continue;
-      }
-      r = deploy::apply_change(*client, app, [&](bool) { return *change; },
-                               [&](const deploy::Change& c) { return deploy::Target{app, c.deployment_id, "", std::nullopt, false}; },
-                               o);
-      if (r.status == deploy::AppStatus::failed && !client->get_app(app)) {
-        r.status = deploy::AppStatus::deployed;  // the revert of a new app removes it
-        r.exit = Exit::ok;
-        r.message = fmt::format("cancelled deployment {}; the app was new and Marathon removed it", dep);
-      } else if (r.status == deploy::AppStatus::deployed) {
-        r.message = fmt::format("cancelled deployment {}; Marathon reverted the app", dep);
-      }
-      results.push_back(r);
-    }
-  }
-  report(ctx, results, "cancel");
+  const bool by_id = deploy::looks_like_deployment_id(what);
+  report(ctx, deploy::cancel(*client, by_id ? what : "", by_id ? "" : app_id(ctx, what), force, options(ctx, timeout), !no_wait),
+         "cancel");
 }
 
 void run_deployments(Context& ctx) {
