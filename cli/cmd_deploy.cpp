@@ -1,15 +1,13 @@
-// mctl deploy, diff, deployments, cancel; and the helpers the operating commands share.
+// mctl deploy, diff, deployments, cancel; and app names resolved to Marathon ids.
 #include <fmt/format.h>
 #include <unistd.h>
 #ifdef __GLIBC__
 #include <malloc.h>
 #endif
 
-#include <csignal>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
-#include <ctime>
 #include <filesystem>
 #include <optional>
 #include <set>
@@ -23,6 +21,7 @@
 #include "core/git.hpp"
 #include "core/log.hpp"
 #include "core/terminal.hpp"
+#include "deploy/operate.hpp"
 #include "deploy/report.hpp"
 #include "templates/render.hpp"
 #include "vault/secrets.hpp"
@@ -31,21 +30,6 @@ namespace mctl::cli {
 using nlohmann::json;
 namespace deploying {
 namespace {
-
-std::atomic<bool> g_interrupted{false};
-extern "C" void on_sigint(int) { g_interrupted = true; }
-
-std::string utc_now(bool millis) {
-  const auto now = std::chrono::system_clock::now();
-  const std::time_t t = std::chrono::system_clock::to_time_t(now);
-  std::tm tm{};
-  gmtime_r(&t, &tm);
-  char buf[32];
-  std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%S", &tm);
-  if (!millis) return std::string(buf) + "Z";
-  const auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(now.time_since_epoch()).count() % 1000;
-  return fmt::format("{}.{:03}Z", buf, ms);
-}
 
 templates::RenderOptions render_options(Context& ctx, const std::vector<std::string>& sets) {
   templates::RenderOptions o;
@@ -96,115 +80,9 @@ std::string git_sha(Context& ctx) {
 
 }  // namespace
 
-const std::atomic<bool>& catch_interrupts() {
-  struct sigaction sa {};
-  sa.sa_handler = on_sigint;
-  sigemptyset(&sa.sa_mask);
-  sa.sa_flags = SA_RESETHAND;  // a second Ctrl-C ends the process at once
-  sigaction(SIGINT, &sa, nullptr);
-  return g_interrupted;
-}
-
-std::shared_ptr<deploy::MarathonClient> marathon(Context& ctx) { return deploy::connect(ctx.config()); }
-
 std::string app_id(Context& ctx, const std::string& app) {
   if (!app.empty() && app.front() == '/') return app;
   return job_for(ctx, app, {}).id;
-}
-
-std::string env_suffix(Context& ctx) {
-  const auto& env = ctx.config().env_name();
-  return env.empty() ? "" : " -e " + env;
-}
-
-Progress::Progress(Context& ctx, const std::vector<std::string>& apps)
-    : m_ctx(ctx), m_apps(apps), m_lines(apps.size()), m_tty(core::is_terminal(STDERR_FILENO) && !ctx.json()) {}
-
-Progress::~Progress() { close(); }
-
-void Progress::on_event(const deploy::DeployEvent& e) {
-  std::lock_guard lock(m_mutex);
-  if (m_closed) return;
-  if (m_ctx.json()) {
-    json j = deploy::event_json(e);
-    j["time"] = utc_now(true);
-    m_ctx.print(j.dump());
-    return;
-  }
-  if (m_ctx.globals.quiet) return;
-  if (m_tty) {
-    for (std::size_t i = 0; i < m_apps.size(); ++i) {
-      if (m_apps[i] == e.app) m_lines[i] = deploy::progress_text(e);
-    }
-    redraw_locked();
-  } else if (e.phase != "pending") {
-    std::fprintf(stderr, "%s %s %s\n", utc_now(false).c_str(), e.app.c_str(), deploy::progress_text(e).c_str());
-    std::fflush(stderr);
-  }
-}
-
-void Progress::redraw_locked() {
-  std::string out;
-  if (m_drawn) out += fmt::format("\033[{}A", m_apps.size());
-  std::size_t width = 0;
-  for (const auto& a : m_apps) width = std::max(width, a.size());
-  for (std::size_t i = 0; i < m_apps.size(); ++i) out += fmt::format("\r\033[2K{:<{}}  {}\n", m_apps[i], width, m_lines[i]);
-  std::fwrite(out.data(), 1, out.size(), stderr);
-  std::fflush(stderr);
-  m_drawn = true;
-}
-
-void Progress::close() {
-  std::lock_guard lock(m_mutex);
-  m_closed = true;
-}
-
-deploy::DeployOptions options(Context& ctx, const std::string& timeout_flag) {
-  const auto& config = ctx.config();
-  deploy::DeployOptions o;
-  o.timeout = timeout_flag.empty() ? config.get_duration("deploy.timeout") : core::parse_duration(timeout_flag);
-  o.parallel = static_cast<int>(config.get_int("deploy.parallel"));
-  o.rollback = config.get_bool("deploy.rollback");
-  o.interrupted = &catch_interrupts();
-  return o;
-}
-
-void report(Context& ctx, const std::vector<deploy::AppResult>& results, const std::string& what) {
-  const Exit exit = deploy::overall_exit(results);
-  const std::string suffix = env_suffix(ctx);
-  int bad = 0;
-  for (const auto& r : results) {
-    if (r.status != deploy::AppStatus::deployed && r.status != deploy::AppStatus::up_to_date) ++bad;
-  }
-  if (ctx.json()) {
-    json apps = json::array();
-    for (const auto& r : results) {
-      json j = deploy::result_json(r);
-      j["next"] = deploy::next_steps(r, suffix);
-      apps.push_back(j);
-    }
-    ctx.print(json{{"event", "result"}, {"command", what}, {"apps", apps}, {"exit_code", static_cast<int>(exit)}}.dump());
-    // The stream must stay one JSON object per line: end here rather than let the error
-    // handler print a multi-line error object after it.
-    std::fflush(stdout);
-    std::fflush(stderr);
-    if (exit != Exit::ok) std::_Exit(static_cast<int>(exit));
-    return;
-  }
-  std::string out;
-  for (const auto& r : results) {
-    out += fmt::format("{}: {}{}\n", r.id, r.message,
-                       r.elapsed.count() > 0 ? fmt::format(" ({:.1f}s)", static_cast<double>(r.elapsed.count()) / 1000.0) : "");
-    for (const auto& d : r.details) out += "    " + d + "\n";
-    const auto next = deploy::next_steps(r, suffix);
-    if (!next.empty()) out += "  next:\n";
-    for (const auto& n : next) out += "    " + n + "\n";
-  }
-  ctx.print(out);
-  if (exit == Exit::interrupted) {
-    throw Error(fmt::format("{}: interrupted; stopped following without touching Marathon", what), exit);
-  }
-  if (exit != Exit::ok) throw Error(fmt::format("{}: {} of {} app(s) not done", what, bad, results.size()), exit);
 }
 
 }  // namespace deploying
@@ -303,61 +181,15 @@ void run_deploy(Context& ctx, DeployFlags& f) {
   o.on_event = [&progress](const deploy::DeployEvent& e) { progress.on_event(e); };
   auto results = deploy::deploy_apps(*client, jobs, o);
   progress.close();
-  if (f.verify_dns) verify_dns(*client, results, dns_server, o.timeout, g_interrupted);
+  if (f.verify_dns) verify_dns(*client, results, dns_server, o.timeout, *o.interrupted);
   report(ctx, results, "deploy");
-}
-
-bool looks_like_deployment_id(const std::string& s) {
-  if (s.size() < 32 || s.find('/') != std::string::npos) return false;
-  return std::all_of(s.begin(), s.end(), [](char c) { return std::isxdigit(static_cast<unsigned char>(c)) || c == '-'; });
 }
 
 void run_cancel(Context& ctx, const std::string& what, bool force, bool no_wait, const std::string& timeout) {
   auto client = marathon(ctx);
-  auto o = options(ctx, timeout);
-  const json deployments = client->deployments();
-  std::vector<std::pair<std::string, std::vector<std::string>>> targets;  // deployment -> apps
-  const bool by_id = looks_like_deployment_id(what);
-  const std::string id = by_id ? what : app_id(ctx, what);
-  for (const auto& d : deployments) {
-    std::vector<std::string> apps = d.value("affectedApps", std::vector<std::string>{});
-    if (by_id ? d.value("id", "") == id : std::find(apps.begin(), apps.end(), id) != apps.end()) {
-      targets.emplace_back(d.value("id", ""), apps);
-    }
-  }
-  if (targets.empty()) {
-    throw Error(fmt::format("cancel {}: no deployment in flight{} on {}", what, by_id ? "" : " for app " + id, client->current_url()),
-                Exit::failure);
-  }
-  std::vector<deploy::AppResult> results;
-  for (const auto& [dep, apps] : targets) {
-    const auto change = client->cancel_deployment(dep, force);
-    for (const auto& app : apps) {
-      deploy::AppResult r;
-      r.id = app;
-      r.status = deploy::AppStatus::deployed;
-      if (!change || force || no_wait || change->deployment_id.empty()) {
-        r.message = !change ? fmt::format("deployment {} had already finished", dep)
-                    : force ? fmt::format("cancelled deployment {} without rollback (--force)", dep)
-                            : fmt::format("cancelled deployment {}; Marathon's revert deployment {} runs (not waiting)", dep,
-                                          change->deployment_id);
-        results.push_back(r);
-        continue;
-      }
-      r = deploy::apply_change(*client, app, [&](bool) { return *change; },
-                               [&](const deploy::Change& c) { return deploy::Target{app, c.deployment_id, "", std::nullopt, false}; },
-                               o);
-      if (r.status == deploy::AppStatus::failed && !client->get_app(app)) {
-        r.status = deploy::AppStatus::deployed;  // the revert of a new app removes it
-        r.exit = Exit::ok;
-        r.message = fmt::format("cancelled deployment {}; the app was new and Marathon removed it", dep);
-      } else if (r.status == deploy::AppStatus::deployed) {
-        r.message = fmt::format("cancelled deployment {}; Marathon reverted the app", dep);
-      }
-      results.push_back(r);
-    }
-  }
-  report(ctx, results, "cancel");
+  const bool by_id = deploy::looks_like_deployment_id(what);
+  report(ctx, deploy::cancel(*client, by_id ? what : "", by_id ? "" : app_id(ctx, what), force, options(ctx, timeout), !no_wait),
+         "cancel");
 }
 
 void run_deployments(Context& ctx) {

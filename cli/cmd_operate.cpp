@@ -4,6 +4,7 @@
 #include "cli/commands.hpp"
 #include "cli/deploy_output.hpp"
 #include "core/terminal.hpp"
+#include "deploy/operate.hpp"
 #include "deploy/report.hpp"
 
 namespace mctl::cli {
@@ -22,16 +23,10 @@ struct OperateFlags {
   bool yes = false;
 };
 
-json require_app(deploy::MarathonClient& client, const std::string& id) {
-  auto app = client.get_app(id);
-  if (!app) throw Error(fmt::format("app {} does not exist on {}", id, client.current_url()), Exit::failure);
-  return *app;
-}
-
 void run_status(Context& ctx, const OperateFlags& f) {
   auto client = marathon(ctx);
   const std::string id = app_id(ctx, f.app);
-  const json app = require_app(*client, id);
+  const json app = client->require_app(id);
   const json deployments = client->deployments();
   if (ctx.json()) {
     json out = deploy::summary_json(deploy::summarize(app));
@@ -71,7 +66,7 @@ void run_apps(Context& ctx) {
 void run_versions(Context& ctx, const OperateFlags& f) {
   auto client = marathon(ctx);
   const std::string id = app_id(ctx, f.app);
-  const json app = require_app(*client, id);
+  const json app = client->require_app(id);
   const auto versions = client->versions(id);
   json out = json::array();
   std::string text;
@@ -88,82 +83,31 @@ void run_versions(Context& ctx, const OperateFlags& f) {
   else ctx.print(text.empty() ? "no versions" : text);
 }
 
-// The newest version older than the current config whose definition differs from it
-// (scale-only versions are skipped: rolling back to them would change nothing).
-std::string previous_version(deploy::MarathonClient& client, const std::string& id, const json& app) {
-  const std::string config_at = app.contains("versionInfo") ? app["versionInfo"].value("lastConfigChangeAt", "") : "";
-  const std::string current = config_at.empty() ? app.value("version", "") : config_at;
-  json mine = app;
-  mine.erase("instances");
-  for (const auto& v : client.versions(id)) {
-    if (v >= current) continue;
-    json other = client.app_version(id, v);
-    other.erase("instances");
-    if (!deploy::diff_apps(other, mine).empty()) return v;
-  }
-  throw Error(fmt::format("rollback {}: no earlier version with a different definition (see mctl versions {})", id, id),
-              Exit::failure);
-}
-
-void finish(Context& ctx, deploy::AppResult r, const std::string& what, const std::string& done_message) {
-  if (r.status == deploy::AppStatus::deployed && r.message == "done") r.message = done_message;
-  report(ctx, {r}, what);
-}
-
-deploy::Target target_for(const std::string& id, const deploy::Change& c) {
-  return deploy::Target{id, c.deployment_id, c.version, std::nullopt, false};
-}
-
 void run_rollback(Context& ctx, const OperateFlags& f) {
   auto client = marathon(ctx);
   auto o = options(ctx, f.timeout);
   o.force = f.force;
-  const std::string id = app_id(ctx, f.app);
-  const json app = require_app(*client, id);
-  const std::string to = f.to.empty() ? previous_version(*client, id, app) : f.to;
-  const json body = {{"version", to}};
-  auto r = deploy::apply_change(*client, id, [&](bool force) {
-    return client->put_app(id, body, true, force, [&](const std::optional<json>& now) {
-      return now && now->value("version", "") != app.value("version", "");
-    });
-  }, [&](const deploy::Change& c) { return target_for(id, c); }, o, !f.no_wait);
-  finish(ctx, r, "rollback", fmt::format("rolled back to the definition of version {} (now version {})", to, r.version));
+  report(ctx, {deploy::rollback_app(*client, app_id(ctx, f.app), f.to, o, !f.no_wait)}, "rollback");
 }
 
 void run_restart(Context& ctx, const OperateFlags& f) {
   auto client = marathon(ctx);
   auto o = options(ctx, f.timeout);
   o.force = f.force;
-  const std::string id = app_id(ctx, f.app);
-  const json app = require_app(*client, id);
-  auto r = deploy::apply_change(*client, id, [&](bool force) {
-    return client->restart_app(id, force, [&](const std::optional<json>& now) {
-      return now && now->value("version", "") != app.value("version", "");
-    });
-  }, [&](const deploy::Change& c) { return target_for(id, c); }, o, !f.no_wait);
-  finish(ctx, r, "restart", "restarted: every task replaced and healthy");
+  report(ctx, {deploy::restart(*client, app_id(ctx, f.app), o, !f.no_wait)}, "restart");
 }
 
 void run_scale(Context& ctx, const OperateFlags& f, int instances, const std::string& what) {
   auto client = marathon(ctx);
   auto o = options(ctx, f.timeout);
   o.force = f.force;
-  const std::string id = app_id(ctx, f.app);
-  require_app(*client, id);
-  const json body = {{"instances", instances}};
-  auto r = deploy::apply_change(*client, id, [&](bool force) {
-    return client->put_app(id, body, true, force, [&](const std::optional<json>& now) {
-      return now && now->value("instances", -1) == instances;
-    });
-  }, [&](const deploy::Change& c) { return target_for(id, c); }, o, !f.no_wait);
-  finish(ctx, r, what, fmt::format("scaled to {} instance(s)", instances));
+  report(ctx, {deploy::scale(*client, app_id(ctx, f.app), instances, o, !f.no_wait)}, what);
 }
 
 void run_destroy(Context& ctx, const OperateFlags& f) {
   auto client = marathon(ctx);
-  auto o = options(ctx, f.timeout);
   const std::string id = app_id(ctx, f.app);
-  require_app(*client, id);
+  client->require_app(id);
   if (!f.yes) {
     if (!ctx.stdin_is_tty()) {
       throw Error(fmt::format("destroy {}: refusing without --yes when not on a terminal", id), Exit::usage);
@@ -172,10 +116,7 @@ void run_destroy(Context& ctx, const OperateFlags& f) {
                                                       "Type the app id to confirm: ", id, client->current_url()));
     if (answer != id) throw Error(fmt::format("destroy {}: not confirmed; nothing was changed", id), Exit::failure);
   }
-  auto r = deploy::apply_change(*client, id, [&](bool) { return client->delete_app(id); },
-                                [&](const deploy::Change& c) { return deploy::Target{id, c.deployment_id, "", std::nullopt, true}; },
-                                o, !f.no_wait);
-  finish(ctx, r, "destroy", "destroyed");
+  report(ctx, {deploy::destroy(*client, id, options(ctx, f.timeout), !f.no_wait)}, "destroy");
 }
 
 CLI::App* sub(CLI::App& app, const std::string& name, const std::string& help, OperateFlags& f, bool waits) {

@@ -1,7 +1,7 @@
 #pragma once
 // What the deploy and operating commands share: the Marathon client for the environment,
 // app names resolved to Marathon ids, Ctrl-C handling, progress display and the final report.
-// Defined in cmd_deploy.cpp.
+// Defined in deploy_output.cpp (app_id in cmd_deploy.cpp).
 #include <atomic>
 #include <memory>
 #include <mutex>
@@ -19,6 +19,9 @@ namespace mctl::cli::deploying {
 const std::atomic<bool>& catch_interrupts();
 
 std::shared_ptr<deploy::MarathonClient> marathon(Context& ctx);
+
+// The time now, UTC, ISO-8601 ("2026-12-05T08:00:00Z"; with `millis`, ".123Z").
+std::string utc_now(bool millis);
 
 // A Marathon app id for APP: "/id" as is, a rendered .json file's "id", or the spec name
 // rendered for the environment.

@@ -2,7 +2,10 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
+
 #include "deploy/marathon_client.hpp"
+#include "deploy/operate.hpp"
 
 namespace mctl::deploy {
 namespace {
@@ -21,17 +24,12 @@ std::map<std::string, std::string> images_in_use(const core::Config& config, int
   std::map<std::string, std::string> out;
   for (const auto& app : client->list_apps()) {
     const std::string id = app.value("id", "");
-    const std::string current = app.value("version", "");
     if (auto image = image_of(app); !image.empty()) out.emplace(image, fmt::format("{} current", id));
-    // Versions also move on scaling; only those whose image differs add anything, but the
-    // definition of each kept version must be read to know its image.
-    int kept = 0;
-    for (const auto& version : client->versions(id)) {
-      if (kept >= keep_versions) break;
-      if (version == current) continue;
-      ++kept;
-      const auto image = image_of(client->app_version(id, version));
-      if (!image.empty()) out.emplace(image, fmt::format("{} version {}", id, version));
+    // What `mctl rollback` can reach, by its own rule: config versions, never scale-only ones
+    // (an app scaled more than keep_versions times still protects the images before).
+    for (const auto& target : rollback_targets(*client, id, app, static_cast<std::size_t>(std::max(keep_versions, 0)))) {
+      const auto image = image_of(target.definition);
+      if (!image.empty()) out.emplace(image, fmt::format("{} version {}", id, target.version));
     }
   }
   return out;

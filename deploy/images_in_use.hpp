@@ -10,7 +10,8 @@
 namespace mctl::deploy {
 
 // Image references (container.docker.image, as written in the app definitions) of every
-// app's current version and of its previous `keep_versions` versions, in the config's
+// app's current version and of its first `keep_versions` rollback targets (deploy::
+// rollback_targets: config versions, scale-only versions not counted), in the config's
 // environment, mapped to a reason such as "/prod/web current" or "/prod/web version
 // 2026-11-30T06:00:00.000Z". Throws Error(Exit::remote) when Marathon cannot be read: image
 // cleanup must not guess.

@@ -172,8 +172,9 @@ void MarathonClient::fail(const http::Response& r, const Call& call, const std::
                 Exit::auth);
   }
   (void)call;
-  throw MarathonError(fmt::format("{}: {}", what, describe_error_body(r.status, r.body)),
-                      r.status == 422 || r.status == 400 ? Exit::usage : Exit::remote, r.status, r.body);
+  // 404: the app (or version, deployment) named in `what` does not exist: nothing found.
+  const Exit exit = r.status == 422 || r.status == 400 ? Exit::usage : r.status == 404 ? Exit::no_records : Exit::remote;
+  throw MarathonError(fmt::format("{}: {}", what, describe_error_body(r.status, r.body)), exit, r.status, r.body);
 }
 
 std::optional<json> MarathonClient::get_app(const std::string& id) {
@@ -184,6 +185,12 @@ std::optional<json> MarathonClient::get_app(const std::string& id) {
   json j = json::parse(r.body, nullptr, false);
   if (!j.contains("app")) throw Error(fmt::format("reading app {}: unexpected answer: {}", id, excerpt(r.body)), Exit::remote);
   return j["app"];
+}
+
+json MarathonClient::require_app(const std::string& id) {
+  auto app = get_app(id);
+  if (!app) throw Error(fmt::format("app {} does not exist on {}", canonical_app_id(id), current_url()), Exit::no_records);
+  return *app;
 }
 
 json MarathonClient::list_apps() {
@@ -213,7 +220,7 @@ json MarathonClient::queue() {
 std::vector<std::string> MarathonClient::versions(const std::string& id) {
   Call call{"GET", "/v2/apps" + path_of(id) + "/versions", std::nullopt};
   auto r = send(call);
-  if (r.status == 404) throw Error(fmt::format("app {} does not exist on {}", canonical_app_id(id), current_url()), Exit::remote);
+  if (r.status == 404) throw Error(fmt::format("app {} does not exist on {}", canonical_app_id(id), current_url()), Exit::no_records);
   if (r.status != 200) fail(r, call, fmt::format("listing versions of {}", canonical_app_id(id)));
   std::vector<std::string> out;
   for (const auto& v : json::parse(r.body, nullptr, false).value("versions", json::array())) out.push_back(v.get<std::string>());
@@ -248,63 +255,144 @@ Change MarathonClient::decode_change(const http::Response& r, const Call& call, 
   return change;
 }
 
-// A write may have reached the leader even when the answer was lost. Before re-sending,
-// re-read the app and ask `applied`; if it took effect, report the app's own deployment.
-http::Response MarathonClient::send_write(const Call& call, const std::string& app_id, const AppliedCheck& applied) {
+namespace {
+
+// The change an app shows once a write took effect: its version and its deployment in flight.
+Change change_of(const json& app) {
+  Change c;
+  c.version = app.value("version", "");
+  const json deployments = app.value("deployments", json::array());
+  if (deployments.is_array() && !deployments.empty()) c.deployment_id = deployments.back().value("id", "");
+  return c;
+}
+
+bool affects(const json& deployment, const std::vector<std::string>& apps) {
+  for (const auto& a : deployment.value("affectedApps", std::vector<std::string>{})) {
+    if (std::find(apps.begin(), apps.end(), a) != apps.end()) return true;
+  }
+  return false;
+}
+
+}  // namespace
+
+// A write may have reached the leader although no answer came back: a connection dropped or
+// timed out after sending, or a 5xx (a proxy or non-leader in front of the leader). The retry's
+// status code says nothing about that (a second DELETE answers 404 after the first one
+// worked), so the state is read back: in effect -> done, not in effect -> send again.
+MarathonClient::Written MarathonClient::send_write(const Call& call, const ReadBack& read_back) {
   std::string last_problem;
-  const int attempts = m_rounds * static_cast<int>(m_urls.size());
+  const int n = static_cast<int>(m_urls.size());
+  const int attempts = m_rounds * n;
   for (int attempt = 0; attempt < attempts; ++attempt) {
-    if (attempt > 0 && !app_id.empty() && applied) {
-      const auto app = get_app(app_id);
-      if (applied(app)) {
-        http::Response synthetic;
-        synthetic.status = 200;
-        json deployments = app ? app->value("deployments", json::array()) : json::array();
-        json body = {{"version", app ? app->value("version", "") : ""},
-                     {"deploymentId", deployments.empty() ? "" : deployments.back().value("id", "")}};
-        synthetic.body = body.dump();
-        core::log::info("{} {}: the earlier attempt took effect; not sending it again", call.method, call.path);
-        return synthetic;
-      }
-    }
-    if (attempt > 0 && attempt % static_cast<int>(m_urls.size()) == 0) {
-      std::this_thread::sleep_for(std::chrono::milliseconds(100 << std::min(attempt / static_cast<int>(m_urls.size()), 5)));
+    if (attempt > 0 && attempt % n == 0) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(100 << std::min(attempt / n, 5)));
     }
     try {
-      return send(call, true);
+      http::Response r = send(call, true);
+      if (r.status < 500) return {r, std::nullopt};
+      last_problem = fmt::format("{} answered HTTP {}", http::redact_url(r.url), r.status);
     } catch (const Error& e) {
       last_problem = e.what();
       m_current = (m_current + 1) % m_urls.size();
     }
+    if (!read_back) continue;  // always safe to send again
+    std::optional<Change> found;
+    try {
+      found = read_back();
+    } catch (const Error& e) {
+      throw Error(fmt::format("{} {} on Marathon: {}; reading the state back failed too ({}), so whether the change "
+                              "took effect is unknown",
+                              call.method, call.path, last_problem, e.what()),
+                  Exit::remote);
+    }
+    if (found) {
+      core::log::info("{} {}: the answer was lost ({}) but the change took effect; not sending it again", call.method,
+                      call.path, last_problem);
+      return {std::nullopt, found};
+    }
+    core::log::info("{} {}: the answer was lost ({}) and the change is not in effect; sending it again", call.method,
+                    call.path, last_problem);
   }
-  throw Error(last_problem, Exit::remote);
+  throw Error(fmt::format("{} {} on Marathon ({} URL{}): {}", call.method, call.path, n, n == 1 ? "" : "s", last_problem),
+              Exit::remote);
+}
+
+Change MarathonClient::running_change(const std::string& app_id, const std::string& version) {
+  Change c;
+  c.version = version;
+  for (const auto& d : deployments()) {
+    if (!affects(d, {canonical_app_id(app_id)})) continue;
+    c.deployment_id = d.value("id", "");
+    if (c.version.empty()) c.version = d.value("version", "");
+  }
+  return c;
 }
 
 Change MarathonClient::put_app(const std::string& id, const json& body, bool partial, bool force,
                                const AppliedCheck& applied) {
   Call call{"PUT", fmt::format("/v2/apps{}?partialUpdate={}&force={}", path_of(id), bool_str(partial), bool_str(force)), body};
-  auto r = send_write(call, id, applied);
-  return decode_change(r, call, fmt::format("updating app {}", canonical_app_id(id)));
+  ReadBack read_back;
+  if (applied) {
+    read_back = [&]() -> std::optional<Change> {
+      const auto app = get_app(id);
+      if (!applied(app)) return std::nullopt;
+      return app ? change_of(*app) : Change{};
+    };
+  }
+  auto w = send_write(call, read_back);
+  if (w.read_back) return *w.read_back;
+  return decode_change(*w.answer, call, fmt::format("updating app {}", canonical_app_id(id)));
 }
 
 Change MarathonClient::restart_app(const std::string& id, bool force, const AppliedCheck& applied) {
   Call call{"POST", fmt::format("/v2/apps{}/restart?force={}", path_of(id), bool_str(force)), json::object()};
-  auto r = send_write(call, id, applied);
-  if (r.status == 404) throw Error(fmt::format("restarting app {}: it does not exist on {}", canonical_app_id(id), current_url()), Exit::remote);
-  return decode_change(r, call, fmt::format("restarting app {}", canonical_app_id(id)));
+  ReadBack read_back;
+  if (applied) {
+    read_back = [&]() -> std::optional<Change> {
+      const auto app = get_app(id);
+      if (!applied(app)) return std::nullopt;
+      return app ? change_of(*app) : Change{};
+    };
+  }
+  auto w = send_write(call, read_back);
+  if (w.read_back) return *w.read_back;
+  return decode_change(*w.answer, call, fmt::format("restarting app {}", canonical_app_id(id)));
 }
 
 Change MarathonClient::delete_app(const std::string& id) {
   Call call{"DELETE", fmt::format("/v2/apps{}", path_of(id)), std::nullopt};
-  // Deleting twice is harmless: a second DELETE answers 404, which means done.
-  auto r = send(call);
-  if (r.status == 404) throw Error(fmt::format("destroying app {}: it does not exist on {}", canonical_app_id(id), current_url()), Exit::remote);
-  return decode_change(r, call, fmt::format("destroying app {}", canonical_app_id(id)));
+  auto w = send_write(call, [&]() -> std::optional<Change> {
+    if (get_app(id)) return std::nullopt;
+    return running_change(id, "");  // gone: follow the deployment that stops its tasks, if still listed
+  });
+  if (w.read_back) return *w.read_back;
+  return decode_change(*w.answer, call, fmt::format("destroying app {}", canonical_app_id(id)));
 }
 
 std::optional<Change> MarathonClient::cancel_deployment(const std::string& id, bool force) {
+  // Which apps it affects: to recognise Marathon's revert deployment if the answer is lost.
+  std::vector<std::string> apps;
+  bool listed = false;
+  for (const auto& d : deployments()) {
+    if (d.value("id", "") != id) continue;
+    listed = true;
+    apps = d.value("affectedApps", std::vector<std::string>{});
+  }
+  if (!listed) return std::nullopt;
   Call call{"DELETE", fmt::format("/v2/deployments/{}?force={}", http::url_escape(id), bool_str(force)), std::nullopt, false};
-  auto r = send(call);
+  auto w = send_write(call, [&]() -> std::optional<Change> {
+    Change revert;
+    for (const auto& d : deployments()) {
+      if (d.value("id", "") == id) return std::nullopt;  // still running: the cancel did not take effect
+      if (!force && affects(d, apps)) {
+        revert.deployment_id = d.value("id", "");
+        revert.version = d.value("version", "");
+      }
+    }
+    return revert;
+  });
+  if (w.read_back) return *w.read_back;
+  const auto& r = *w.answer;
   if (r.status == 404) return std::nullopt;
   if (r.status == 202) return Change{};
   return decode_change(r, call, fmt::format("cancelling deployment {}", id));

@@ -64,6 +64,8 @@ class MarathonClient {
 
   // GET /v2/apps/{id}; nullopt on 404.
   std::optional<json> get_app(const std::string& id);
+  // GET /v2/apps/{id}; throws Error(Exit::no_records) naming the app when it does not exist.
+  json require_app(const std::string& id);
   // GET /v2/apps (with tasks and last failures embedded).
   json list_apps();
   json deployments();
@@ -72,16 +74,24 @@ class MarathonClient {
   std::vector<std::string> versions(const std::string& id);
   json app_version(const std::string& id, const std::string& version);
 
+  // Every write is judged by the state it leaves, never by the status code of a re-sent
+  // request: when its answer is lost (connection dropped or timed out after sending, a 5xx),
+  // the state is read back; a write that took effect is reported as done (with the deployment
+  // it started, when still listed), one that did not is sent again (send_write).
+  //
   // PUT /v2/apps/{id}. `partial` false: the body replaces the definition. `applied` is asked
-  // after a failed attempt, with the app as re-read, whether the write already took effect
-  // (so a change is never applied twice); it may be empty for an always-safe write.
+  // with the app as re-read whether the write took effect; it may be empty for an
+  // always-safe write (then it is simply sent again).
   using AppliedCheck = std::function<bool(const std::optional<json>& app)>;
   Change put_app(const std::string& id, const json& body, bool partial, bool force,
                  const AppliedCheck& applied);
   Change restart_app(const std::string& id, bool force, const AppliedCheck& applied);
+  // DELETE /v2/apps/{id}; took effect when the app is gone. 404 on the first attempt:
+  // Error(Exit::no_records).
   Change delete_app(const std::string& id);
   // DELETE /v2/deployments/{id}: with force false Marathon starts a revert deployment (its
-  // id is returned); nullopt when the deployment no longer exists.
+  // id is returned; empty when the revert already finished); nullopt when the deployment
+  // was not running (it had finished before the cancel).
   std::optional<Change> cancel_deployment(const std::string& id, bool force);
 
   // Reads GET /v2/events until `on_event` returns false, the stream ends or `keep_going`
@@ -103,7 +113,16 @@ class MarathonClient {
   // Throws Error(Exit::remote) when every URL failed in every round.
   core::http::Response send(const Call& call, bool single_attempt = false);
   core::http::Response send_in_slot(const core::http::Request& request);  // waits for a free slot
-  core::http::Response send_write(const Call& call, const std::string& app_id, const AppliedCheck& applied);
+  // What a write left: the change when it took effect, nullopt when it did not.
+  using ReadBack = std::function<std::optional<Change>()>;
+  struct Written {
+    std::optional<core::http::Response> answer;  // a definite answer from Marathon
+    std::optional<Change> read_back;             // or: the answer was lost and the write took effect
+  };
+  // The one place that decides "ambiguous write -> read the state back" for every write.
+  Written send_write(const Call& call, const ReadBack& read_back);
+  // The deployment in flight that affects `app_id` ("" when none), as a Change.
+  Change running_change(const std::string& app_id, const std::string& version);
   Change decode_change(const core::http::Response& r, const Call& call, const std::string& what);
   [[noreturn]] void fail(const core::http::Response& r, const Call& call, const std::string& what) const;
 

@@ -26,10 +26,14 @@ expect_contains "$OUT" "TASK_RUNNING  healthy"
 mctl status /web "${M[@]}" --json
 expect_eq "$(jq_py "j['healthy'], j['instances'], len(j['tasks'])" <<<"$OUT")" "2 2 2"
 
-test_case "status of an unknown app"
-mctl status /nope "${M[@]}"
-expect_rc 1
-expect_contains "$ERR" "app /nope does not exist"
+test_case "an app that does not exist is 'nothing found' (exit 8) in every operating command"
+for cmd in "status" "versions" "rollback" "restart" "scale 2" "stop" "destroy --yes"; do
+  read -r -a args <<<"$cmd"
+  mctl "${args[0]}" /nope "${args[@]:1}" "${M[@]}" </dev/null
+  expect_rc 8 "$cmd"
+  expect_contains "$ERR" "app /nope does not exist" "$cmd"
+done
+expect_eq "$(request_count PUT /v2/apps/nope)" 0 "scale/stop of a missing app must not create it"
 
 test_case "apps lists every app with its health"
 mctl apps "${M[@]}"

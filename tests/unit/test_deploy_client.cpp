@@ -114,3 +114,86 @@ TEST_CASE("a write not applied is re-sent") {
   CHECK(c.deployment_id == "d3");
   CHECK(fake->seen[2].method == "PUT");
 }
+
+TEST_CASE("a DELETE whose answer was lost is judged by the state: the app is gone, so it is done") {
+  auto fake = std::make_shared<FakeHttp>();
+  fake->script = {{k_a, 0, "", true},
+                  {k_a, 404, R"({"message":"App '/web' does not exist"})"},
+                  {k_a, 200, R"([{"id":"d7","affectedApps":["/web"],"version":"v5"}])"}};
+  MarathonClient client({k_a}, fake, "none", 3);
+  const auto c = client.delete_app("/web");
+  CHECK(c.deployment_id == "d7");
+  CHECK(fake->seen.size() == 3);  // one DELETE, never a second one that would answer 404
+}
+
+TEST_CASE("a DELETE not in effect is sent again") {
+  auto fake = std::make_shared<FakeHttp>();
+  fake->script = {{k_a, 0, "", true},
+                  {k_a, 200, R"({"app":{"id":"/web","version":"v1"}})"},
+                  {k_a, 200, R"({"deploymentId":"d8","version":"v2"})"}};
+  MarathonClient client({k_a}, fake, "none", 3);
+  CHECK(client.delete_app("/web").deployment_id == "d8");
+  CHECK(fake->seen[2].method == "DELETE");
+}
+
+TEST_CASE("a 404 on an app is 'nothing found' (exit 8) naming the app") {
+  auto fake = std::make_shared<FakeHttp>();
+  fake->script = {{k_a, 404, R"({"message":"App '/web' does not exist"})"}, {k_a, 404, "{}"},
+                  {k_a, 404, R"({"message":"App '/web' does not exist"})"}};
+  MarathonClient client({k_a}, fake, "none", 3);
+  auto exit_of = [](auto&& f) {
+    try {
+      f();
+    } catch (const mctl::Error& e) {
+      CHECK(std::string(e.what()).find("/web") != std::string::npos);
+      return e.exit_code();
+    }
+    return mctl::Exit::ok;
+  };
+  CHECK(exit_of([&] { client.delete_app("/web"); }) == mctl::Exit::no_records);
+  CHECK(exit_of([&] { client.require_app("/web"); }) == mctl::Exit::no_records);
+  CHECK(exit_of([&] { client.restart_app("/web", false, {}); }) == mctl::Exit::no_records);
+}
+
+TEST_CASE("a cancel whose answer was lost finds Marathon's revert deployment instead of 'already finished'") {
+  auto fake = std::make_shared<FakeHttp>();
+  fake->script = {{k_a, 200, R"([{"id":"d1","affectedApps":["/web"],"version":"v2"}])"},
+                  {k_a, 0, "", true},
+                  {k_a, 200, R"([{"id":"r2","affectedApps":["/web"],"version":"v3"}])"}};
+  MarathonClient client({k_a}, fake, "none", 3);
+  const auto c = client.cancel_deployment("d1", false);
+  REQUIRE(c);
+  CHECK(c->deployment_id == "r2");
+  CHECK(fake->seen[1].method == "DELETE");
+  CHECK(fake->seen.size() == 3);
+}
+
+TEST_CASE("a cancel of a deployment that is not running is 'already finished'; a 404 answer too") {
+  auto fake = std::make_shared<FakeHttp>();
+  fake->script = {{k_a, 200, "[]"},
+                  {k_a, 200, R"([{"id":"d1","affectedApps":["/web"]}])"},
+                  {k_a, 404, R"({"message":"DeploymentPlan d1 does not exist"})"}};
+  MarathonClient client({k_a}, fake, "none", 3);
+  CHECK_FALSE(client.cancel_deployment("d1", false));
+  CHECK_FALSE(client.cancel_deployment("d1", false));
+}
+
+TEST_CASE("a 5xx after sending is ambiguous too: read back, not re-sent when in effect") {
+  auto fake = std::make_shared<FakeHttp>();
+  fake->script = {{k_a, 500, R"({"message":"boom"})"},
+                  {k_a, 200, R"({"app":{"id":"/web","version":"v2","deployments":[]}})"}};
+  MarathonClient client({k_a}, fake, "none", 3);
+  const auto c = client.restart_app("/web", false, [](const std::optional<json>& app) { return app && (*app)["version"] == "v2"; });
+  CHECK(c.version == "v2");
+  CHECK(c.deployment_id.empty());
+  CHECK(fake->seen.size() == 2);
+}
+
+TEST_CASE("when the state cannot be read back either, the outcome is reported unknown and nothing is re-sent") {
+  auto fake = std::make_shared<FakeHttp>();
+  fake->script = {{k_a, 0, "", true}, {k_a, 0, "", true}};
+  MarathonClient client({k_a}, fake, "none", 1);
+  CHECK_THROWS_WITH_AS(client.restart_app("/web", false, [](const std::optional<json>&) { return false; }),
+                       doctest::Contains("whether the change took effect is unknown"), mctl::Error);
+  CHECK(fake->seen.size() == 2);
+}

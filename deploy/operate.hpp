@@ -1,0 +1,50 @@
+#pragma once
+// The operating commands' changes (rollback, restart, scale, stop, destroy, cancel) and the
+// rule for what a rollback goes back to, shared with image cleanup's protection.
+#include <cstddef>
+#include <string>
+#include <vector>
+
+#include "deploy/deployer.hpp"
+#include "deploy/marathon_client.hpp"
+
+namespace mctl::deploy {
+
+// A version `mctl rollback` can go back to, with its definition.
+struct RollbackTarget {
+  std::string version;
+  json definition;
+};
+
+// THE rollback rule: the config versions of app `id` older than its running config, newest
+// first, at most `limit`. A config version is one that changed the definition
+// (versionInfo.lastConfigChangeAt == version); a scale-only version is never a target (its
+// config version is), and neither is a version whose definition, instances aside, equals the
+// next newer target's or the running one (a restart: rolling back to it changes nothing).
+// `app` is the app as GET /v2/apps/{id} returns it. `mctl rollback` goes to the first;
+// `images gc` protects the images of the first `images.keep_versions`.
+std::vector<RollbackTarget> rollback_targets(MarathonClient& client, const std::string& id, const json& app,
+                                             std::size_t limit);
+
+// Each command sends its change and follows it like a deploy (`wait` false: returns once
+// Marathon accepted it). The result's message says what happened; its exit code is the
+// command's. An app that does not exist: Error(Exit::no_records).
+//
+// rollback: to `to` (a version timestamp), or the first of rollback_targets().
+AppResult rollback_app(MarathonClient& client, const std::string& id, const std::string& to, const DeployOptions& options,
+                       bool wait);
+AppResult restart(MarathonClient& client, const std::string& id, const DeployOptions& options, bool wait);
+AppResult scale(MarathonClient& client, const std::string& id, int instances, const DeployOptions& options, bool wait);
+AppResult destroy(MarathonClient& client, const std::string& id, const DeployOptions& options, bool wait);
+
+// Whether a `mctl cancel` argument is a deployment id (a UUID) rather than an app.
+bool looks_like_deployment_id(const std::string& s);
+
+// mctl cancel: cancels the deployments in flight with id `deployment_id`, or else those
+// affecting `app_id`, and follows Marathon's revert of each affected app (not with `force`,
+// which cancels without a revert, nor without `wait`). Error(Exit::failure) when none is in
+// flight.
+std::vector<AppResult> cancel(MarathonClient& client, const std::string& deployment_id, const std::string& app_id,
+                              bool force, const DeployOptions& options, bool wait);
+
+}  // namespace mctl::deploy
