@@ -18,6 +18,7 @@
 #include "cli/commands.hpp"
 #include "cli/deploy_checks.hpp"
 #include "cli/deploy_output.hpp"
+#include "core/json.hpp"
 #include "core/duration.hpp"
 #include "core/fs.hpp"
 #include "core/git.hpp"
@@ -68,7 +69,7 @@ bool is_json_file(const std::string& app) {
 
 deploy::AppJob job_for(Context& ctx, const std::string& app, const std::vector<std::string>& sets) {
   if (is_json_file(app)) {
-    json definition = json::parse(core::read_file(app), nullptr, false);
+    json definition = core::parse_json(core::read_file(app), app);
     if (!definition.is_object() || !definition.contains("id") || !definition["id"].is_string()) {
       throw Error(fmt::format("{}: not a Marathon app definition (a JSON object with an \"id\")", app), Exit::usage);
     }
@@ -162,7 +163,7 @@ void Progress::close() {
 deploy::DeployOptions options(Context& ctx, const std::string& timeout_flag) {
   const auto& config = ctx.config();
   deploy::DeployOptions o;
-  o.timeout = timeout_flag.empty() ? config.get_duration("deploy.timeout") : core::parse_duration(timeout_flag);
+  o.timeout = timeout_flag.empty() ? config.get_duration("deploy.timeout") : core::parse_duration(timeout_flag, "flag --timeout", "deploy.timeout");
   o.parallel = static_cast<int>(config.get_int("deploy.parallel"));
   o.rollback = config.get_bool("deploy.rollback");
   o.interrupted = &catch_interrupts();
