@@ -35,22 +35,23 @@ class Fd {
   int m_fd;
 };
 
-Error io_error(std::string_view what, const std::filesystem::path& path, int err) {
-  return Error(fmt::format("{} {}: {}", what, path.string(), std::strerror(err)));
+Error io_error(std::string_view what, const std::filesystem::path& path, int err, Exit exit = Exit::failure) {
+  return Error(fmt::format("{} {}: {}", what, path.string(), std::strerror(err)), exit);
 }
 
 }  // namespace
 
 std::string read_file(const std::filesystem::path& path) {
   Fd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
-  if (fd.get() < 0) throw io_error("cannot read", path, errno);
+  // An input that is missing or unreadable is bad input (exit 2), whoever reads it.
+  if (fd.get() < 0) throw io_error("cannot read", path, errno, Exit::usage);
   std::string data;
   char buf[65536];
   while (true) {
     const ssize_t n = ::read(fd.get(), buf, sizeof buf);
     if (n < 0) {
       if (errno == EINTR) continue;
-      throw io_error("cannot read", path, errno);
+      throw io_error("cannot read", path, errno, Exit::usage);
     }
     if (n == 0) break;
     data.append(buf, static_cast<std::size_t>(n));

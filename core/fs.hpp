@@ -8,7 +8,8 @@
 
 namespace mctl::core {
 
-// Reads a whole file. Throws Error naming the path and errno text.
+// Reads a whole file. Throws Error(Exit::usage) naming the path and errno text: every input
+// file of mctl is read here, and a missing or unreadable input is bad input.
 std::string read_file(const std::filesystem::path& path);
 
 // Writes `data` to `path` atomically: a temp file in the same directory, fsync, rename over
