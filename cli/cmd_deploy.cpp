@@ -17,6 +17,7 @@
 #include "cli/deploy_checks.hpp"
 #include "cli/deploy_output.hpp"
 #include "core/duration.hpp"
+#include "core/json.hpp"
 #include "core/fs.hpp"
 #include "core/git.hpp"
 #include "core/log.hpp"
@@ -52,7 +53,7 @@ bool is_json_file(const std::string& app) {
 
 deploy::AppJob job_for(Context& ctx, const std::string& app, const std::vector<std::string>& sets) {
   if (is_json_file(app)) {
-    json definition = json::parse(core::read_file(app), nullptr, false);
+    json definition = core::parse_json(core::read_file(app), app);
     if (!definition.is_object() || !definition.contains("id") || !definition["id"].is_string()) {
       throw Error(fmt::format("{}: not a Marathon app definition (a JSON object with an \"id\")", app), Exit::usage);
     }

@@ -60,7 +60,7 @@ Backend make_backend(Context& ctx, const DnsFlags& f) {
   if (f.server) ctx.set_flag("mesos_dns", *f.server, "--server");
   if (f.http) ctx.set_flag("mesos_dns_http", *f.http, "--http");
   const auto& config = ctx.config();
-  const auto timeout = core::parse_duration(f.timeout);
+  const auto timeout = core::parse_duration(f.timeout, "flag --timeout");
   const auto dns_server = config.get_optional("mesos_dns");
   const auto http_url = config.get_optional("mesos_dns_http");
   Backend b;

@@ -368,7 +368,7 @@ void gc_command(Context& ctx, GcFlags f) {
   Policy policy;
   policy.keep = f.keep.value_or(static_cast<int>(config.get_int("images.keep")));
   if (policy.keep < 0) throw Error("images gc: --keep must not be negative", Exit::usage);
-  if (f.older_than) policy.older_than = core::parse_duration(*f.older_than);
+  if (f.older_than) policy.older_than = core::parse_duration(*f.older_than, "flag --older-than");
   policy.keep_list = config.get_list("images.keep_list");
   std::vector<std::string> consulted;
   policy.in_use = marathon_protection(ctx, f, static_cast<int>(config.get_int("images.keep_versions")), consulted);

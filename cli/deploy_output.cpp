@@ -95,7 +95,7 @@ void Progress::close() {
 deploy::DeployOptions options(Context& ctx, const std::string& timeout_flag) {
   const auto& config = ctx.config();
   deploy::DeployOptions o;
-  o.timeout = timeout_flag.empty() ? config.get_duration("deploy.timeout") : core::parse_duration(timeout_flag);
+  o.timeout = timeout_flag.empty() ? config.get_duration("deploy.timeout") : core::parse_duration(timeout_flag, "flag --timeout", "deploy.timeout");
   o.parallel = static_cast<int>(config.get_int("deploy.parallel"));
   o.rollback = config.get_bool("deploy.rollback");
   o.interrupted = &catch_interrupts();

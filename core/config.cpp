@@ -48,11 +48,34 @@ bool parse_bool_text(const std::string& text, bool& out) {
   return true;
 }
 
-// Converts text (from the environment) to a value of `kind`; throws with `where` on mismatch.
+bool valid_tag_length(const std::string& value) {
+  if (value == "full") return true;
+  if (value.empty() || value.size() > 2 || value.find_first_not_of("0123456789") != std::string::npos) return false;
+  return std::stoi(value) >= 7 && std::stoi(value) <= 40;
+}
+
+// The one check of a value's content against its key, after conversion to the key's type.
+// `where` is the value's origin as `config show` prints it ("env MCTL_TIMEOUT",
+// "mctl.yaml:12:3", "flag --timeout"); every error starts with it.
+json checked(const KeySpec& spec, json value, const std::string& where) {
+  if (spec.kind == Kind::duration && value.is_string()) parse_duration(value.get<std::string>(), where, spec.key);
+  if (spec.key == "images.tag_length" && value.is_string() && !valid_tag_length(value.get<std::string>())) {
+    throw Error(fmt::format("{}: {} must be a number from 7 to 40 or 'full', got '{}'", where, spec.key,
+                            value.get<std::string>()),
+                Exit::usage);
+  }
+  return value;
+}
+
+// Converts text (from the environment or a flag) to a value of `kind`; throws with `where` on
+// mismatch.
 json from_text(const KeySpec& spec, const std::string& text, const std::string& where) {
   auto bad = [&](const char* expected) {
     return Error(fmt::format("{}: {} must be {}, got '{}'", where, spec.key, expected, text), Exit::usage);
   };
+  if (find_invalid_utf8(text) != std::string::npos) {
+    throw Error(fmt::format("{}: {} is not valid UTF-8", where, spec.key), Exit::usage);
+  }
   switch (spec.kind) {
     case Kind::boolean: {
       bool b = false;
@@ -69,8 +92,7 @@ json from_text(const KeySpec& spec, const std::string& text, const std::string& 
         throw bad("an integer");
       }
     case Kind::duration:
-      parse_duration(text);
-      return text;
+      return checked(spec, text, where);
     case Kind::list: {
       auto arr = json::array();
       for (const auto& part : split(text, ',')) {
@@ -81,7 +103,7 @@ json from_text(const KeySpec& spec, const std::string& text, const std::string& 
     case Kind::map:
       throw bad("a map");
     case Kind::string:
-      return text;
+      return checked(spec, text, where);
   }
   return text;
 }
@@ -117,14 +139,9 @@ json from_yaml(const KeySpec& spec, const YAML::Node& node, const std::string& w
       return typed;
     case Kind::duration:
       if (typed.is_number_integer()) return fmt::format("{}s", typed.get<long long>());
-      try {
-        parse_duration(node.Scalar());
-      } catch (const Error& e) {
-        throw Error(fmt::format("{}: {}", where, e.what()), Exit::usage);
-      }
-      return node.Scalar();
+      return checked(spec, node.Scalar(), where);
     default:
-      return node.Scalar();
+      return checked(spec, node.Scalar(), where);
   }
 }
 
@@ -284,9 +301,7 @@ Config Config::load(const LoadOptions& options) {
 void Config::override(const FlagOverride& flag) {
   const KeySpec* spec = find_spec(flag.key);
   json value = flag.value;
-  if (spec && value.is_string() && spec->kind != Kind::string) {
-    value = from_text(*spec, value.get<std::string>(), "flag " + flag.flag);
-  }
+  if (spec && value.is_string()) value = from_text(*spec, value.get<std::string>(), "flag " + flag.flag);
   m_settings[flag.key] = {value, "flag " + flag.flag};
 }
 
@@ -327,11 +342,7 @@ long long Config::get_int(const std::string& key) const {
 
 std::chrono::milliseconds Config::get_duration(const std::string& key) const {
   const auto& s = setting(key);
-  try {
-    return parse_duration(s.value.is_string() ? s.value.get<std::string>() : s.value.dump());
-  } catch (const Error& e) {
-    throw Error(fmt::format("{} ({}): {}", key, s.origin, e.what()), Exit::usage);
-  }
+  return parse_duration(s.value.is_string() ? s.value.get<std::string>() : s.value.dump(), s.origin, key);
 }
 
 std::vector<std::string> Config::get_list(const std::string& key) const {

@@ -23,6 +23,14 @@ std::int64_t unit_ms(std::string_view unit) {
 
 }  // namespace
 
+std::chrono::milliseconds parse_duration(std::string_view text, const std::string& origin, const std::string& key) {
+  try {
+    return parse_duration(text);
+  } catch (const Error& e) {
+    throw Error(fmt::format("{}: {}{}", origin, key.empty() ? "" : key + ": ", e.what()), Exit::usage);
+  }
+}
+
 std::chrono::milliseconds parse_duration(std::string_view text) {
   auto fail = [&](std::string_view why) {
     return Error(fmt::format("invalid duration '{}': {} (use e.g. 90s, 10m, 1h30m)", text, why),

@@ -142,14 +142,15 @@ class AtomicFile::Buffer : public std::streambuf {
 
 std::string read_file(const fs::path& path) {
   Fd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
-  if (fd.get() < 0) throw io_error("cannot read", path, errno);
+  // An input that is missing or unreadable is bad input (exit 2), whoever reads it.
+  if (fd.get() < 0) throw io_error("cannot read", path, errno, Exit::usage);
   std::string data;
   char buf[65536];
   while (true) {
     const ssize_t n = ::read(fd.get(), buf, sizeof buf);
     if (n < 0) {
       if (errno == EINTR) continue;
-      throw io_error("cannot read", path, errno);
+      throw io_error("cannot read", path, errno, Exit::usage);
     }
     if (n == 0) break;
     data.append(buf, static_cast<std::size_t>(n));

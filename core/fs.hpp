@@ -26,7 +26,8 @@
 
 namespace mctl::core {
 
-// Reads a whole file. Throws Error naming the path and errno text.
+// Reads a whole file. Throws Error(Exit::usage) naming the path and errno text: every input
+// file of mctl is read here, and a missing or unreadable input is bad input.
 std::string read_file(const std::filesystem::path& path);
 
 // The file an in-place write of `path` must replace: symbolic links followed (see above).

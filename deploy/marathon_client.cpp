@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <thread>
 
+#include "core/json.hpp"
 #include "core/error.hpp"
 #include "core/fs.hpp"
 #include "core/log.hpp"
@@ -63,7 +64,7 @@ std::string pointer_from_marathon_path(const std::string& path) {
 
 std::string describe_error_body(long status, const std::string& body,
                                 const std::function<std::string(const std::string& pointer)>& locate) {
-  json j = json::parse(body, nullptr, false);
+  json j = core::try_parse_json(body, "Marathon error answer");
   if (!j.is_object() || !j.contains("message")) {
     return fmt::format("Marathon answered HTTP {}{}", status, body.empty() ? "" : ": " + excerpt(body));
   }
@@ -182,7 +183,7 @@ std::optional<json> MarathonClient::get_app(const std::string& id) {
   auto r = send(call);
   if (r.status == 404) return std::nullopt;
   if (r.status != 200) fail(r, call, fmt::format("reading app {}", canonical_app_id(id)));
-  json j = json::parse(r.body, nullptr, false);
+  json j = core::try_parse_json(r.body, "Marathon answer from " + current_url() + call.path);
   if (!j.contains("app")) throw Error(fmt::format("reading app {}: unexpected answer: {}", id, excerpt(r.body)), Exit::remote);
   return j["app"];
 }
@@ -197,7 +198,7 @@ json MarathonClient::list_apps() {
   Call call{"GET", "/v2/apps?embed=apps.tasks&embed=apps.lastTaskFailure", std::nullopt};
   auto r = send(call);
   if (r.status != 200) fail(r, call, "listing apps");
-  json j = json::parse(r.body, nullptr, false);
+  json j = core::try_parse_json(r.body, "Marathon answer from " + current_url() + call.path);
   return j.is_object() ? j.value("apps", json::array()) : json::array();
 }
 
@@ -205,7 +206,7 @@ json MarathonClient::deployments() {
   Call call{"GET", "/v2/deployments", std::nullopt};
   auto r = send(call);
   if (r.status != 200) fail(r, call, "listing deployments");
-  json j = json::parse(r.body, nullptr, false);
+  json j = core::try_parse_json(r.body, "Marathon answer from " + current_url() + call.path);
   return j.is_array() ? j : json::array();
 }
 
@@ -213,7 +214,7 @@ json MarathonClient::queue() {
   Call call{"GET", "/v2/queue", std::nullopt};
   auto r = send(call);
   if (r.status != 200) fail(r, call, "reading the launch queue");
-  json j = json::parse(r.body, nullptr, false);
+  json j = core::try_parse_json(r.body, "Marathon answer from " + current_url() + call.path);
   return j.is_object() ? j.value("queue", json::array()) : json::array();
 }
 
@@ -223,7 +224,7 @@ std::vector<std::string> MarathonClient::versions(const std::string& id) {
   if (r.status == 404) throw Error(fmt::format("app {} does not exist on {}", canonical_app_id(id), current_url()), Exit::no_records);
   if (r.status != 200) fail(r, call, fmt::format("listing versions of {}", canonical_app_id(id)));
   std::vector<std::string> out;
-  for (const auto& v : json::parse(r.body, nullptr, false).value("versions", json::array())) out.push_back(v.get<std::string>());
+  for (const auto& v : core::parse_json(r.body, "Marathon answer from " + current_url() + call.path, Exit::remote).value("versions", json::array())) out.push_back(v.get<std::string>());
   // ISO-8601 timestamps of one format sort as strings; Marathon does not promise an order.
   std::sort(out.rbegin(), out.rend());
   return out;
@@ -233,20 +234,20 @@ json MarathonClient::app_version(const std::string& id, const std::string& versi
   Call call{"GET", "/v2/apps" + path_of(id) + "/versions/" + http::url_escape(version), std::nullopt};
   auto r = send(call);
   if (r.status != 200) fail(r, call, fmt::format("reading version {} of {}", version, canonical_app_id(id)));
-  return json::parse(r.body, nullptr, false);
+  return core::try_parse_json(r.body, "Marathon answer from " + current_url() + call.path);
 }
 
 Change MarathonClient::decode_change(const http::Response& r, const Call& call, const std::string& what) {
   Change change;
   if (r.status == 409) {
-    json j = json::parse(r.body, nullptr, false);
+    json j = core::try_parse_json(r.body, "Marathon answer from " + current_url() + call.path);
     if (j.is_object() && j.contains("deployments")) {
       for (const auto& d : j["deployments"]) change.locked_by.push_back(d.value("id", ""));
       if (!change.locked_by.empty()) return change;
     }
   }
   if (!r.ok()) fail(r, call, what);
-  json j = json::parse(r.body, nullptr, false);
+  json j = core::try_parse_json(r.body, "Marathon answer from " + current_url() + call.path);
   if (j.is_object()) {
     change.deployment_id = j.value("deploymentId", "");
     change.version = j.value("version", "");
@@ -413,7 +414,7 @@ void MarathonClient::stream_events(const EventHandler& on_event, const std::func
       if (!keep_going()) return false;
       parser.feed(chunk, [&](const std::string& type, const std::string& data) {
         if (stop) return;
-        json j = json::parse(data, nullptr, false);
+        json j = core::try_parse_json(data, "Marathon event stream at " + http::redact_url(base));
         if (!j.is_discarded() && !on_event(type, j)) stop = true;
       });
       return !stop && keep_going();

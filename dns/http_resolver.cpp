@@ -8,6 +8,7 @@
 #include <nlohmann/json.hpp>
 #include <thread>
 
+#include "core/json.hpp"
 #include "core/error.hpp"
 #include "core/http.hpp"
 #include "dns/resolver.hpp"
@@ -37,8 +38,8 @@ int parse_port(const std::string& text, const std::string& url) {
 std::vector<Record> parse_body(const std::string& body, RecordType type, const std::string& url) {
   nlohmann::json doc;
   try {
-    doc = nlohmann::json::parse(body);
-  } catch (const nlohmann::json::parse_error&) {
+    doc = core::parse_json(body, url, Exit::remote);
+  } catch (const Error&) {
     throw Error(fmt::format("{} did not answer JSON: is this the Mesos-DNS HTTP API?", url), Exit::remote);
   }
   if (!doc.is_array()) throw Error(fmt::format("{} answered JSON that is not a list", url), Exit::remote);
@@ -146,9 +147,9 @@ std::string http_server_version(core::http::HttpClient& client, const std::strin
   const std::string shown = core::http::redact_url(url);
   if (!response.ok()) throw Error(fmt::format("{} answered HTTP {}", shown, response.status), Exit::remote);
   try {
-    const auto doc = nlohmann::json::parse(response.body);
+    const auto doc = core::parse_json(response.body, shown, Exit::remote);
     return fmt::format("{} {}", doc.at("Service").get<std::string>(), doc.at("Version").get<std::string>());
-  } catch (const nlohmann::json::exception&) {
+  } catch (const std::exception&) {
     throw Error(fmt::format("{} does not answer like Mesos-DNS (no Service/Version)", shown), Exit::remote);
   }
 }

@@ -6,6 +6,7 @@
 #include <filesystem>
 #include <nlohmann/json.hpp>
 
+#include "core/json.hpp"
 #include "core/error.hpp"
 #include "core/fs.hpp"
 #include "core/process.hpp"
@@ -30,7 +31,7 @@ std::optional<Credentials> from_helper(const std::string& helper, const std::str
                 Exit::auth);
   }
   try {
-    const auto body = nlohmann::json::parse(r.out);
+    const auto body = core::parse_json(r.out, "docker-credential-" + helper + " answer", Exit::remote);
     return Credentials{body.at("Username").get<std::string>(), body.at("Secret").get<std::string>(),
                        fmt::format("docker-credential-{} ({})", helper, origin)};
   } catch (const std::exception&) {
@@ -70,7 +71,7 @@ std::optional<Credentials> docker_config_credentials(const std::string& text, co
                                                      const std::string& origin) {
   nlohmann::json config;
   try {
-    config = nlohmann::json::parse(text);
+    config = core::parse_json(text, origin);
   } catch (const std::exception& e) {
     throw Error(fmt::format("{}: not valid JSON: {}", origin, e.what()), Exit::usage);
   }

@@ -4,6 +4,7 @@
 
 #include <cstdio>
 
+#include "core/json.hpp"
 #include "core/error.hpp"
 #include "core/log.hpp"
 #include "core/strings.hpp"
@@ -27,7 +28,7 @@ bool version_less(const std::string& a, const std::string& b) {
 
 std::string engine_message(const Response& r) {
   try {
-    return nlohmann::json::parse(r.body).value("message", r.body);
+    return core::parse_json(r.body, "Docker Engine error answer", Exit::remote).value("message", r.body);
   } catch (const std::exception&) {
     return core::trim(r.body.substr(0, 300));
   }
@@ -57,7 +58,7 @@ class JsonLines {
     if (core::trim(text).empty()) return;
     nlohmann::json j;
     try {
-      j = nlohmann::json::parse(text);
+      j = core::parse_json(text, "Docker Engine progress line", Exit::remote);
     } catch (const std::exception&) {
       m_handler({text, false});
       return;
@@ -140,7 +141,7 @@ std::string DockerClient::api_version() {
   if (!r.ok()) fail("reading the Docker Engine version", r);
   std::string server = k_max_api, minimum = "1.12";
   try {
-    const auto body = nlohmann::json::parse(r.body);
+    const auto body = core::parse_json(r.body, "Docker Engine answer from " + m_shown + "/version", Exit::remote);
     server = body.value("ApiVersion", server);
     minimum = body.value("MinAPIVersion", minimum);
   } catch (const std::exception&) {
@@ -168,7 +169,7 @@ std::vector<EngineImage> DockerClient::images() {
   const Response r = get("/images/json");
   if (!r.ok()) fail("listing images", r);
   std::vector<EngineImage> out;
-  for (const auto& j : nlohmann::json::parse(r.body)) {
+  for (const auto& j : core::parse_json(r.body, "Docker Engine answer from " + m_shown + "/images/json", Exit::remote)) {
     EngineImage image;
     image.id = j.value("Id", "");
     if (j.contains("RepoTags") && j["RepoTags"].is_array()) {
@@ -187,7 +188,7 @@ std::vector<EngineContainer> DockerClient::containers() {
   const Response r = get("/containers/json?all=1");
   if (!r.ok()) fail("listing containers", r);
   std::vector<EngineContainer> out;
-  for (const auto& j : nlohmann::json::parse(r.body)) {
+  for (const auto& j : core::parse_json(r.body, "Docker Engine answer from " + m_shown + "/containers/json", Exit::remote)) {
     EngineContainer c;
     c.id = j.value("Id", "");
     if (j.contains("Names") && !j["Names"].empty()) {
@@ -205,7 +206,7 @@ std::optional<nlohmann::json> DockerClient::inspect_image(const std::string& nam
   const Response r = get("/images/" + name + "/json");
   if (r.status == 404) return std::nullopt;
   if (!r.ok()) fail(fmt::format("inspecting image {}", name), r);
-  return nlohmann::json::parse(r.body);
+  return core::parse_json(r.body, "Docker Engine answer from " + m_shown + "/images/" + name + "/json", Exit::remote);
 }
 
 void DockerClient::tag(const std::string& source, const std::string& repository, const std::string& tag) {

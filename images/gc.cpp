@@ -9,6 +9,7 @@
 #include <set>
 #include <thread>
 
+#include "core/json.hpp"
 #include "core/error.hpp"
 #include "images/reference.hpp"
 
@@ -148,7 +149,7 @@ std::vector<Candidate> registry_candidates(RegistryClient& registry, const std::
   parallel_or_throw(configs.size(), workers, [&](std::size_t i) {
     const auto body = registry.blob(repositories[configs[i].first], configs[i].second);
     try {
-      times[i] = parse_time(nlohmann::json::parse(body).value("created", ""));
+      times[i] = parse_time(core::parse_json(body, "image config blob", Exit::remote).value("created", ""));
     } catch (const std::exception&) {
       times[i] = std::nullopt;  // not an image config: creation time unknown, so kept
     }

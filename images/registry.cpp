@@ -5,6 +5,7 @@
 #include <cctype>
 #include <nlohmann/json.hpp>
 
+#include "core/json.hpp"
 #include "core/error.hpp"
 #include "core/log.hpp"
 #include "images/credentials.hpp"
@@ -44,7 +45,7 @@ std::optional<std::string> next_link(const Response& r) {
 std::string excerpt(const Response& r) {
   std::string text;
   try {
-    const auto body = nlohmann::json::parse(r.body);
+    const auto body = core::parse_json(r.body, "registry error answer", Exit::remote);
     for (const auto& e : body.at("errors")) {
       if (!text.empty()) text += "; ";
       text += e.value("message", e.value("code", std::string("error")));
@@ -140,7 +141,7 @@ std::string RegistryClient::fetch_token(const std::string& challenge, const std:
                 r.status == 401 || r.status == 403 ? Exit::auth : Exit::remote);
   }
   try {
-    const auto body = nlohmann::json::parse(r.body);
+    const auto body = core::parse_json(r.body, "registry token answer from " + core::http::redact_url(realm), Exit::remote);
     std::string token = body.value("token", "");
     if (token.empty()) token = body.value("access_token", "");
     if (token.empty()) throw std::runtime_error("no token");
@@ -194,7 +195,7 @@ std::vector<std::string> RegistryClient::repositories() {
     const Response r = send(request, "registry:catalog:*");
     if (!r.ok()) fail("listing the registry's repositories", r);
     try {
-      const auto body = nlohmann::json::parse(r.body);  // must outlive the loop over its member
+      const auto body = core::parse_json(r.body, "registry answer from " + m_base + request.url, Exit::remote);  // must outlive the loop over its member
       for (const auto& name : body.at("repositories")) out.push_back(name.get<std::string>());
     } catch (const std::exception& e) {
       throw Error(fmt::format("listing the repositories of {}: unexpected answer: {}", m_base, e.what()), Exit::remote);
@@ -214,7 +215,7 @@ std::vector<std::string> RegistryClient::tags(const std::string& repository) {
     if (r.status == 404) return out;
     if (!r.ok()) fail(fmt::format("listing the tags of {}", repository), r);
     try {
-      const auto body = nlohmann::json::parse(r.body);
+      const auto body = core::parse_json(r.body, "registry answer from " + m_base + request.url, Exit::remote);
       if (body.contains("tags") && body["tags"].is_array()) {
         for (const auto& t : body["tags"]) out.push_back(t.get<std::string>());
       }
@@ -238,7 +239,7 @@ std::optional<Manifest> RegistryClient::manifest(const std::string& repository, 
   m.body = r.body;
   m.digest = r.header("docker-content-digest").value_or(reference);
   try {
-    const auto body = nlohmann::json::parse(r.body);
+    const auto body = core::parse_json(r.body, "registry answer from " + m_base + request.url, Exit::remote);
     m.media_type = body.value("mediaType", r.header("content-type").value_or(""));
     if (body.contains("config")) {
       m.config_digest = body["config"].at("digest").get<std::string>();

@@ -7,6 +7,7 @@
 
 #include "core/error.hpp"
 #include "core/fs.hpp"
+#include "core/json.hpp"
 #include "core/strings.hpp"
 #include "core/yaml.hpp"
 #include "templates/rules.hpp"
@@ -177,6 +178,9 @@ void build_variables(Variables& vars, const core::Config& config, const RenderOp
     if (key == "secrets" || core::starts_with(key, "secrets.")) {
       throw Error("--set cannot define secrets: they come from the environment's vault file only", Exit::usage);
     }
+    if (core::find_invalid_utf8(set) != std::string::npos) {
+      throw Error(fmt::format("--set {}: the value is not valid UTF-8", key), Exit::usage);
+    }
     json value;
     try {
       value = core::yaml_to_json(core::parse_yaml(set.substr(eq + 1), "--set " + key));
@@ -230,6 +234,16 @@ void expand_conveniences(json& app, SourceMap& where, const std::string& registr
   }
   where.add_value("/container/docker/image", image_pos);
   where.add_value("/container/docker", image_pos);
+}
+
+// " (quote it: "1.10")": the number as written in the spec, which its JSON form may not be
+// (1.10 is 1.1, 010 is 10); the JSON form when the number did not come from a plain scalar.
+std::string quote_hint(const Problem& p, const Position& pos, const json& app) {
+  if (!p.quote_hint) return {};
+  const json& value = app.at(json::json_pointer(p.pointer));
+  std::string text = pos.plain_text();
+  if (text.empty() || core::plain_scalar_to_json(text) != value) text = value.dump();
+  return fmt::format(" (quote it: \"{}\")", text);
 }
 
 SpecProblem to_spec_problem(const Position& pos, const std::string& message) {
@@ -295,9 +309,12 @@ RenderReport check_app(const core::Config& config, const std::string& app_or_fil
   }
   for (auto& p : check_marathon_rules(app)) errors.push_back(std::move(p));
   for (auto& p : check_ciphertext(app)) errors.push_back(std::move(p));
+  if (auto pointer = core::invalid_utf8_pointer(app)) {
+    errors.push_back({*pointer, "the value is not valid UTF-8 (it comes from a secret, a variable or --set)"});
+  }
   for (const auto& p : errors) {
-    report.errors.push_back(
-        to_spec_problem(p.at_key ? result.where.key(p.pointer) : result.where.value(p.pointer), p.message));
+    const Position pos = p.at_key ? result.where.key(p.pointer) : result.where.value(p.pointer);
+    report.errors.push_back(to_spec_problem(pos, p.message + quote_hint(p, pos, app)));
   }
   for (auto& p : check_secrets_in_env(app, result.secret_values)) warnings.push_back(std::move(p));
   if (options.lint) {
@@ -334,11 +351,13 @@ RenderedApp render_app(const core::Config& config, const std::string& app_or_fil
 }
 
 std::string canonical_json(const nlohmann::json& value) {
-  try {
-    return value.dump(2, ' ', false, json::error_handler_t::strict) + "\n";
-  } catch (const json::exception& e) {
-    throw Error(fmt::format("cannot write JSON: {}", e.what()), Exit::usage);
+  // Rendered apps are checked for invalid UTF-8 with their source position (check_app); this
+  // is the last line for any other value, naming where the bad string is.
+  if (auto pointer = core::invalid_utf8_pointer(value)) {
+    throw Error(fmt::format("cannot write JSON: the value at '{}' is not valid UTF-8", pointer->empty() ? "/" : *pointer),
+                Exit::usage);
   }
+  return value.dump(2, ' ', false, json::error_handler_t::strict) + "\n";
 }
 
 }  // namespace mctl::templates

@@ -11,6 +11,7 @@
 #include <memory>
 #include <regex>
 
+#include "core/json.hpp"
 #include "core/strings.hpp"
 #include "templates/variables.hpp"
 
@@ -18,7 +19,7 @@ namespace mctl::templates {
 namespace {
 
 const nlohmann::json& schema_json() {
-  static const nlohmann::json doc = nlohmann::json::parse(app_definition_schema_text());
+  static const nlohmann::json doc = core::parse_json(app_definition_schema_text(), "the embedded AppDefinition schema");
   return doc;
 }
 
@@ -198,7 +199,7 @@ std::string number(const nlohmann::json& v) { return v.dump(); }
 
 // A readable message for the problems valijson found at one value.
 std::string describe(const std::string& pointer, const nlohmann::json& value,
-                     const std::vector<std::string>& descriptions) {
+                     const std::vector<std::string>& descriptions, bool& quote_hint) {
   const std::string name = pointer.empty() ? "the app definition" : "'" + dotted(pointer) + "'";
   const nlohmann::json* schema = schema_at(pointer);
   if (schema) {
@@ -211,12 +212,11 @@ std::string describe(const std::string& pointer, const nlohmann::json& value,
     if (!type_ok) {
       std::sort(types.begin(), types.end());
       types.erase(std::unique(types.begin(), types.end()), types.end());
-      const bool quote_hint = value.is_number() &&
-                              std::find(types.begin(), types.end(), "string") != types.end();
+      quote_hint = value.is_number() &&
+                   std::find(types.begin(), types.end(), "string") != types.end();
       for (auto& t : types) t = t == "object" ? "map" : t == "array" ? "list" : t;
       if (type == "object" || type == "array") type = type == "object" ? "map" : "list";
-      return fmt::format("{} must be {}, not {}{}", name, join(types, " or "), type,
-                         quote_hint ? " (quote it: \"" + value.dump() + "\")" : "");
+      return fmt::format("{} must be {}, not {}", name, join(types, " or "), type);
     }
     if (schema->contains("enum") && std::find((*schema)["enum"].begin(), (*schema)["enum"].end(), value) ==
                                         (*schema)["enum"].end()) {
@@ -301,7 +301,9 @@ std::vector<Problem> check_schema(const nlohmann::json& app) {
     if (next != by_pointer.end() && core::starts_with(next->first, pointer + "/")) continue;
     const nlohmann::json::json_pointer jp(pointer);
     if (!app.contains(jp)) continue;
-    problems.push_back({pointer, describe(pointer, app.at(jp), descriptions), false});
+    Problem p{pointer, "", false, false, false};
+    p.message = describe(pointer, app.at(jp), descriptions, p.quote_hint);
+    problems.push_back(std::move(p));
   }
   return problems;
 }

@@ -15,6 +15,9 @@ struct Problem {
   std::string message;   // without position
   bool at_key = false;   // the problem is the key itself (unknown field)
   bool warning = false;  // Marathon accepts it (ignores it), but it is likely a mistake
+  // A number where a string is expected: the caller adds "(quote it: "<text as written>")",
+  // from the source text, because the number's JSON form may differ from it (1.10 is 1.1).
+  bool quote_hint = false;
 };
 
 // Checks an app definition against the schema: unknown fields (every one, with a "did you

@@ -34,6 +34,18 @@ Position Position::find(const std::string& needle) const {
   return p;
 }
 
+std::string Position::plain_text() const {
+  if (!source || offset < 0) return {};
+  const std::string& text = source->text;
+  std::size_t end = static_cast<std::size_t>(offset);
+  while (end < text.size() && std::string_view("\r\n,]}").find(text[end]) == std::string_view::npos &&
+         !(text[end] == '#' && end > 0 && (text[end - 1] == ' ' || text[end - 1] == '\t'))) {
+    ++end;
+  }
+  while (end > static_cast<std::size_t>(offset) && (text[end - 1] == ' ' || text[end - 1] == '\t')) --end;
+  return text.substr(static_cast<std::size_t>(offset), end - static_cast<std::size_t>(offset));
+}
+
 const SpecNode* SpecNode::find(const std::string& key) const {
   for (const auto& m : members) {
     if (m.first.first == key) return &m.second;
@@ -92,7 +104,6 @@ SpecNode convert(const std::shared_ptr<const Source>& source, const YAML::Node& 
           throw Error(fmt::format("{}: a key must be a plain string", key_pos.str()), Exit::usage);
         }
         const std::string& key = kv.first.Scalar();
-        if (out.find(key)) throw Error(fmt::format("{}: duplicate key '{}'", key_pos.str(), key), Exit::usage);
         out.members.push_back({{key, key_pos}, convert(source, kv.second)});
       }
       break;

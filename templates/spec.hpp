@@ -28,6 +28,9 @@ struct Position {
   // The position of `needle` at or after this position in the source text (for a placeholder
   // inside a scalar); this position when not found.
   Position find(const std::string& needle) const;
+  // The text of the plain scalar starting here, exactly as written in the source (up to the
+  // end of the line, a comment, or a flow separator); "" when unknown.
+  std::string plain_text() const;
 };
 
 struct SpecNode;

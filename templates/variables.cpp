@@ -198,8 +198,8 @@ std::vector<std::string> split_expression(const std::string& text, char sep) {
 
 nlohmann::json parse_literal(const std::string& text) {
   try {
-    return core::yaml_to_json(YAML::Load(text));
-  } catch (const YAML::Exception&) {
+    return core::yaml_to_json(core::parse_yaml(text, "literal"));
+  } catch (const Error&) {
     throw InputError{fmt::format("invalid literal '{}'", text)};
   }
 }

@@ -9,6 +9,7 @@
 #include <set>
 
 #include "core/error.hpp"
+#include "core/yaml.hpp"
 #include "vault/envelope.hpp"
 
 namespace mctl::vault::inline_yaml {
@@ -120,6 +121,7 @@ std::vector<Value> find(std::string_view text, const std::string& name) {
 std::vector<Decoded> decrypt_values(std::string_view text, const std::vector<VaultPassword>& passwords,
                                     const std::string& name) {
   std::vector<Decoded> out;
+  core::parse_yaml(std::string(text), name);  // the one YAML loader's checks: UTF-8, bounds, duplicate keys
   for (auto& v : find(text, name)) {
     if (!detect_format(v.scalar)) continue;  // plaintext (only meaningful in an edit buffer)
     Decoded d;

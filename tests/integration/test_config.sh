@@ -91,6 +91,31 @@ mctl -C "$TMP/bad" config show --json
 expect_rc 2
 expect_eq "$(python3 -c 'import json,sys; e=json.load(sys.stdin)["error"]; print(e["exit_code"])' <<<"$OUT")" 2
 
+test_case "a bad value names its origin the way config show does, whatever the layer"
+MCTL_TIMEOUT="10 minutes" mctl config show
+expect_rc 2
+expect_eq "$ERR" "mctl: error: env MCTL_TIMEOUT: deploy.timeout: invalid duration '10 minutes': missing unit (use e.g. 90s, 10m, 1h30m)"
+MCTL_TAG_LENGTH=short mctl config show
+expect_rc 2
+expect_eq "$ERR" "mctl: error: env MCTL_TAG_LENGTH: images.tag_length must be a number from 7 to 40 or 'full', got 'short'"
+mkdir -p "$TMP/badtimeout"
+printf 'deploy:\n  timeout: 10 minutes\n' >"$TMP/badtimeout/mctl.yaml"
+mctl -C "$TMP/badtimeout" config show
+expect_rc 2
+expect_eq "$ERR" "mctl: error: mctl.yaml:2:3: deploy.timeout: invalid duration '10 minutes': missing unit (use e.g. 90s, 10m, 1h30m)"
+
+test_case "duplicate keys in mctl.yaml are refused with both positions"
+mkdir -p "$TMP/dup"
+printf 'project: p\ndeploy:\n  parallel: 2\nproject: q\n' >"$TMP/dup/mctl.yaml"
+mctl -C "$TMP/dup" config show
+expect_rc 2
+expect_eq "$ERR" "mctl: error: mctl.yaml:4:1: duplicate key 'project' (first at line 1 column 1)"
+
+test_case "a config file that cannot be read is exit 2"
+mkdir -p "$TMP/unreadable/mctl.yaml.d"
+mctl -C "$TMP/unreadable" --config mctl.yaml.d config show
+expect_rc 2
+
 test_case "usage errors exit 2, help exits 0"
 mctl --no-such-flag
 expect_rc 2

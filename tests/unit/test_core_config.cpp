@@ -133,6 +133,33 @@ TEST_CASE("wrong types are errors with positions") {
                        "env MCTL_PARALLEL: deploy.parallel must be an integer, got 'x'", mctl::Error);
 }
 
+TEST_CASE("every bad value names its origin the way config show does") {
+  Project p(k_yaml);
+  CHECK_THROWS_WITH_AS(p.load(std::nullopt, {{"MCTL_TIMEOUT", "10 minutes"}}),
+                       doctest::Contains("env MCTL_TIMEOUT: deploy.timeout: invalid duration '10 minutes'"),
+                       mctl::Error);
+  CHECK_THROWS_WITH_AS(p.load(std::nullopt, {}, {{"deploy.timeout", "soon", "--timeout"}}),
+                       doctest::Contains("flag --timeout: deploy.timeout: invalid duration 'soon'"), mctl::Error);
+  Project file("deploy:\n  timeout: soon\n");
+  CHECK_THROWS_WITH_AS(file.load(), doctest::Contains("../../mctl.yaml:2:3: deploy.timeout: invalid duration 'soon'"),
+                       mctl::Error);
+  CHECK_THROWS_WITH_AS(p.load(std::nullopt, {{"MCTL_TAG_LENGTH", "long"}}),
+                       "env MCTL_TAG_LENGTH: images.tag_length must be a number from 7 to 40 or 'full', got 'long'",
+                       mctl::Error);
+  CHECK_THROWS_WITH_AS(p.load(std::nullopt, {{"MCTL_REGISTRY", "r\xff"}}),
+                       "env MCTL_REGISTRY: registry is not valid UTF-8", mctl::Error);
+  CHECK(p.load(std::nullopt, {{"MCTL_TAG_LENGTH", "full"}}).get_string("images.tag_length") == "full");
+}
+
+TEST_CASE("duplicate keys in mctl.yaml are refused with both positions") {
+  Project top("project: p\nproject: q\n");
+  CHECK_THROWS_WITH_AS(top.load(), "../../mctl.yaml:2:1: duplicate key 'project' (first at line 1 column 1)",
+                       mctl::Error);
+  Project env("environments:\n  prod:\n    registry: a\n  prod:\n    apps_dir: b\n");
+  CHECK_THROWS_WITH_AS(env.load("prod"), "../../mctl.yaml:4:3: duplicate key 'prod' (first at line 2 column 3)",
+                       mctl::Error);
+}
+
 TEST_CASE("invalid YAML is reported with its position") {
   Project p("deploy: [unclosed\n");
   try {

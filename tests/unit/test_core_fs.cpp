@@ -178,6 +178,18 @@ TEST_CASE("reading a missing file names it") {
                        mctl::Error);
 }
 
+TEST_CASE("a missing or unreadable input file is bad input (exit 2)") {
+  TempDir dir;
+  for (const auto& path : {dir.path / "missing.yaml", dir.path}) {  // a directory cannot be read
+    try {
+      read_file(path);
+      FAIL("expected an error for " << path);
+    } catch (const mctl::Error& e) {
+      CHECK(e.exit_code() == mctl::Exit::usage);
+    }
+  }
+}
+
 TEST_CASE("find_upward walks parent directories") {
   TempDir dir;
   fs::create_directories(dir.path / "a" / "b");
