@@ -223,11 +223,9 @@ struct NewValueFinder {
 };
 
 YAML::Node parse(std::string_view text, const std::string& name) {
-  try {
-    return YAML::Load(std::string(text));
-  } catch (const YAML::Exception& e) {
-    throw Error(fmt::format("{}:{}: not valid YAML: {}", name, e.mark.line + 1, e.msg), Exit::usage);
-  }
+  // The one bounded loader: alias bombs, depth, invalid UTF-8 and duplicate keys are refused
+  // with their position before anything walks the tree.
+  return core::parse_yaml(std::string(text), name);
 }
 
 }  // namespace
