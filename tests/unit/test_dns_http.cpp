@@ -14,7 +14,7 @@ namespace http = mctl::core::http;
 namespace {
 
 std::string fixture(const std::string& path) {
-  std::ifstream in(std::string(MCTL_SHARED) + "/mesos-dns/http/v1/" + path);
+  std::ifstream in(std::string(MCTL_FIXTURES) + "/dns/http/v1/" + path);
   REQUIRE(in.good());
   std::stringstream s;
   s << in.rdbuf();
@@ -94,14 +94,4 @@ TEST_CASE("HTTP API: a transport timeout is a timeout, a refused connection is u
   CHECK(resolver->resolve({{"a.mesos", RecordType::a}})[0].status == Status::timeout);
   client.fail = mctl::Error("GET http://m/v1/hosts/a.mesos: connection refused", mctl::Exit::remote);
   CHECK(resolver->resolve({{"a.mesos", RecordType::a}})[0].status == Status::unreachable);
-}
-
-TEST_CASE("HTTP API: /v1/version names the server, or says it is not Mesos-DNS") {
-  FakeHttp client;
-  client.route("http://m/v1/version", fixture("version.json"));
-  CHECK(http_server_version(client, "http://m/") == "Mesos-DNS v0.7.0-rc2");
-  FakeHttp other;
-  other.route("http://o/v1/version", "{}");
-  CHECK_THROWS_WITH_AS(http_server_version(other, "http://o"),
-                       "http://o/v1/version does not answer like Mesos-DNS (no Service/Version)", mctl::Error);
 }
