@@ -17,6 +17,7 @@
 #include "core/error.hpp"
 #include "core/fs.hpp"
 #include "core/http.hpp"
+#include "core/service_http.hpp"
 #include "core/strings.hpp"
 #include "dns/app.hpp"
 #include "dns/resolver.hpp"
@@ -65,10 +66,9 @@ Backend make_backend(Context& ctx, const DnsFlags& f) {
   const auto http_url = config.get_optional("mesos_dns_http");
   Backend b;
   if (f.http || (!dns_server && http_url)) {
-    core::http::ClientOptions options;
-    options.total_timeout = timeout;
-    options.connect_timeout = std::min(timeout, config.get_duration("http.connect_timeout"));
-    options.max_retries = static_cast<int>(config.get_int("http.retries"));
+    auto options = core::service_http_options(config);
+    options.total_timeout = timeout;  // --timeout is the deadline per name
+    options.connect_timeout = std::min(timeout, options.connect_timeout);
     b.client = core::http::make_curl_client(options);
     b.http_base = *http_url;
     b.resolver = dns::make_http_resolver(*b.client, *http_url);

@@ -130,12 +130,12 @@ std::set<std::string> app_tasks(Resolver& resolver, std::string_view app_id, con
 }
 
 std::set<std::string> app_tasks(std::string_view app_id, const std::string& server,
-                                std::chrono::milliseconds timeout, const NameRules& rules) {
+                                std::chrono::milliseconds timeout, const NameRules& rules,
+                                const core::http::ClientOptions& http) {
   if (core::starts_with(server, "http://") || core::starts_with(server, "https://")) {
-    core::http::ClientOptions options;
-    options.total_timeout = timeout;
-    options.connect_timeout = std::min(timeout, options.connect_timeout);
-    options.max_retries = 0;
+    core::http::ClientOptions options = http;
+    options.total_timeout = std::min(timeout, options.total_timeout);
+    options.connect_timeout = std::min(options.total_timeout, options.connect_timeout);
     auto client = core::http::make_curl_client(options);
     auto resolver = make_http_resolver(*client, server);
     return app_tasks(*resolver, app_id, rules);

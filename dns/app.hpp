@@ -7,6 +7,7 @@
 #include <string_view>
 #include <vector>
 
+#include "core/http.hpp"
 #include "dns/names.hpp"
 #include "dns/resolver.hpp"
 
@@ -53,7 +54,10 @@ std::vector<AppTask> tasks_from(const std::vector<NameResult>& names);
 // Throws Error with exit_code() of the status when a name it relies on failed, naming it.
 std::set<std::string> app_tasks(Resolver& resolver, std::string_view app_id, const NameRules& rules = {});
 // The same against a server given as "host[:port]" (DNS) or an http(s):// URL (HTTP API).
+// `http` is used for an http(s):// server (build it with core::service_http_options); its total
+// timeout is capped at `timeout`.
 std::set<std::string> app_tasks(std::string_view app_id, const std::string& server,
-                                std::chrono::milliseconds timeout, const NameRules& rules = {});
+                                std::chrono::milliseconds timeout, const NameRules& rules = {},
+                                const core::http::ClientOptions& http = {});
 
 }  // namespace mctl::dns
