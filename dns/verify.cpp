@@ -36,8 +36,8 @@ std::optional<std::string> agent_ip(const std::string& host) {
 }
 
 // One round: what Marathon runs against what Mesos-DNS lists. "" when every endpoint is listed.
-std::string check_once(std::string_view app_id, const std::vector<RunningTask>& tasks, const VerifyOptions& options,
-                       std::size_t& expected_count) {
+std::string check_once(std::string_view app_id, const std::vector<RunningTask>& tasks,
+                       const VerifyOptions& options, std::size_t& expected_count) {
   std::set<std::string> expected;
   std::vector<std::string> unresolved;
   for (const auto& task : tasks) {
@@ -52,7 +52,8 @@ std::string check_once(std::string_view app_id, const std::vector<RunningTask>& 
   expected_count = expected.size();
   std::string problem;
   try {
-    const auto listed = app_tasks(app_id, options.server, options.per_lookup, options.rules, options.http);
+    const auto listed =
+        app_tasks(app_id, options.server, options.per_lookup, options.rules, options.http);
     const bool ip_only = std::none_of(listed.begin(), listed.end(), [](const std::string& e) {
       return e.find(':') != std::string::npos;
     });
@@ -62,10 +63,12 @@ std::string check_once(std::string_view app_id, const std::vector<RunningTask>& 
       if (!listed.count(want)) missing.push_back(want);
     }
     if (!missing.empty()) {
-      problem = fmt::format("Mesos-DNS at {} does not list {} of its {} task endpoint(s): {}", options.server,
-                            missing.size(), expected.size(), fmt::join(missing, ", "));
+      problem =
+          fmt::format("Mesos-DNS at {} does not list {} of its {} task endpoint(s): {}",
+                      options.server, missing.size(), expected.size(), fmt::join(missing, ", "));
     }
-    core::log::debug("{}: Mesos-DNS lists {} endpoint(s), {} expected", app_id, listed.size(), expected.size());
+    core::log::debug("{}: Mesos-DNS lists {} endpoint(s), {} expected", app_id, listed.size(),
+                     expected.size());
   } catch (const Error& e) {
     problem = fmt::format("asking Mesos-DNS at {}: {}", options.server, e.what());
   }
@@ -78,7 +81,8 @@ std::string check_once(std::string_view app_id, const std::vector<RunningTask>& 
 
 }  // namespace
 
-Verification wait_until_listed(std::string_view app_id, const std::function<std::vector<RunningTask>()>& running_tasks,
+Verification wait_until_listed(std::string_view app_id,
+                               const std::function<std::vector<RunningTask>()>& running_tasks,
                                const VerifyOptions& options, const std::function<bool()>& stop) {
   using Clock = std::chrono::steady_clock;
   const auto deadline = Clock::now() + options.timeout;
@@ -90,7 +94,8 @@ Verification wait_until_listed(std::string_view app_id, const std::function<std:
     // Mesos-DNS refreshes its records on its own schedule: wait a little, in small steps so a
     // stop request is seen at once.
     const auto next = std::min(deadline, Clock::now() + options.interval);
-    while (Clock::now() < next && !stop()) std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    while (Clock::now() < next && !stop())
+      std::this_thread::sleep_for(std::chrono::milliseconds(20));
   }
 }
 

@@ -19,11 +19,11 @@ struct RunningTask {
 };
 
 struct VerifyOptions {
-  std::string server;                                 // "host[:port]" (DNS) or an http(s):// URL
-  std::chrono::milliseconds timeout{60'000};          // the whole wait
-  std::chrono::milliseconds per_lookup{5'000};        // one round of lookups
-  std::chrono::milliseconds interval{500};            // between rounds
-  core::http::ClientOptions http;                     // for the HTTP API (service_http_options)
+  std::string server;                           // "host[:port]" (DNS) or an http(s):// URL
+  std::chrono::milliseconds timeout{60'000};    // the whole wait
+  std::chrono::milliseconds per_lookup{5'000};  // one round of lookups
+  std::chrono::milliseconds interval{500};      // between rounds
+  core::http::ClientOptions http;               // for the HTTP API (service_http_options)
   NameRules rules;
 };
 
@@ -36,7 +36,8 @@ struct Verification {
 // Asks Marathon (`running_tasks`) and Mesos-DNS (app_tasks) in rounds until Mesos-DNS lists
 // every endpoint of every running task, the deadline passes, or `stop` returns true. Agent host
 // names are resolved with the system resolver; a host that does not resolve is a problem.
-Verification wait_until_listed(std::string_view app_id, const std::function<std::vector<RunningTask>()>& running_tasks,
+Verification wait_until_listed(std::string_view app_id,
+                               const std::function<std::vector<RunningTask>()>& running_tasks,
                                const VerifyOptions& options, const std::function<bool()>& stop);
 
 }  // namespace mctl::dns

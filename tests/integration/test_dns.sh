@@ -329,6 +329,12 @@ mctl dns lookup _half._tcp.marathon.mesos --server "127.0.0.1:$DNS_PORT" --short
 expect_rc 3
 expect_eq "$OUT" $'10.10.8.2:31801\nhalf.example.com:31802'
 expect_contains "$ERR" "the address of 1 of 2 SRV target(s) is unknown (half.example.com)"
+mctl dns app /half --server "127.0.0.1:$DNS_PORT"  # the failed name is named, the others answered
+expect_rc 3
+expect_eq "$(grep -E '^half-aaaaa-s0' <<<"$OUT" | tr -s ' ')" "half-aaaaa-s0.marathon.mesos 10.10.8.2 31801 tcp -"
+expect_eq "$(grep -E '^ +_half\._tcp\.marathon\.mesos ' <<<"$OUT" | tr -s ' ')" " _half._tcp.marathon.mesos SRV 2 record(s) (refused)"
+expect_contains "$ERR" "mctl: _half._tcp.marathon.mesos SRV: the address of 1 of 2 SRV target(s) is unknown (half.example.com)"
+expect_contains "$ERR" "app /half: 1 of 6 names failed; the table may be incomplete"
 
 test_case "nothing listening: the same exit 3 for lookup, app and batch"
 closed=$(free_port)
