@@ -3,6 +3,8 @@
 #   1. 2,000 SRV lookups: one `mctl dns lookup --batch` process vs a shell loop of `dig`
 #      (and, for reference, `dig -f` which reads names from a file but asks them one by one).
 #   2. Whole-process latency of one SRV lookup (hyperfine): mctl vs dig.
+#   3. `mctl dns app` on an app with 1,000 tasks (a generated dnsmasq zone): 5 runs, each must
+#      print every task with its IP in under 0.5 s (exit 1 otherwise).
 # mctl does more work per SRV name than dig: it also resolves every target to its address
 # (dnsmasq sends no additional section); within a batch each target is asked once.
 # Usage: bench/dns.sh [COUNT]   (MCTL=path/to/mctl, default build/mctl)
@@ -51,3 +53,20 @@ for k in ("mctl", "dig"):
     print(f"  {k:5s} mean {r[k]['mean']*1000:6.2f} ms  median {r[k]['median']*1000:6.2f} ms  (+/- {r[k]['stddev']*1000:.2f})")
 print(f"  ratio: dig / mctl = {r['dig']['mean']/r['mctl']['mean']:.2f}x (above 1: mctl is faster)")
 PY
+
+echo "== mctl dns app /bulk: 1,000 tasks (generated zone), 5 runs, each complete and under 500 ms"
+bulk_zone bulk 1000 "$TMP/bulk.conf"
+start_dnsmasq bench_bulk "$TMP/bulk.conf"
+BULK=127.0.0.1:$DNS_PORT
+failed=0
+for run_no in 1 2 3 4 5; do
+  t0=$(now)
+  "$MCTL" dns app /bulk --server "$BULK" >"$TMP/app.out" 2>"$TMP/app.err"
+  rc=$?
+  ms=$(( ($(now) - t0) / 1000000 ))
+  rows=$(grep -cE '^bulk-t[0-9]{4}-s[0-6]\.marathon\.mesos +10\.20\.[0-9]+\.[0-9]+ +3[0-9]{4} +tcp ' "$TMP/app.out")
+  ok=yes
+  if ((rc != 0 || rows != 1000 || ms >= 500)); then ok=NO; failed=1; fi
+  printf '  run %d: %4d ms  exit %d  %4d of 1000 tasks with an IP  %s\n' "$run_no" "$ms" "$rc" "$rows" "$ok"
+done
+((failed == 0)) || fail_now "dns app on 1,000 tasks: a run was incomplete or slower than 500 ms"

@@ -162,7 +162,7 @@ void run_deploy(Context& ctx, DeployFlags& f) {
                       job.id, core::format_duration(o.timeout), core::format_duration(wanted));
     }
   }
-  const std::string dns_server = f.verify_dns ? mesos_dns_server(ctx) : std::string();
+  const auto dns_check = f.verify_dns ? verify_dns_options(ctx, o.timeout) : dns::VerifyOptions{};
   if (f.check_image) check_images(ctx, jobs);
   auto client = marathon(ctx);
   if (f.dry_run) {
@@ -182,7 +182,7 @@ void run_deploy(Context& ctx, DeployFlags& f) {
   o.on_event = [&progress](const deploy::DeployEvent& e) { progress.on_event(e); };
   auto results = deploy::deploy_apps(*client, jobs, o);
   progress.close();
-  if (f.verify_dns) verify_dns(*client, results, dns_server, o.timeout, *o.interrupted);
+  if (f.verify_dns) verify_dns(*client, results, dns_check, *o.interrupted);
   report(ctx, results, "deploy");
 }
 

@@ -17,6 +17,7 @@
 #include "core/error.hpp"
 #include "core/fs.hpp"
 #include "core/http.hpp"
+#include "core/service_http.hpp"
 #include "core/strings.hpp"
 #include "dns/app.hpp"
 #include "dns/resolver.hpp"
@@ -65,10 +66,9 @@ Backend make_backend(Context& ctx, const DnsFlags& f) {
   const auto http_url = config.get_optional("mesos_dns_http");
   Backend b;
   if (f.http || (!dns_server && http_url)) {
-    core::http::ClientOptions options;
-    options.total_timeout = timeout;
-    options.connect_timeout = std::min(timeout, config.get_duration("http.connect_timeout"));
-    options.max_retries = static_cast<int>(config.get_int("http.retries"));
+    auto options = core::service_http_options(config);
+    options.total_timeout = timeout;  // --timeout is the deadline per name
+    options.connect_timeout = std::min(timeout, options.connect_timeout);
     b.client = core::http::make_curl_client(options);
     b.http_base = *http_url;
     b.resolver = dns::make_http_resolver(*b.client, *http_url);
@@ -87,21 +87,13 @@ Backend make_backend(Context& ctx, const DnsFlags& f) {
   return b;
 }
 
-Exit exit_for(dns::Status s) {
-  switch (s) {
-    case dns::Status::ok: return Exit::ok;
-    case dns::Status::no_records: return Exit::no_records;
-    case dns::Status::timeout: return Exit::timeout;
-    default: return Exit::remote;
-  }
-}
-
 // Questions for one name: --type auto asks SRV for "_service._proto..." names, else A.
 std::vector<dns::Question> questions_for(const std::string& name, std::string type) {
   if (name.empty()) throw Error("an empty name cannot be looked up", Exit::usage);
   if (name.find('/') != std::string::npos) {
     throw Error(fmt::format("'{}' is a Marathon app id, not a DNS name: use 'mctl dns app {}'", name, name), Exit::usage);
   }
+  dns::check_name(name);
   for (auto& c : type) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
   if (type == "AUTO") type = name.front() == '_' ? "SRV" : "A";
   if (type == "A") return {{name, dns::RecordType::a}};
@@ -112,8 +104,15 @@ std::vector<dns::Question> questions_for(const std::string& name, std::string ty
 
 std::vector<dns::Question> read_batch(const std::string& source, const std::string& default_type) {
   std::string text;
-  if (source == "-") text.assign(std::istreambuf_iterator<char>(std::cin), {});
-  else text = core::read_file(source);
+  if (source == "-") {
+    text.assign(std::istreambuf_iterator<char>(std::cin), {});
+  } else {
+    try {
+      text = core::read_file(source);
+    } catch (const Error& e) {  // the list of names is the command's input: bad input, not a failure
+      throw Error(fmt::format("reading the --batch file: {}", e.what()), Exit::usage);
+    }
+  }
   std::vector<dns::Question> questions;
   std::istringstream lines(text);
   std::string line;
@@ -214,16 +213,19 @@ void run_lookup(Context& ctx, const DnsFlags& f) {
   const auto answers = backend.resolver->resolve(questions);
   if (!f.batch) {
     // One name: a failure is the command's error; "no records" only when every type found none.
-    for (const auto& a : answers) {
-      if (a.status != dns::Status::ok && a.status != dns::Status::no_records) {
-        throw Error(fmt::format("looking up {} {}: {}{}", a.name, dns::to_string(a.type), a.detail, naming_hint(a.name)),
-                    exit_for(a.status));
-      }
-    }
+    // Records already known (an SRV answer missing some targets' addresses) are printed first.
     if (std::all_of(answers.begin(), answers.end(), [](const auto& a) { return a.status == dns::Status::no_records; })) {
       throw Error(no_records_message(answers.front().name, answers.front().detail), Exit::no_records);
     }
-    print_answers(ctx, *backend.resolver, answers, f.short_output);
+    const auto bad = std::find_if(answers.begin(), answers.end(), [](const auto& a) {
+      return a.status != dns::Status::ok && a.status != dns::Status::no_records;
+    });
+    if (bad == answers.end() || !ctx.json()) print_answers(ctx, *backend.resolver, answers, f.short_output);
+    if (bad != answers.end()) {
+      throw Error(fmt::format("looking up {} {}: {}{}", bad->name, dns::to_string(bad->type), bad->detail,
+                              naming_hint(bad->name)),
+                  dns::exit_code(bad->status));
+    }
     return;
   }
   print_answers(ctx, *backend.resolver, answers, f.short_output);
@@ -234,8 +236,7 @@ void run_lookup(Context& ctx, const DnsFlags& f) {
     if (a.status == dns::Status::ok) continue;
     ++failed;
     if (!ctx.json()) std::fprintf(stderr, "mctl: %s %s: %s\n", a.name.c_str(), dns::to_string(a.type).c_str(), a.detail.c_str());
-    const Exit e = exit_for(a.status);
-    if (worst == Exit::ok || (worst == Exit::no_records && e != Exit::no_records) || e == Exit::timeout) worst = e;
+    worst = dns::worse(worst, dns::exit_code(a.status));
   }
   if (failed == 0) return;
   const auto message = fmt::format("{} of {} lookups failed or found no records", failed, answers.size());
@@ -253,8 +254,10 @@ void print_app(Context& ctx, const dns::Resolver& resolver, const dns::AppReport
     for (const auto& n : report.names) {
       nlohmann::json records = nlohmann::json::array();
       for (const auto& r : n.answer.records) records.push_back(record_json(n.answer, r));
-      names.push_back({{"name", n.name.name}, {"type", dns::to_string(n.name.type)}, {"form", n.name.form},
-                       {"status", dns::to_string(n.answer.status)}, {"records", records}});
+      nlohmann::json item = {{"name", n.name.name}, {"type", dns::to_string(n.name.type)}, {"form", n.name.form},
+                             {"status", dns::to_string(n.answer.status)}, {"records", records}};
+      if (n.answer.status != dns::Status::ok) item["detail"] = n.answer.detail;
+      names.push_back(std::move(item));
     }
     ctx.print_json({{"app", report.app_id}, {"server", resolver.describe()}, {"tasks", tasks}, {"names", names}});
     return;
@@ -272,24 +275,65 @@ void print_app(Context& ctx, const dns::Resolver& resolver, const dns::AppReport
   std::vector<std::vector<std::string>> names;
   for (const auto& n : report.names) {
     const auto count = n.answer.records.size();
-    names.push_back({"  " + n.name.name, dns::to_string(n.name.type),
-                     count ? fmt::format("{} record(s)", count) : "none"});
+    std::string state = count ? fmt::format("{} record(s)", count) : "none";
+    if (!n.name.problem.empty()) state = "not asked: " + n.name.problem;
+    else if (n.answer.status != dns::Status::ok && n.answer.status != dns::Status::no_records)
+      state += fmt::format(" ({})", dns::to_string(n.answer.status));
+    names.push_back({"  " + n.name.name, dns::to_string(n.name.type), state});
   }
   ctx.print(out + table(names));
+}
+
+// One line per name that failed; the exit code of the most serious one.
+Exit report_failures(Context& ctx, const std::vector<const dns::NameResult*>& failed) {
+  Exit worst = Exit::ok;
+  for (const auto* nr : failed) {
+    if (!ctx.json()) {
+      std::fprintf(stderr, "mctl: %s %s: %s\n", nr->name.name.c_str(), dns::to_string(nr->name.type).c_str(),
+                   nr->answer.detail.c_str());
+    }
+    worst = dns::worse(worst, dns::exit_code(nr->answer.status));
+  }
+  return worst;
 }
 
 void run_app(Context& ctx, const DnsFlags& f) {
   auto backend = make_backend(ctx, f);
   const auto report = dns::lookup_app(*backend.resolver, f.app_id, f.rules, f.port_names);
-  if (report.tasks.empty()) {
-    const auto& first = report.names.front();
+  const auto failed = dns::failures(report);
+  const auto asked = [](const dns::NameResult& n) { return n.name.problem.empty(); };
+  const auto asked_count = static_cast<std::size_t>(std::count_if(report.names.begin(), report.names.end(), asked));
+  if (report.tasks.empty() && !failed.empty() && failed.size() == asked_count) {
+    // Not one name answered: the server's error is the command's error, as for one lookup.
+    Exit worst = Exit::ok;
+    const dns::NameResult* shown = nullptr;
+    for (const auto* nr : failed) {
+      const Exit e = dns::exit_code(nr->answer.status);
+      if (!shown || dns::worse(worst, e) != worst) shown = nr;
+      worst = dns::worse(worst, e);
+    }
+    throw Error(fmt::format("looking up app {} at {}: {} {}: {}", f.app_id, backend.resolver->describe(),
+                            shown->name.name, dns::to_string(shown->name.type), shown->answer.detail),
+                worst);
+  }
+  if (report.tasks.empty() && failed.empty()) {
+    const auto first = std::find_if(report.names.begin(), report.names.end(), asked);
     const auto srv = std::find_if(report.names.begin(), report.names.end(),
-                                  [](const auto& n) { return n.name.type == dns::RecordType::srv; });
-    throw Error(fmt::format("app {}: no records for {} or {} ({}): {}", f.app_id, first.name.name,
-                            srv->name.name, first.answer.detail, k_no_tasks_hint),
+                                  [&](const auto& n) { return asked(n) && n.name.type == dns::RecordType::srv; });
+    throw Error(fmt::format("app {}: no records for {}{} ({}): {}", f.app_id, first->name.name,
+                            srv == report.names.end() ? "" : " or " + srv->name.name, first->answer.detail,
+                            k_no_tasks_hint),
                 Exit::no_records);
   }
   print_app(ctx, *backend.resolver, report);
+  // Some names failed: what was found is printed, each failure is named, the exit code says so.
+  if (const Exit worst = report_failures(ctx, failed); worst != Exit::ok) {
+    const auto message = fmt::format("app {}: {} of {} names failed; the table may be incomplete", f.app_id,
+                                     failed.size(), report.names.size());
+    if (!ctx.json()) throw Error(message, worst);
+    std::fflush(stdout);  // the JSON document already holds every status
+    std::exit(static_cast<int>(worst));
+  }
 }
 
 }  // namespace

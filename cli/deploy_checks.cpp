@@ -2,23 +2,12 @@
 // Marathon, --verify-dns once the apps are done.
 #include "cli/deploy_checks.hpp"
 
-#include <arpa/inet.h>
 #include <fmt/format.h>
-#include <fmt/ranges.h>
-#include <netdb.h>
-#include <netinet/in.h>
-#include <sys/socket.h>
-
-#include <algorithm>
-#include <cstring>
-#include <optional>
-#include <set>
-#include <thread>
 
 #include "core/error.hpp"
 #include "core/http.hpp"
 #include "core/log.hpp"
-#include "dns/app.hpp"
+#include "core/service_http.hpp"
 #include "images/credentials.hpp"
 #include "images/reference.hpp"
 #include "images/registry.hpp"
@@ -26,99 +15,49 @@
 namespace mctl::cli::deploying {
 using nlohmann::json;
 
-namespace {
-
-// The IPv4 address of an agent host name as Marathon reports it; nullopt when it does not resolve.
-std::optional<std::string> agent_ip(const std::string& host) {
-  addrinfo hints{};
-  hints.ai_family = AF_INET;
-  hints.ai_socktype = SOCK_STREAM;
-  addrinfo* found = nullptr;
-  if (getaddrinfo(host.c_str(), nullptr, &hints, &found) != 0 || !found) return std::nullopt;
-  sockaddr_in address{};
-  std::memcpy(&address, found->ai_addr, std::min<std::size_t>(sizeof address, found->ai_addrlen));
-  freeaddrinfo(found);
-  char text[INET_ADDRSTRLEN] = {};
-  if (!inet_ntop(AF_INET, &address.sin_addr, text, sizeof text)) return std::nullopt;
-  return std::string(text);
-}
-
-}  // namespace
-
 // The Mesos-DNS server --verify-dns asks: the HTTP API (mesos_dns_http) or DNS (mesos_dns).
-std::string mesos_dns_server(Context& ctx) {
+dns::VerifyOptions verify_dns_options(Context& ctx, std::chrono::milliseconds timeout) {
   const auto& config = ctx.config();
-  if (auto url = config.get_optional("mesos_dns_http"); url && !url->empty()) return *url;
-  if (auto server = config.get_optional("mesos_dns"); server && !server->empty()) return *server;
-  throw Error("deploy --verify-dns: no Mesos-DNS server configured: set mesos_dns (host[:port]) or mesos_dns_http "
-              "in mctl.yaml, or --mesos-dns",
-              Exit::usage);
+  dns::VerifyOptions options;
+  options.timeout = timeout;
+  options.http = core::service_http_options(config);
+  if (auto url = config.get_optional("mesos_dns_http"); url && !url->empty()) options.server = *url;
+  else if (auto server = config.get_optional("mesos_dns"); server && !server->empty()) options.server = *server;
+  else {
+    throw Error("deploy --verify-dns: no Mesos-DNS server configured: set mesos_dns (host[:port]) or mesos_dns_http "
+                "in mctl.yaml, or --mesos-dns",
+                Exit::usage);
+  }
+  return options;
 }
 
-// --verify-dns: once an app is done, Mesos-DNS must list every running task of it (agent IP
-// and host port; the IP alone for an app without ports). Mesos-DNS reads Mesos state every
-// refreshSeconds, so this asks again until the deadline. A task it lacks turns the app's
-// result into a failure (the deployment itself is not undone).
-void verify_dns(deploy::MarathonClient& client, std::vector<deploy::AppResult>& results, const std::string& server,
-                std::chrono::milliseconds timeout, const std::atomic<bool>& interrupted) {
-  using Clock = std::chrono::steady_clock;
+// --verify-dns: once an app is done, Mesos-DNS must list every running task of it
+// (dns::wait_until_listed has the rule); Marathon is asked for the tasks on every round.
+void verify_dns(deploy::MarathonClient& client, std::vector<deploy::AppResult>& results,
+                const dns::VerifyOptions& options, const std::atomic<bool>& interrupted) {
   for (auto& r : results) {
     if (r.status != deploy::AppStatus::deployed && r.status != deploy::AppStatus::up_to_date) continue;
-    const auto deadline = Clock::now() + timeout;
-    for (;;) {
-      std::set<std::string> expected;
-      std::vector<std::string> unresolved;
+    const auto running = [&] {
+      std::vector<dns::RunningTask> tasks;
       const auto app = client.get_app(r.id);
       for (const auto& task : app ? app->value("tasks", json::array()) : json::array()) {
         if (task.value("state", "TASK_RUNNING") != "TASK_RUNNING") continue;
-        const std::string host = task.value("host", "");
-        const auto ip = agent_ip(host);
-        if (!ip) {
-          unresolved.push_back(host);
-          continue;
-        }
-        const auto ports = task.value("ports", json::array());
-        if (ports.empty()) expected.insert(*ip);
-        for (const auto& port : ports) expected.insert(fmt::format("{}:{}", *ip, port.get<long long>()));
+        dns::RunningTask t{task.value("host", ""), {}};
+        for (const auto& port : task.value("ports", json::array())) t.ports.push_back(port.get<long long>());
+        tasks.push_back(std::move(t));
       }
-      std::string problem;
-      std::size_t listed_count = 0;
-      try {
-        const auto listed = dns::app_tasks(r.id, server, std::chrono::milliseconds(5000));
-        listed_count = listed.size();
-        const bool ip_only = std::none_of(listed.begin(), listed.end(), [](const std::string& e) {
-          return e.find(':') != std::string::npos;
-        });
-        std::vector<std::string> missing;
-        for (const auto& e : expected) {
-          const std::string want = ip_only ? e.substr(0, e.find(':')) : e;
-          if (!listed.count(want)) missing.push_back(want);
-        }
-        if (!missing.empty()) {
-          problem = fmt::format("Mesos-DNS at {} does not list {} of its {} task endpoint(s): {}", server, missing.size(),
-                                expected.size(), fmt::join(missing, ", "));
-        }
-      } catch (const Error& e) {
-        problem = fmt::format("asking Mesos-DNS at {}: {}", server, e.what());
-      }
-      if (!unresolved.empty()) {
-        problem += fmt::format("{}agent host(s) that do not resolve: {}", problem.empty() ? "" : "; ",
-                               fmt::join(unresolved, ", "));
-      }
-      if (problem.empty()) {
-        r.message += fmt::format("; Mesos-DNS lists its {} task endpoint(s)", expected.size());
-        core::log::info("{}: Mesos-DNS lists {} endpoint(s), {} expected", r.id, listed_count, expected.size());
-        break;
-      }
-      if (Clock::now() >= deadline || interrupted) {
-        r.status = deploy::AppStatus::failed;
-        r.exit = Exit::failure;
-        r.message += fmt::format("; not verified in DNS (--verify-dns, {}s): {}",
-                                 std::chrono::duration_cast<std::chrono::seconds>(timeout).count(), problem);
-        break;
-      }
-      std::this_thread::sleep_for(std::chrono::milliseconds(500));
+      return tasks;
+    };
+    const auto v = dns::wait_until_listed(r.id, running, options, [&] { return interrupted.load(); });
+    if (v.ok) {
+      r.message += fmt::format("; Mesos-DNS lists its {} task endpoint(s)", v.endpoints);
+      core::log::info("{}: Mesos-DNS lists its {} task endpoint(s)", r.id, v.endpoints);
+      continue;
     }
+    r.status = deploy::AppStatus::failed;
+    r.exit = Exit::failure;
+    r.message += fmt::format("; not verified in DNS (--verify-dns, {}s): {}",
+                             std::chrono::duration_cast<std::chrono::seconds>(options.timeout).count(), v.problem);
   }
 }
 

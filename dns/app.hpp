@@ -7,6 +7,7 @@
 #include <string_view>
 #include <vector>
 
+#include "core/http.hpp"
 #include "dns/names.hpp"
 #include "dns/resolver.hpp"
 
@@ -24,7 +25,7 @@ struct AppTask {
 
 struct NameResult {
   AppName name;
-  Answer answer;
+  Answer answer;  // a name with a problem (not asked): Status::invalid, the problem as detail
 };
 
 struct AppReport {
@@ -33,11 +34,16 @@ struct AppReport {
   std::vector<AppTask> tasks;     // sorted by ip, port, host; empty: no running tasks
 };
 
-// Asks every name of `app_id` and builds the task table from the task SRV names (the mangled
-// form), or from the A names when the app has no ports. Throws Error(Exit::timeout) when a
-// name timed out and Error(Exit::remote) when one was refused or failed, naming it.
+// Asks every name of `app_id` that DNS can carry (the others are listed, not asked) and builds
+// the task table from the task SRV names (the mangled form, or the dotted one when the mangled
+// SRV name cannot exist), or from the A names when the app has no ports. A name that fails
+// does not stop the others: its status is in `names`, see failures(). Throws only for a bad
+// app id (Exit::usage) or when nothing can be asked at all.
 AppReport lookup_app(Resolver& resolver, std::string_view app_id, const NameRules& rules,
                      const std::vector<std::string>& port_names = {});
+
+// The names that were asked and failed (timeout, refused, unreachable, error), in report order.
+std::vector<const NameResult*> failures(const AppReport& report);
 
 // Folds answers into tasks (the pure part of lookup_app, for tests).
 std::vector<AppTask> tasks_from(const std::vector<NameResult>& names);
@@ -45,10 +51,13 @@ std::vector<AppTask> tasks_from(const std::vector<NameResult>& names);
 // For `mctl deploy --verify-dns`: the "ip:port" endpoints Mesos-DNS lists for an app: agent IP
 // and host port from the .slave SRV names when the app has host ports, else task IP and port
 // from the task SRV names, else the task IPs alone ("ip"). Empty when there are no records.
-// Throws as lookup_app does.
+// Throws Error with exit_code() of the status when a name it relies on failed, naming it.
 std::set<std::string> app_tasks(Resolver& resolver, std::string_view app_id, const NameRules& rules = {});
 // The same against a server given as "host[:port]" (DNS) or an http(s):// URL (HTTP API).
+// `http` is used for an http(s):// server (build it with core::service_http_options); its total
+// timeout is capped at `timeout`.
 std::set<std::string> app_tasks(std::string_view app_id, const std::string& server,
-                                std::chrono::milliseconds timeout, const NameRules& rules = {});
+                                std::chrono::milliseconds timeout, const NameRules& rules = {},
+                                const core::http::ClientOptions& http = {});
 
 }  // namespace mctl::dns

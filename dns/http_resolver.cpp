@@ -91,6 +91,11 @@ class HttpResolver final : public Resolver {
     Answer a;
     a.name = normalize_name(q.name);
     a.type = q.type;
+    if (auto why = name_problem(a.name); !why.empty()) {
+      a.status = Status::invalid;
+      a.detail = fmt::format("not a valid DNS name: {}", why);
+      return a;
+    }
     const std::string url = fmt::format("{}/v1/{}/{}", m_base, q.type == RecordType::a ? "hosts" : "services",
                                         core::http::url_escape(a.name));
     core::http::Response response;
@@ -135,23 +140,6 @@ class HttpResolver final : public Resolver {
 
 std::unique_ptr<Resolver> make_http_resolver(core::http::HttpClient& client, std::string base_url, int parallel) {
   return std::make_unique<HttpResolver>(client, std::move(base_url), parallel);
-}
-
-std::string http_server_version(core::http::HttpClient& client, const std::string& base_url) {
-  std::string base = base_url;
-  while (!base.empty() && base.back() == '/') base.pop_back();
-  const std::string url = base + "/v1/version";
-  core::http::Request request;
-  request.url = url;
-  const auto response = client.send(request);
-  const std::string shown = core::http::redact_url(url);
-  if (!response.ok()) throw Error(fmt::format("{} answered HTTP {}", shown, response.status), Exit::remote);
-  try {
-    const auto doc = core::parse_json(response.body, shown, Exit::remote);
-    return fmt::format("{} {}", doc.at("Service").get<std::string>(), doc.at("Version").get<std::string>());
-  } catch (const std::exception&) {
-    throw Error(fmt::format("{} does not answer like Mesos-DNS (no Service/Version)", shown), Exit::remote);
-  }
 }
 
 }  // namespace mctl::dns

@@ -12,6 +12,7 @@ namespace {
 
 constexpr std::size_t k_rfc1123_max = 63;
 constexpr std::size_t k_rfc952_max = 24;
+constexpr std::size_t k_name_max = 253;  // without the trailing dot
 
 // Step 1 of the label function: the character mapping.
 std::string map_characters(std::string_view text) {
@@ -93,9 +94,27 @@ std::string marathon_task_name(std::string_view app_id) {
 
 std::string to_string(RecordType type) { return type == RecordType::a ? "A" : "SRV"; }
 
-std::string app_host_name(std::string_view app_id, const NameRules& rules) {
-  return fmt::format("{}.{}.{}", label(marathon_task_name(app_id), rules.rfc952),
-                     framework_label(rules.framework, rules.rfc952), lower(rules.domain));
+std::string name_problem(std::string_view name) {
+  if (!name.empty() && name.back() == '.') name.remove_suffix(1);
+  if (name.empty()) return "it is empty";
+  if (name.size() > k_name_max) return fmt::format("it has {} characters, DNS allows {}", name.size(), k_name_max);
+  for (const auto& piece : core::split(name, '.')) {
+    if (piece.empty()) return "it has an empty label ('..' or a leading dot)";
+    if (piece.size() > k_rfc1123_max) {
+      return fmt::format("its label '{}' has {} characters, DNS allows {}", piece, piece.size(), k_rfc1123_max);
+    }
+    for (const char c : piece) {
+      const bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-' || c == '_';
+      if (!ok) return fmt::format("character '{}' is not allowed (letters, digits, '-', '_')", c);
+    }
+  }
+  return "";
+}
+
+void check_name(std::string_view name) {
+  if (auto why = name_problem(name); !why.empty()) {
+    throw Error(fmt::format("'{}' is not a valid DNS name: {}", name, why), Exit::usage);
+  }
 }
 
 std::vector<AppName> app_names(std::string_view app_id, const NameRules& rules,
@@ -112,19 +131,21 @@ std::vector<AppName> app_names(std::string_view app_id, const NameRules& rules,
 
   std::vector<AppName> names;
   for (const auto& [task, form] : forms) {
-    names.push_back({fmt::format("{}.{}.{}", task, fw, dom), RecordType::a, form, "", "", false});
-    names.push_back({fmt::format("{}.{}.slave.{}", task, fw, dom), RecordType::a, form, "", "", true});
+    names.push_back({fmt::format("{}.{}.{}", task, fw, dom), RecordType::a, form, "", "", false, ""});
+    names.push_back({fmt::format("{}.{}.slave.{}", task, fw, dom), RecordType::a, form, "", "", true, ""});
     for (const char* proto : {"tcp", "udp"}) {
-      names.push_back({fmt::format("_{}._{}.{}.{}", task, proto, fw, dom), RecordType::srv, form, proto, "", false});
-      names.push_back({fmt::format("_{}._{}.{}.slave.{}", task, proto, fw, dom), RecordType::srv, form, proto, "", true});
+      names.push_back({fmt::format("_{}._{}.{}.{}", task, proto, fw, dom), RecordType::srv, form, proto, "", false, ""});
+      names.push_back(
+          {fmt::format("_{}._{}.{}.slave.{}", task, proto, fw, dom), RecordType::srv, form, proto, "", true, ""});
       for (const auto& port_name : port_names) {
         const std::string pn = label(port_name, rules.rfc952);
         if (pn.empty()) continue;
         names.push_back({fmt::format("_{}._{}._{}.{}.{}", pn, task, proto, fw, dom), RecordType::srv, form,
-                         proto, pn, false});
+                         proto, pn, false, ""});
       }
     }
   }
+  for (auto& n : names) n.problem = name_problem(n.name);
   return names;
 }
 

@@ -31,6 +31,14 @@ std::string marathon_task_name(std::string_view app_id);
 enum class RecordType { a, srv };
 std::string to_string(RecordType type);
 
+// Why `name` cannot be asked over DNS, for people; "" when it can. The rule of RFC 1035 as
+// every resolver applies it: at most 253 characters (a trailing dot allowed), no empty label,
+// labels of 1 to 63 characters, only letters, digits, '-' and '_' (SRV names). The one check
+// behind every entry point: lookup, --batch, and the names `dns app` derives.
+std::string name_problem(std::string_view name);
+// The same as an Error(Exit::usage): "'NAME' is not a valid DNS name: WHY".
+void check_name(std::string_view name);
+
 // One name Mesos-DNS serves for an app, with why it exists.
 struct AppName {
   std::string name;          // fully qualified, no trailing dot, lower case
@@ -39,15 +47,17 @@ struct AppName {
   std::string protocol;      // SRV: "tcp" or "udp"; "" for A
   std::string port_name;     // SRV of a named port: "http"; else ""
   bool agent = false;        // a ".slave." name (agent IPs and host ports)
+  // Non-empty: Mesos-DNS generates this name but no DNS query can carry it (name_problem()),
+  // e.g. the SRV label "_" + a 63-character task label; it is listed, not asked.
+  std::string problem;
 };
 
-// Every name to query for an app: the mangled A and SRV names (task IP and .slave forms),
-// the dotted form when it differs, and the named-port SRV names for each of `port_names`
-// (which DNS cannot enumerate). Mangled names come first.
+// Every name Mesos-DNS generates for an app: the mangled A and SRV names (task IP and .slave
+// forms), the dotted form when it differs, and the named-port SRV names for each of
+// `port_names` (which DNS cannot enumerate). Mangled names come first. Each is built exactly
+// as Mesos-DNS builds it (the task label cut by label(), the dotted form not cut, "_" added
+// to the SRV labels); a result no DNS query can carry has `problem` set.
 std::vector<AppName> app_names(std::string_view app_id, const NameRules& rules,
                                const std::vector<std::string>& port_names = {});
-
-// The mangled A name of an app: "/prod/api/web" -> "web-api-prod.marathon.mesos".
-std::string app_host_name(std::string_view app_id, const NameRules& rules);
 
 }  // namespace mctl::dns

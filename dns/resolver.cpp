@@ -31,8 +31,41 @@ std::string to_string(Status status) {
     case Status::refused: return "refused";
     case Status::unreachable: return "unreachable";
     case Status::error: return "error";
+    case Status::invalid: return "invalid";
   }
   return "error";
+}
+
+Exit exit_code(Status status) {
+  switch (status) {
+    case Status::ok: return Exit::ok;
+    case Status::no_records: return Exit::no_records;
+    case Status::timeout: return Exit::timeout;
+    case Status::invalid: return Exit::usage;
+    case Status::refused:
+    case Status::unreachable:
+    case Status::error: return Exit::remote;
+  }
+  return Exit::remote;
+}
+
+Exit worse(Exit a, Exit b) {
+  const auto rank = [](Exit e) {
+    switch (e) {
+      case Exit::ok: return 0;
+      case Exit::no_records: return 1;
+      case Exit::remote: return 2;
+      case Exit::timeout: return 3;
+      default: return 4;  // usage and anything else: the input itself is wrong
+    }
+  };
+  return rank(b) > rank(a) ? b : a;
+}
+
+AresTiming ares_timing(std::chrono::milliseconds deadline, bool tcp) {
+  const int total = static_cast<int>(std::max<std::chrono::milliseconds::rep>(deadline.count(), 1));
+  if (tcp) return {total, 1};
+  return {std::max(1, total / 7), 3};
 }
 
 bool ip_less(const std::string& a, const std::string& b) { return ip_key(a) < ip_key(b); }

@@ -7,6 +7,7 @@
 #include <string>
 #include <vector>
 
+#include "core/error.hpp"
 #include "dns/names.hpp"
 
 namespace mctl::core::http {
@@ -37,16 +38,26 @@ enum class Status {
   timeout,      // no answer within the timeout
   refused,      // the server answered REFUSED (e.g. a name outside its domain)
   unreachable,  // nothing listening (ICMP port unreachable / connection refused)
-  error,        // SERVFAIL, malformed answer, HTTP error ...
+  error,        // SERVFAIL, malformed answer, HTTP error, SRV targets whose address is unknown ...
+  invalid,      // not a valid DNS name (name_problem()); nothing was asked
 };
 std::string to_string(Status status);
+
+// The exit code of README's table for a status: the one mapping every dns command uses.
+// ok 0, no_records 8, timeout 4, refused/unreachable/error 3, invalid 2.
+Exit exit_code(Status status);
+// The more serious of two exit codes, for a command reporting many names:
+// usage > timeout > remote > no records > ok.
+Exit worse(Exit a, Exit b);
 
 struct Answer {
   std::string name;            // normalised: lower case, no trailing dot
   RecordType type = RecordType::a;
   Status status = Status::ok;
   std::string detail;          // for a failure: why, for people (no secrets)
-  std::vector<Record> records; // sorted: by ip (numerically), port, host
+  // Sorted: by ip (numerically), port, host. An SRV answer whose targets could not all be
+  // resolved keeps its records (ip "" for those) with a failure status naming the targets.
+  std::vector<Record> records;
 };
 
 class Resolver {
@@ -62,11 +73,23 @@ class Resolver {
 struct DnsOptions {
   std::string server;   // "host", "host:port", "[v6]:port"; port 53 by default
   bool tcp = false;     // every query over TCP (a truncated UDP answer is always retried on TCP)
-  std::chrono::milliseconds timeout{5000};  // per name, all retries included
-  // Queries on the wire at once: enough to hide the round trips, few enough that a
-  // single-threaded server's socket buffer does not overflow (measured against dnsmasq).
+  std::chrono::milliseconds timeout{5000};  // per name, all retries and its SRV targets included
+  // Queries on the wire at once, SRV target queries included: enough to hide the round trips,
+  // few enough that a single-threaded server's socket buffer does not overflow (dnsmasq).
   int max_in_flight = 32;
 };
+
+// How c-ares is told to spend a deadline: the first try's timeout and the number of tries
+// (c-ares doubles the timeout on each try). The one place this is computed. UDP: three tries
+// of 1/7, 2/7 and 4/7 of it, so a dropped datagram costs one short try. TCP: c-ares never
+// re-sends a query on the connection it already used, so with one server a second try would
+// never happen: one try of the whole deadline. On top of this the resolver ends every query at
+// its deadline and asks again a query that timed out before it.
+struct AresTiming {
+  int timeout_ms = 0;
+  int tries = 0;
+};
+AresTiming ares_timing(std::chrono::milliseconds deadline, bool tcp);
 
 // A c-ares resolver. Throws Error(Exit::usage) for an unparsable server, Error(Exit::remote)
 // when its host name does not resolve.
@@ -77,10 +100,6 @@ std::unique_ptr<Resolver> make_dns_resolver(const DnsOptions& options);
 // ports are strings. `parallel` requests at once.
 std::unique_ptr<Resolver> make_http_resolver(core::http::HttpClient& client, std::string base_url,
                                              int parallel = 8);
-
-// GET /v1/version of the HTTP API: "Mesos-DNS v0.7.0-rc2". Throws Error(Exit::remote) when the
-// server does not answer like Mesos-DNS.
-std::string http_server_version(core::http::HttpClient& client, const std::string& base_url);
 
 // Splits "host[:port]" / "[v6]:port" with a default port. Throws Error(Exit::usage).
 struct HostPort {

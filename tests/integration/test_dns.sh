@@ -234,4 +234,115 @@ expect_rc 0
 expect_eq "$(json_get 'len(d["results"][0]["records"])')" 80
 expect_eq "$(json_get '[r["ip"] for r in d["results"][0]["records"]][0]')" "10.10.9.1"
 
+
+test_case "an app id cut to 63 characters: every name Mesos-DNS can serve is asked, none breaks the command"
+long_id=/analytics/realtime-event-aggregation-service-for-clickstream/ingest-pipeline
+cut=ingest-pipeline-realtime-event-aggregation-service-for-clickstr  # Mesos-DNS's 63-character label
+dotted=ingest-pipeline.realtime-event-aggregation-service-for-clickstream.analytics
+{
+  echo "host-record=$cut.marathon.mesos,10.10.7.1"
+  echo "host-record=$dotted.marathon.mesos,10.10.7.1"
+  echo "host-record=$dotted-k3m9q-s0.marathon.mesos,10.10.7.1"
+  echo "srv-host=_$dotted._tcp.marathon.mesos,$dotted-k3m9q-s0.marathon.mesos,31700,0,1"
+} >"$TMP/long.conf"
+start_dnsmasq dnsmasq_long "$TMP/long.conf"
+LONG=127.0.0.1:$DNS_PORT
+mctl dns app "$long_id" --server "$LONG"
+expect_rc 0
+expect_eq "$(grep k3m9q <<<"$OUT" | tr -s ' ')" "$dotted-k3m9q-s0.marathon.mesos 10.10.7.1 31700 tcp -"
+expect_eq "$(grep -E "^ +$cut\.marathon\.mesos " <<<"$OUT" | tr -s ' ')" " $cut.marathon.mesos A 1 record(s)"
+expect_contains "$(grep -E "^ +_$cut\._tcp\.marathon\.mesos " <<<"$OUT")" "not asked: its label '_$cut' has 64 characters"
+expect_eq "$ERR" ""
+mctl dns app "$long_id" --server "$LONG" --output json
+expect_eq "$(json_get 'sorted(set(n["status"] for n in d["names"]))')" "['invalid', 'no_records', 'ok']"
+expect_eq "$(json_get '[n["name"] for n in d["names"] if n["status"] == "invalid" and len(n["name"].split(".")[0]) != 64]')" "[]"
+
+test_case "a name that is not a DNS name is bad input: exit 2 before any query"
+start_udp_dns silent
+quiet=127.0.0.1:$UDP_DNS_PORT  # would time out if anything were asked
+long_label=$(printf 'a%.0s' $(seq 64))
+for bad in "$long_label.marathon.mesos" "a..mesos" ".mesos" "web api.mesos" "$(printf 'abcdefghi.%.0s' $(seq 26))mesos"; do
+  start=$(date +%s%N)
+  mctl dns lookup "$bad" --server "$quiet" --timeout 3s
+  elapsed_ms=$(( ($(date +%s%N) - start) / 1000000 ))
+  expect_rc 2
+  expect_contains "$ERR" "is not a valid DNS name"
+  expect_true test "$elapsed_ms" -lt 1500
+done
+expect_contains "$ERR" "265 characters, DNS allows 253"
+mctl dns lookup "$long_label.marathon.mesos" --server "$quiet"
+expect_contains "$ERR" "has 64 characters, DNS allows 63"
+printf '%s\n' leader.mesos "$long_label.mesos SRV" >"$TMP/badname.txt"
+lookup --batch "$TMP/badname.txt"
+expect_rc 2
+expect_contains "$ERR" "$TMP/badname.txt:2: '$long_label.mesos' is not a valid DNS name"
+expect_eq "$OUT" ""
+
+test_case "a missing --batch file is bad input: exit 2"
+lookup --batch "$TMP/no-such-names.txt"
+expect_rc 2
+expect_contains "$ERR" "no-such-names.txt"
+
+test_case "--tcp keeps to --timeout: a server answering after 2.5 s is waited for"
+start_slow_dns 2.5
+start=$(date +%s%N)
+mctl dns lookup slow.mesos --server "127.0.0.1:$SLOW_DNS_PORT" --tcp --timeout 10s --short
+elapsed_ms=$(( ($(date +%s%N) - start) / 1000000 ))
+expect_rc 0
+expect_eq "$OUT" "10.9.9.9"
+expect_true test "$elapsed_ms" -ge 2400
+test_case "a truncated UDP answer retried over TCP keeps to --timeout too"
+mctl dns lookup slow.mesos --server "127.0.0.1:$SLOW_DNS_PORT" --timeout 10s --short
+expect_rc 0
+expect_eq "$OUT" "10.9.9.9"
+test_case "the deadline still ends a query over TCP, and the message tells the truth"
+start=$(date +%s%N)
+mctl dns lookup slow.mesos --server "127.0.0.1:$SLOW_DNS_PORT" --tcp --timeout 1s
+elapsed_ms=$(( ($(date +%s%N) - start) / 1000000 ))
+expect_rc 4
+expect_contains "$ERR" "within 1s"
+expect_true test "$elapsed_ms" -ge 900
+expect_true test "$elapsed_ms" -lt 2000
+
+test_case "300 tasks: every SRV target has its IP, over UDP+TC and --tcp, lookup and app"
+bulk_zone bulk 300 "$TMP/bulk.conf"
+start_dnsmasq dnsmasq_bulk "$TMP/bulk.conf"
+BULK=127.0.0.1:$DNS_PORT
+for transport in "" --tcp; do
+  mctl dns lookup _bulk._tcp.marathon.mesos --server "$BULK" --short $transport
+  expect_rc 0
+  expect_eq "$(wc -l <<<"$OUT")" 300
+  expect_eq "$(grep -cE '^10\.20\.[0-9]+\.[0-9]+:3[0-9]{4}$' <<<"$OUT")" 300 "every line is IP:port ($transport)"
+  expect_eq "$ERR" ""
+  mctl dns app /bulk --server "$BULK" $transport
+  expect_rc 0
+  expect_eq "$(grep -cE '^bulk-t[0-9]{4}-s[0-6]\.marathon\.mesos +10\.20\.[0-9]+\.[0-9]+ +3[0-9]{4} +tcp ' <<<"$OUT")" 300 \
+    "every task row has its IP ($transport)"
+done
+
+test_case "an SRV target whose address cannot be learnt: printed as missing, named, exit 3"
+printf '%s\n' "srv-host=_half._tcp.marathon.mesos,half-aaaaa-s0.marathon.mesos,31801,0,1" \
+  "srv-host=_half._tcp.marathon.mesos,half.example.com,31802,0,1" \
+  "host-record=half-aaaaa-s0.marathon.mesos,10.10.8.2" >"$TMP/half.conf"
+start_dnsmasq dnsmasq_half "$TMP/half.conf"
+mctl dns lookup _half._tcp.marathon.mesos --server "127.0.0.1:$DNS_PORT" --short
+expect_rc 3
+expect_eq "$OUT" $'10.10.8.2:31801\nhalf.example.com:31802'
+expect_contains "$ERR" "the address of 1 of 2 SRV target(s) is unknown (half.example.com)"
+mctl dns app /half --server "127.0.0.1:$DNS_PORT"  # the failed name is named, the others answered
+expect_rc 3
+expect_eq "$(grep -E '^half-aaaaa-s0' <<<"$OUT" | tr -s ' ')" "half-aaaaa-s0.marathon.mesos 10.10.8.2 31801 tcp -"
+expect_eq "$(grep -E '^ +_half\._tcp\.marathon\.mesos ' <<<"$OUT" | tr -s ' ')" " _half._tcp.marathon.mesos SRV 2 record(s) (refused)"
+expect_contains "$ERR" "mctl: _half._tcp.marathon.mesos SRV: the address of 1 of 2 SRV target(s) is unknown (half.example.com)"
+expect_contains "$ERR" "app /half: 1 of 6 names failed; the table may be incomplete"
+
+test_case "nothing listening: the same exit 3 for lookup, app and batch"
+closed=$(free_port)
+mctl dns app /flask-hello --server "127.0.0.1:$closed" --timeout 2s
+expect_rc 3
+expect_contains "$ERR" "connection refused"
+printf '%s\n' leader.mesos _flask-hello._tcp.marathon.mesos master.mesos >"$TMP/three.txt"
+mctl dns lookup --batch "$TMP/three.txt" --server "127.0.0.1:$closed" --timeout 2s
+expect_rc 3
+
 finish

@@ -1,5 +1,6 @@
 #include <doctest/doctest.h>
 
+#include <algorithm>
 #include <map>
 
 #include "core/error.hpp"
@@ -14,10 +15,13 @@ class FakeResolver : public Resolver {
  public:
   std::map<std::string, Answer> table;
   int batches = 0;
+  std::vector<std::string> asked;
   std::vector<Answer> resolve(const std::vector<Question>& questions) override {
     ++batches;
     std::vector<Answer> out;
     for (const auto& q : questions) {
+      CHECK_MESSAGE(name_problem(q.name).empty(), "asked a name no DNS query can carry: ", q.name);
+      asked.push_back(q.name);
       auto it = table.find(q.name + "/" + to_string(q.type));
       if (it != table.end()) {
         out.push_back(it->second);
@@ -89,25 +93,55 @@ TEST_CASE("an app without ports is found through its A records") {
   CHECK(report.tasks[0].port == 0);
 }
 
-TEST_CASE("a timeout or a refusal of any name fails the app lookup with its exit code") {
+TEST_CASE("a name that fails is reported and does not hide the answers of the others") {
   FakeResolver r;
   add_api_gateway(r);
   r.add("_api-gateway._udp.marathon.mesos", RecordType::srv, {}, Status::timeout, "no answer from fake:53 within 5s");
+  r.add("api-gateway.marathon.slave.mesos", RecordType::a, {}, Status::refused, "fake:53 refused the query (REFUSED)");
+  const auto report = lookup_app(r, "/api-gateway", {}, {"http"});
+  CHECK(report.tasks.size() == 4);
+  const auto failed = failures(report);
+  REQUIRE(failed.size() == 2);
+  CHECK(failed[0]->name.name == "api-gateway.marathon.slave.mesos");
+  CHECK(failed[0]->answer.status == Status::refused);
+  CHECK(failed[1]->name.name == "_api-gateway._udp.marathon.mesos");
+  CHECK(exit_code(failed[1]->answer.status) == mctl::Exit::timeout);
+  // app_tasks (deploy --verify-dns) needs every name of its form: it still fails, naming it.
   try {
-    lookup_app(r, "/api-gateway", {});
+    app_tasks(r, "/api-gateway");
     FAIL("expected an error");
   } catch (const mctl::Error& e) {
-    CHECK(e.exit_code() == mctl::Exit::timeout);
-    CHECK(std::string(e.what()) ==
-          "looking up app /api-gateway at fake:53: _api-gateway._udp.marathon.mesos SRV: no answer from fake:53 within 5s");
-  }
-  r.add("_api-gateway._udp.marathon.mesos", RecordType::srv, {}, Status::refused, "fake:53 refused the query (REFUSED)");
-  CHECK_THROWS_AS(lookup_app(r, "/api-gateway", {}), mctl::Error);
-  try {
-    lookup_app(r, "/api-gateway", {});
-  } catch (const mctl::Error& e) {
     CHECK(e.exit_code() == mctl::Exit::remote);
+    CHECK(std::string(e.what()) == "looking up app /api-gateway at fake:53: api-gateway.marathon.slave.mesos A: "
+                                   "fake:53 refused the query (REFUSED)");
   }
+}
+
+TEST_CASE("an app id cut to 63 characters: names no query can carry are listed, not asked") {
+  const std::string id = "/analytics/realtime-event-aggregation-service-for-clickstream/ingest-pipeline";
+  const std::string cut = "ingest-pipeline-realtime-event-aggregation-service-for-clickstr";
+  const std::string dotted = "ingest-pipeline.realtime-event-aggregation-service-for-clickstream.analytics";
+  FakeResolver r;
+  r.add(cut + ".marathon.mesos", RecordType::a, {{"", "10.10.7.1"}});
+  r.add("_" + dotted + "._tcp.marathon.mesos", RecordType::srv, {{dotted + "-k3m9q-s0.marathon.mesos", "10.10.7.1", 31700}});
+  const auto report = lookup_app(r, id, {}, {"http"});
+  CHECK(failures(report).empty());
+  // The tasks come from the dotted form's SRV name, since the mangled one cannot exist.
+  REQUIRE(report.tasks.size() == 1);
+  CHECK(report.tasks[0].host == dotted + "-k3m9q-s0.marathon.mesos");
+  CHECK(report.tasks[0].port == 31700);
+  std::size_t not_asked = 0;
+  for (const auto& nr : report.names) {
+    const bool asked = std::find(r.asked.begin(), r.asked.end(), nr.name.name) != r.asked.end();
+    CHECK(asked == nr.name.problem.empty());
+    if (!asked) {
+      ++not_asked;
+      CHECK(nr.answer.status == Status::invalid);
+      CHECK(nr.name.name.find("_" + cut + ".") != std::string::npos);  // only the "_" + 63-character labels
+    }
+  }
+  CHECK(not_asked == 6);  // _tcp, _udp, each with .slave, and the named port's
+  CHECK(app_tasks(r, id) == std::set<std::string>{"10.10.7.1:31700"});
 }
 
 TEST_CASE("app_tasks prefers agent endpoints, then task endpoints, then task IPs") {

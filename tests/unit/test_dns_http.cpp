@@ -95,13 +95,3 @@ TEST_CASE("HTTP API: a transport timeout is a timeout, a refused connection is u
   client.fail = mctl::Error("GET http://m/v1/hosts/a.mesos: connection refused", mctl::Exit::remote);
   CHECK(resolver->resolve({{"a.mesos", RecordType::a}})[0].status == Status::unreachable);
 }
-
-TEST_CASE("HTTP API: /v1/version names the server, or says it is not Mesos-DNS") {
-  FakeHttp client;
-  client.route("http://m/v1/version", fixture("version.json"));
-  CHECK(http_server_version(client, "http://m/") == "Mesos-DNS v0.7.0-rc2");
-  FakeHttp other;
-  other.route("http://o/v1/version", "{}");
-  CHECK_THROWS_WITH_AS(http_server_version(other, "http://o"),
-                       "http://o/v1/version does not answer like Mesos-DNS (no Service/Version)", mctl::Error);
-}

@@ -9,11 +9,19 @@
 #include "core/error.hpp"
 #include "dns/names.hpp"
 
-using mctl::dns::app_host_name;
 using mctl::dns::app_names;
 using mctl::dns::framework_label;
 using mctl::dns::label;
+using mctl::dns::check_name;
 using mctl::dns::marathon_task_name;
+using mctl::dns::name_problem;
+
+namespace {
+// The mangled A name of an app: the first name app_names() gives.
+std::string app_host_name(std::string_view app_id, const mctl::dns::NameRules& rules) {
+  return app_names(app_id, rules).front().name;
+}
+}  // namespace
 
 TEST_CASE("label maps characters as Mesos-DNS does (README examples)") {
   CHECK(label("apiserver.myservice") == "apiserver-myservice");
@@ -116,4 +124,50 @@ TEST_CASE("app_names covers every app name in the fixture's mesos.zone") {
     ++checked;
   }
   CHECK(checked > 30);
+}
+
+TEST_CASE("name_problem: what DNS cannot carry, and nothing else") {
+  CHECK(name_problem("web-api-prod.marathon.mesos") == "");
+  CHECK(name_problem("_web-api-prod._tcp.marathon.mesos.") == "");  // trailing dot allowed
+  CHECK(name_problem(std::string(63, 'a') + ".mesos") == "");
+  CHECK(name_problem(std::string(64, 'a') + ".mesos") ==
+        "its label '" + std::string(64, 'a') + "' has 64 characters, DNS allows 63");
+  std::string longest;
+  while (longest.size() + 10 <= 253) longest += "abcdefghi.";
+  longest += std::string(253 - longest.size(), 'x');
+  CHECK(name_problem(longest) == "");
+  CHECK(name_problem(longest + "x") == "it has 254 characters, DNS allows 253");
+  CHECK(name_problem("a..mesos") == "it has an empty label ('..' or a leading dot)");
+  CHECK(name_problem(".mesos") == "it has an empty label ('..' or a leading dot)");
+  CHECK(name_problem("") == "it is empty");
+  CHECK(name_problem("web api.mesos") == "character ' ' is not allowed (letters, digits, '-', '_')");
+  CHECK_THROWS_WITH_AS(check_name("a..mesos"), "'a..mesos' is not a valid DNS name: it has an empty label ('..' or a leading dot)",
+                       mctl::Error);
+  try {
+    check_name(std::string(64, 'b'));
+  } catch (const mctl::Error& e) {
+    CHECK(e.exit_code() == mctl::Exit::usage);
+  }
+}
+
+TEST_CASE("every name of an app follows Mesos-DNS's construction; those DNS cannot carry say why") {
+  // The app id: its mangled label is cut to 63 characters, so "_" + label is 64.
+  const auto names = app_names("/analytics/realtime-event-aggregation-service-for-clickstream/ingest-pipeline", {},
+                               {"http"});
+  const std::string cut = "ingest-pipeline-realtime-event-aggregation-service-for-clickstr";
+  int blocked = 0;
+  for (const auto& n : names) {
+    CHECK(n.problem == name_problem(n.name));
+    if (n.problem.empty()) continue;
+    ++blocked;
+    CHECK(n.form == "mangled");
+    CHECK(n.type == mctl::dns::RecordType::srv);
+    CHECK(n.problem == "its label '_" + cut + "' has 64 characters, DNS allows 63");
+    CHECK(n.name.find("_" + cut + ".") != std::string::npos);
+  }
+  CHECK(blocked == 6);  // _tcp/_udp, each also .slave, and _http._<label>._tcp/_udp
+  CHECK(names.front().name == cut + ".marathon.mesos");
+  // A named port whose own label is 63 characters: "_" + it cannot be asked either.
+  const auto port_names = app_names("/web", {}, {std::string(63, 'p')});
+  CHECK(std::count_if(port_names.begin(), port_names.end(), [](const auto& n) { return !n.problem.empty(); }) == 2);
 }

@@ -42,3 +42,29 @@ TEST_CASE("names are compared lower case without the trailing dot") {
   CHECK(normalize_name("FLASK-HELLO.Marathon.MESOS.") == "flask-hello.marathon.mesos");
   CHECK(normalize_name("leader.mesos") == "leader.mesos");
 }
+
+TEST_CASE("every status has the exit code of README's table, and the worst of many wins") {
+  using mctl::Exit;
+  CHECK(exit_code(Status::ok) == Exit::ok);
+  CHECK(exit_code(Status::no_records) == Exit::no_records);
+  CHECK(exit_code(Status::timeout) == Exit::timeout);
+  CHECK(exit_code(Status::refused) == Exit::remote);
+  CHECK(exit_code(Status::unreachable) == Exit::remote);
+  CHECK(exit_code(Status::error) == Exit::remote);
+  CHECK(exit_code(Status::invalid) == Exit::usage);
+  CHECK(worse(Exit::ok, Exit::no_records) == Exit::no_records);
+  CHECK(worse(Exit::no_records, Exit::remote) == Exit::remote);
+  CHECK(worse(Exit::timeout, Exit::remote) == Exit::timeout);
+  CHECK(worse(Exit::remote, Exit::timeout) == Exit::timeout);
+  CHECK(worse(Exit::timeout, Exit::usage) == Exit::usage);
+}
+
+TEST_CASE("the deadline becomes c-ares tries: three growing UDP tries, one TCP try of all of it") {
+  const auto udp = ares_timing(std::chrono::milliseconds(7000), false);
+  CHECK(udp.timeout_ms == 1000);
+  CHECK(udp.tries == 3);  // 1 + 2 + 4 = 7 seconds
+  const auto tcp = ares_timing(std::chrono::milliseconds(10000), true);
+  CHECK(tcp.timeout_ms == 10000);  // c-ares never re-sends on a used TCP connection
+  CHECK(tcp.tries == 1);
+  CHECK(ares_timing(std::chrono::milliseconds(3), false).timeout_ms >= 1);
+}
