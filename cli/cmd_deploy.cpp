@@ -169,13 +169,21 @@ deploy::DeployOptions options(Context& ctx, const std::string& timeout_flag) {
   return o;
 }
 
+// The one-line summary of a failed command, as `mctl: error:` prints it.
+std::string failure_summary(const std::vector<deploy::AppResult>& results, const std::string& what, Exit exit) {
+  int bad = 0;
+  std::string first;
+  for (const auto& r : results) {
+    if (r.status == deploy::AppStatus::deployed || r.status == deploy::AppStatus::up_to_date) continue;
+    if (++bad == 1) first = fmt::format("{}: {}", r.id, r.message.substr(0, r.message.find('\n')));
+  }
+  if (exit == Exit::interrupted) return fmt::format("{}: interrupted; stopped following without touching Marathon", what);
+  return fmt::format("{}: {} of {} app(s) not done{}", what, bad, results.size(), first.empty() ? "" : " (" + first + ")");
+}
+
 void report(Context& ctx, const std::vector<deploy::AppResult>& results, const std::string& what) {
   const Exit exit = deploy::overall_exit(results);
   const std::string suffix = env_suffix(ctx);
-  int bad = 0;
-  for (const auto& r : results) {
-    if (r.status != deploy::AppStatus::deployed && r.status != deploy::AppStatus::up_to_date) ++bad;
-  }
   if (ctx.json()) {
     json apps = json::array();
     for (const auto& r : results) {
@@ -184,11 +192,16 @@ void report(Context& ctx, const std::vector<deploy::AppResult>& results, const s
       apps.push_back(j);
     }
     ctx.print(json{{"event", "result"}, {"command", what}, {"apps", apps}, {"exit_code", static_cast<int>(exit)}}.dump());
-    // The stream must stay one JSON object per line: end here rather than let the error
-    // handler print a multi-line error object after it.
-    std::fflush(stdout);
-    std::fflush(stderr);
-    if (exit != Exit::ok) std::_Exit(static_cast<int>(exit));
+    if (exit != Exit::ok) {
+      // As README says for every command: the error object on stdout and the error line on
+      // stderr; here the object stays on one line, like the rest of the stream.
+      const std::string message = failure_summary(results, what, exit);
+      ctx.print(json{{"error", {{"message", message}, {"exit_code", static_cast<int>(exit)}}}}.dump());
+      std::fprintf(stderr, "mctl: error: %s\n", message.c_str());
+      std::fflush(stdout);
+      std::fflush(stderr);
+      std::_Exit(static_cast<int>(exit));
+    }
     return;
   }
   std::string out;
@@ -201,10 +214,7 @@ void report(Context& ctx, const std::vector<deploy::AppResult>& results, const s
     for (const auto& n : next) out += "    " + n + "\n";
   }
   ctx.print(out);
-  if (exit == Exit::interrupted) {
-    throw Error(fmt::format("{}: interrupted; stopped following without touching Marathon", what), exit);
-  }
-  if (exit != Exit::ok) throw Error(fmt::format("{}: {} of {} app(s) not done", what, bad, results.size()), exit);
+  if (exit != Exit::ok) throw Error(failure_summary(results, what, exit), exit);
 }
 
 }  // namespace deploying
