@@ -138,9 +138,14 @@ Judgement judge(const Target& target, const std::optional<json>& app_json, const
 
 bool FailedTasks::record(const TaskEnd& end, const std::string& config) {
   if (end.task_id.empty() || end.version < config) return false;
-  if (std::any_of(m_ends.begin(), m_ends.end(), [&](const TaskEnd& e) { return e.task_id == end.task_id; })) return false;
-  m_ends.push_back(end);
-  return true;
+  auto it = std::find_if(m_ends.begin(), m_ends.end(), [&](const TaskEnd& e) { return e.task_id == end.task_id; });
+  if (it == m_ends.end()) {
+    m_ends.push_back(end);
+    return true;
+  }
+  // Seen vanishing by a poll first: Marathon's own word on how it ended says more.
+  if (it->source == "poll" && end.source != "poll") *it = end;
+  return false;
 }
 
 void FailedTasks::observe(const json& app_json, const std::string& endpoint, const std::string& not_before) {

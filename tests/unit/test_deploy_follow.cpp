@@ -145,6 +145,10 @@ TEST_CASE("failed tasks: a task of the new config gone from the app's tasks befo
   REQUIRE(failed.size() == 1);
   CHECK(failed.ends()[0].task_id == "b");
   CHECK(failed.ends()[0].source == "poll");
+  // Marathon's own word on the same task (the kill event) replaces what the poll guessed
+  failed.record({"b", k_v, "TASK_KILLED", "killed by Marathon for failing health checks: 500", "h", "event"}, k_v);
+  REQUIRE(failed.size() == 1);
+  CHECK(failed.ends()[0].state == "TASK_KILLED");
   later["tasks"] = json::array();  // a was healthy: its end is not counted as a failure
   failed.observe(later, "GET /v2/apps/web");
   CHECK(failed.size() == 1);
