@@ -43,7 +43,8 @@ constexpr const char* k_footer = R"(Exit codes: 0 ok, 1 failure, 2 usage or bad 
 void report(const Context& ctx, const std::string& message, Exit code) {
   std::fprintf(stderr, "mctl: error: %s\n", message.c_str());
   if (ctx.json()) {
-    ctx.print_json({{"error", {{"message", message}, {"exit_code", static_cast<int>(code)}}}});
+    // One line, so it also ends an NDJSON stream (deploy progress) as one more object.
+    ctx.print(nlohmann::json{{"error", {{"message", message}, {"exit_code", static_cast<int>(code)}}}}.dump());
   }
 }
 

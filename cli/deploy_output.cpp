@@ -102,13 +102,21 @@ deploy::DeployOptions options(Context& ctx, const std::string& timeout_flag) {
   return o;
 }
 
+// The one-line summary of a failed command, as `mctl: error:` prints it.
+std::string failure_summary(const std::vector<deploy::AppResult>& results, const std::string& what, Exit exit) {
+  int bad = 0;
+  std::string first;
+  for (const auto& r : results) {
+    if (r.status == deploy::AppStatus::deployed || r.status == deploy::AppStatus::up_to_date) continue;
+    if (++bad == 1) first = fmt::format("{}: {}", r.id, r.message.substr(0, r.message.find('\n')));
+  }
+  if (exit == Exit::interrupted) return fmt::format("{}: interrupted; stopped following without touching Marathon", what);
+  return fmt::format("{}: {} of {} app(s) not done{}", what, bad, results.size(), first.empty() ? "" : " (" + first + ")");
+}
+
 void report(Context& ctx, const std::vector<deploy::AppResult>& results, const std::string& what) {
   const Exit exit = deploy::overall_exit(results);
   const std::string suffix = env_suffix(ctx);
-  int bad = 0;
-  for (const auto& r : results) {
-    if (r.status != deploy::AppStatus::deployed && r.status != deploy::AppStatus::up_to_date) ++bad;
-  }
   if (ctx.json()) {
     json apps = json::array();
     for (const auto& r : results) {
@@ -117,27 +125,21 @@ void report(Context& ctx, const std::vector<deploy::AppResult>& results, const s
       apps.push_back(j);
     }
     ctx.print(json{{"event", "result"}, {"command", what}, {"apps", apps}, {"exit_code", static_cast<int>(exit)}}.dump());
-    // The stream must stay one JSON object per line: end here rather than let the error
-    // handler print a multi-line error object after it.
-    std::fflush(stdout);
-    std::fflush(stderr);
-    if (exit != Exit::ok) std::_Exit(static_cast<int>(exit));
-    return;
+  } else {
+    std::string out;
+    for (const auto& r : results) {
+      out += fmt::format("{}: {}{}\n", r.id, r.message,
+                         r.elapsed.count() > 0 ? fmt::format(" ({:.1f}s)", static_cast<double>(r.elapsed.count()) / 1000.0) : "");
+      for (const auto& d : r.details) out += "    " + d + "\n";
+      const auto next = deploy::next_steps(r, suffix);
+      if (!next.empty()) out += "  next:\n";
+      for (const auto& n : next) out += "    " + n + "\n";
+    }
+    ctx.print(out);
   }
-  std::string out;
-  for (const auto& r : results) {
-    out += fmt::format("{}: {}{}\n", r.id, r.message,
-                       r.elapsed.count() > 0 ? fmt::format(" ({:.1f}s)", static_cast<double>(r.elapsed.count()) / 1000.0) : "");
-    for (const auto& d : r.details) out += "    " + d + "\n";
-    const auto next = deploy::next_steps(r, suffix);
-    if (!next.empty()) out += "  next:\n";
-    for (const auto& n : next) out += "    " + n + "\n";
-  }
-  ctx.print(out);
-  if (exit == Exit::interrupted) {
-    throw Error(fmt::format("{}: interrupted; stopped following without touching Marathon", what), exit);
-  }
-  if (exit != Exit::ok) throw Error(fmt::format("{}: {} of {} app(s) not done", what, bad, results.size()), exit);
+  // The one error boundary (cli::run) prints the error line, and with JSON output the error
+  // object as one more line of the stream.
+  if (exit != Exit::ok) throw Error(failure_summary(results, what, exit), exit);
 }
 
 }  // namespace mctl::cli::deploying

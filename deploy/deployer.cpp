@@ -31,6 +31,20 @@ void emit(const DeployOptions& o, const std::string& app, const std::string& pha
 
 bool interrupted(const DeployOptions& o) { return o.interrupted && *o.interrupted; }
 
+// Any exception as a one-line message and exit code: Error as it is, anything else (a bug,
+// a bad_alloc) as a failure of this app with what is known.
+std::pair<std::string, Exit> describe_exception(std::exception_ptr e, const std::string& app_id) {
+  try {
+    std::rethrow_exception(std::move(e));
+  } catch (const Error& error) {
+    return {error.what(), error.exit_code()};
+  } catch (const std::exception& other) {
+    return {fmt::format("deploying {}: internal error: {}", app_id, other.what()), Exit::failure};
+  } catch (...) {
+    return {fmt::format("deploying {}: internal error (unknown exception)", app_id), Exit::failure};
+  }
+}
+
 // Marathon never accepted the change (lock not released in time, or Ctrl-C while waiting).
 void not_accepted(AppResult& r, const DeployOptions& o, const std::string& problem) {
   r.status = interrupted(o) ? AppStatus::interrupted : AppStatus::failed;
@@ -214,6 +228,15 @@ void finish_one(MarathonClient& client, Flight& flight, const FollowOutcome& f, 
       return;
     case FollowResult::timeout:
     case FollowResult::crash_loop:
+      if (f.unreachable) {
+        // Nothing can be cancelled on a Marathon that does not answer; the deployment may
+        // even have finished. Say what is known and how to look.
+        r.status = AppStatus::failed;
+        r.exit = Exit::timeout;
+        r.message = fmt::format("deadline of {}s passed: {}; not rolled back (deployment {})", o.timeout.count() / 1000,
+                                f.reason, r.deployment_id);
+        return;
+      }
       r.status = AppStatus::failed;
       r.exit = f.result == FollowResult::timeout ? Exit::timeout : Exit::failure;
       r.message = f.result == FollowResult::timeout
@@ -309,17 +332,26 @@ std::vector<AppResult> deploy_apps(MarathonClient& client, const std::vector<App
   const auto started = Clock::now();
   for (const auto& j : jobs) emit(o, j.id, "pending", started);
 
+  // Callbacks never run under the scheduler's lock: what happens while it is held is queued
+  // here and told once it is released.
+  std::vector<DeployEvent> outbox;
+  auto tell = [&](std::vector<DeployEvent> events) {  // without the lock
+    if (o.on_event) {
+      for (const auto& e : events) o.on_event(e);
+    }
+  };
   auto settle = [&](std::list<Flight>::iterator it) {  // with the lock held
     AppResult& r = it->r;
-    emit(o, r.id, status_name(r.status), started, r.message, r.last.app_id.empty() ? std::nullopt : std::optional(r.last));
+    outbox.push_back(DeployEvent{r.id, status_name(r.status), r.last.app_id.empty() ? std::nullopt : std::optional(r.last),
+                                 r.message, since(started)});
     done[r.id] = std::move(r);
     flights.erase(it);
   };
-  auto failed = [&](std::list<Flight>::iterator it, const Error& e) {
+  auto failed = [&](std::list<Flight>::iterator it, const std::string& message, Exit exit) {
     it->r.id = it->job->id;
     it->r.status = AppStatus::failed;
-    it->r.exit = e.exit_code();
-    it->r.message = e.what();
+    it->r.exit = exit;
+    it->r.message = message;
   };
   // Runs in a worker: sends the change, or takes one look.
   auto run = [&](std::list<Flight>::iterator it) {
@@ -332,22 +364,42 @@ std::vector<AppResult> deploy_apps(MarathonClient& client, const std::vector<App
         finish_one(client, f, *outcome, o);
         finished = true;
       }
-    } catch (const Error& e) {
-      failed(it, e);
+    } catch (...) {
+      // The worker boundary: whatever went wrong is this app's result, never std::terminate.
+      const auto [message, exit] = describe_exception(std::current_exception(), f.job->id);
+      failed(it, message, exit);
       finished = true;
     }
+    std::vector<DeployEvent> told;
     {
       std::lock_guard lock(shared->mutex);
       f.busy = false;
       ++shared->finished;
       if (finished) settle(it);
+      told.swap(outbox);
     }
+    tell(std::move(told));
     shared->changed.notify_all();
   };
 
   const int limit = std::clamp(o.parallel, 1, static_cast<int>(std::max<std::size_t>(jobs.size(), 1)));
   const int worker_count = std::min(limit, 12);
   std::vector<std::thread> workers;
+  // Whatever ends the scheduler (an exception included), the workers are stopped and joined.
+  auto stop_workers = [&] {
+    {
+      std::lock_guard lock(shared->mutex);
+      stopping = true;
+    }
+    shared->work_ready.notify_all();
+    for (auto& t : workers) {
+      if (t.joinable()) t.join();
+    }
+  };
+  struct Joiner {
+    decltype(stop_workers)& stop;
+    ~Joiner() { stop(); }
+  } joiner{stop_workers};
   for (int i = 0; i < worker_count; ++i) {
     workers.emplace_back([&] {
       std::unique_lock lock(shared->mutex);
@@ -384,7 +436,7 @@ std::vector<AppResult> deploy_apps(MarathonClient& client, const std::vector<App
           r.status = interrupted(o) ? AppStatus::interrupted : AppStatus::skipped;
           r.exit = interrupted(o) ? Exit::interrupted : Exit::failure;
           r.message = interrupted(o) ? "not started (interrupted)" : fmt::format("not deployed: its dependency {} failed", failed_dep);
-          emit(o, j.id, status_name(r.status), started, r.message);
+          outbox.push_back(DeployEvent{j.id, status_name(r.status), std::nullopt, r.message, since(started)});
           done[j.id] = std::move(r);
           continue;
         }
@@ -411,6 +463,14 @@ std::vector<AppResult> deploy_apps(MarathonClient& client, const std::vector<App
         }
       }
       if (!work.empty()) shared->work_ready.notify_all();
+      if (!outbox.empty()) {
+        std::vector<DeployEvent> told;
+        told.swap(outbox);
+        lock.unlock();
+        tell(std::move(told));
+        lock.lock();
+        continue;  // look again: things may have moved meanwhile
+      }
       if (!pending && flights.empty()) break;
       const auto events = shared->events;
       const auto finished = shared->finished;
@@ -422,10 +482,8 @@ std::vector<AppResult> deploy_apps(MarathonClient& client, const std::vector<App
         lock.lock();
       }
     }
-    stopping = true;
   }
-  shared->work_ready.notify_all();
-  for (auto& t : workers) t.join();
+  stop_workers();
   if (o.events) o.events->set_listener({});
   std::vector<AppResult> out;
   for (const auto& j : jobs) out.push_back(done[j.id]);

@@ -64,7 +64,7 @@ struct DeployOptions {
   int crash_loop_failures = 3;
   std::chrono::milliseconds poll_interval{1000};
   const std::atomic<bool>* interrupted = nullptr;
-  const EventHub* events = nullptr;
+  EventHub* events = nullptr;  // the deploy sets its listener
   DeploymentsFeed* deployments = nullptr;  // shared /v2/deployments reads; deploy_apps makes one when unset
   std::function<void(const DeployEvent&)> on_event;  // may be called from several threads
 };

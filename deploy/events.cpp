@@ -1,5 +1,7 @@
 #include "deploy/events.hpp"
 
+#include <optional>
+#include <set>
 #include <thread>
 
 #include "core/log.hpp"
@@ -10,7 +12,8 @@ struct EventHub::State {
   mutable std::mutex mutex;
   mutable std::condition_variable changed;
   std::map<std::string, std::uint64_t> counters;  // by app id and by deployment id
-  std::map<std::string, std::map<std::string, std::string>> failures;  // app -> task -> version
+  std::map<std::string, std::map<std::string, TaskEnd>> failures;  // app -> task -> how it ended
+  std::set<std::string> unhealthy;  // task and instance ids last reported unhealthy
   bool attached = false;
   std::atomic<bool> stop{false};
   std::mutex listener_mutex;  // held while the listener runs, so removing it waits for that
@@ -19,6 +22,12 @@ struct EventHub::State {
 
 namespace {
 
+std::string str(const json& data, const char* key) {
+  if (!data.is_object()) return {};
+  auto it = data.find(key);
+  return it != data.end() && it->is_string() ? it->get<std::string>() : std::string();
+}
+
 bool failed_state(const std::string& s) {
   return s == "TASK_FAILED" || s == "TASK_ERROR" || s == "TASK_LOST" || s == "TASK_DROPPED" || s == "TASK_GONE";
 }
@@ -26,15 +35,22 @@ bool failed_state(const std::string& s) {
 void plan_apps(const json& plan, std::vector<std::string>& out) {
   if (!plan.is_object() || !plan.contains("steps") || !plan["steps"].is_array()) return;
   for (const auto& step : plan["steps"]) {
-    for (const auto& action : step.value("actions", json::array())) {
-      if (action.contains("app") && action["app"].is_string()) out.push_back(action["app"].get<std::string>());
+    if (!step.is_object() || !step.contains("actions") || !step["actions"].is_array()) continue;
+    for (const auto& action : step["actions"]) {
+      if (auto app = str(action, "app"); !app.empty()) out.push_back(app);
     }
   }
 }
 
-std::string str(const json& data, const char* key) {
-  auto it = data.find(key);
-  return it != data.end() && it->is_string() ? it->get<std::string>() : std::string();
+
+// Marathon's task ids are "<instance id>._app.<n>" (1.4+): health events name the instance.
+std::string instance_of(const std::string& task_id) {
+  const auto at = task_id.rfind("._app");
+  return at == std::string::npos ? task_id : task_id.substr(0, at);
+}
+
+bool terminal_state(const std::string& s) {
+  return failed_state(s) || s == "TASK_KILLED" || s == "TASK_FINISHED" || s == "TASK_UNREACHABLE";
 }
 
 }  // namespace
@@ -91,11 +107,42 @@ void EventHub::handle(const std::string& type, const json& data) {
   if (m_state->listener) m_state->listener();
 }
 
+// The one reading of "a task ended badly" from the event stream (tasks, health, kills).
+std::optional<TaskEnd> EventHub::ended_locked(const std::string& type, const json& data) {
+  auto& unhealthy = m_state->unhealthy;
+  const std::string task = str(data, "taskId");
+  const std::string instance = str(data, "instanceId");
+  if (type == "failed_health_check_event" || (type == "health_status_changed_event" && data.is_object() &&
+                                                data.value("alive", true) == false)) {
+    if (!task.empty()) unhealthy.insert(instance_of(task));
+    if (!instance.empty()) unhealthy.insert(instance);
+  } else if (type == "instance_health_changed_event" && data.is_object() && data.contains("healthy")) {
+    if (data["healthy"] == false) unhealthy.insert(instance);
+    if (data["healthy"] == true) unhealthy.erase(instance);
+  } else if (type == "health_status_changed_event") {
+    unhealthy.erase(instance);
+  } else if (type == "unhealthy_instance_kill_event" && !task.empty()) {
+    return TaskEnd{task, str(data, "version"), "TASK_KILLED",
+                   "killed by Marathon for failing health checks: " + str(data, "reason"), str(data, "host"), "event"};
+  } else if (type == "status_update_event" && !task.empty()) {
+    const std::string state = str(data, "taskStatus");
+    const bool was_unhealthy = unhealthy.count(instance_of(task)) > 0;
+    if (terminal_state(state)) unhealthy.erase(instance_of(task));
+    if (failed_state(state) || (state == "TASK_KILLED" && was_unhealthy)) {
+      std::string message = str(data, "message");
+      if (state == "TASK_KILLED") message = "killed while unhealthy" + (message.empty() ? "" : ": " + message);
+      return TaskEnd{task, str(data, "version"), state, message, str(data, "host"), "event"};
+    }
+  }
+  return std::nullopt;
+}
+
 void EventHub::count_locked(const std::string& type, const json& data, const std::vector<std::string>& keys) {
   if (type == "event_stream_attached") m_state->attached = true;
-  if (type == "status_update_event" && failed_state(str(data, "taskStatus"))) {
-    m_state->failures[str(data, "appId")][str(data, "taskId")] = str(data, "version");
-    ++m_state->counters[failures_key(str(data, "appId"))];
+  if (auto end = ended_locked(type, data)) {
+    const std::string app = str(data, "appId");
+    m_state->failures[app].try_emplace(end->task_id, std::move(*end));
+    ++m_state->counters[failures_key(app)];
   }
   for (const auto& k : keys) {
     if (!k.empty()) ++m_state->counters[k];
@@ -103,7 +150,7 @@ void EventHub::count_locked(const std::string& type, const json& data, const std
   m_state->changed.notify_all();
 }
 
-void EventHub::set_listener(std::function<void()> listener) const {
+void EventHub::set_listener(std::function<void()> listener) {
   std::lock_guard lock(m_state->listener_mutex);
   m_state->listener = std::move(listener);
 }
@@ -142,10 +189,10 @@ std::uint64_t EventHub::wait(const std::vector<std::string>& keys, std::uint64_t
   }
 }
 
-std::map<std::string, std::string> EventHub::failed_tasks(const std::string& app_id) const {
+std::map<std::string, TaskEnd> EventHub::failed_tasks(const std::string& app_id) const {
   std::lock_guard lock(m_state->mutex);
   auto it = m_state->failures.find(app_id);
-  return it == m_state->failures.end() ? std::map<std::string, std::string>{} : it->second;
+  return it == m_state->failures.end() ? std::map<std::string, TaskEnd>{} : it->second;
 }
 
 }  // namespace mctl::deploy

@@ -8,6 +8,7 @@
 #include <map>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <set>
 #include <string>
 #include <vector>
@@ -15,6 +16,17 @@
 #include "deploy/marathon_client.hpp"
 
 namespace mctl::deploy {
+
+// A task that ended badly (failed, lost, killed as unhealthy, vanished while not healthy), as
+// one source saw it. The follower counts these per task id (follow.hpp, FailedTasks).
+struct TaskEnd {
+  std::string task_id;
+  std::string version;  // the app version the task ran
+  std::string state;    // TASK_FAILED, TASK_KILLED, ...
+  std::string message;
+  std::string host;
+  std::string source;   // "event", "lastTaskFailure", "poll"
+};
 
 class EventHub {
  public:
@@ -47,18 +59,20 @@ class EventHub {
     return wait(std::vector<std::string>{app_id, deployment_id}, seen, timeout, interrupted);
   }
   static std::string failures_key(const std::string& app_id) { return "failed:" + app_id; }
-  // Task ids of `app_id` reported failed (TASK_FAILED, TASK_ERROR, ...) with their app version.
-  std::map<std::string, std::string> failed_tasks(const std::string& app_id) const;
+  // Tasks of `app_id` that ended badly by the event stream: TASK_FAILED/ERROR/LOST/DROPPED/
+  // GONE, TASK_KILLED of a task reported unhealthy, unhealthy_instance_kill_event.
+  std::map<std::string, TaskEnd> failed_tasks(const std::string& app_id) const;
 
   // Called after each event (from the reader thread, with no lock of the hub held); an
   // empty function removes it. Returns once no call of the previous listener is running.
-  void set_listener(std::function<void()> listener) const;
+  void set_listener(std::function<void()> listener);
 
   // Feeds one event (used by the reader thread; public for tests).
   void handle(const std::string& type, const json& data);
 
  private:
   void count_locked(const std::string& type, const json& data, const std::vector<std::string>& keys);
+  std::optional<TaskEnd> ended_locked(const std::string& type, const json& data);
   struct State;
   std::shared_ptr<State> m_state;
 };

@@ -2,49 +2,55 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
+#include <random>
 #include <thread>
 
 #include "core/error.hpp"
+#include "core/log.hpp"
 #include "deploy/diff.hpp"
+#include "deploy/fields.hpp"
 
 namespace mctl::deploy {
 namespace {
 
 using Clock = std::chrono::steady_clock;
 
-std::string str(const json& j, const char* key) {
-  auto it = j.find(key);
-  return it != j.end() && it->is_string() ? it->get<std::string>() : std::string();
-}
-
-int num(const json& j, const char* key) {
-  auto it = j.find(key);
-  return it != j.end() && it->is_number() ? it->get<int>() : 0;
-}
+std::string app_endpoint(const std::string& id) { return "GET /v2/apps" + canonical_app_id(id); }
+const char* k_deployments_endpoint = "GET /v2/deployments";
 
 // The version a task must have to run the current config (API.md 2.3).
-std::string config_version(const json& app) {
-  if (app.contains("versionInfo") && app["versionInfo"].is_object()) {
-    auto v = str(app["versionInfo"], "lastConfigChangeAt");
+std::string config_version(const Fields& app) {
+  if (auto info = app.object("versionInfo")) {
+    auto v = info->str("lastConfigChangeAt");
     if (!v.empty()) return v;
   }
-  return str(app, "version");
+  return app.str("version");
 }
 
-bool running_task(const json& task) {
-  const auto state = str(task, "state");
+bool running_task(const Fields& task) {
+  const auto state = task.str("state");
   return state.empty() || state == "TASK_RUNNING";
 }
 
+bool healthy_task(const Fields& task, bool has_health) {
+  if (!running_task(task)) return false;
+  if (!has_health) return true;
+  const auto results = task.array("healthCheckResults");
+  return !results.empty() && std::all_of(results.begin(), results.end(), [](const Fields& r) { return r.boolean("alive", false); });
+}
+
+bool has_health_checks(const Fields& app) { return !app.array("healthChecks").empty(); }
+
 void read_deployment(const json& deployments, const std::string& id, Progress& p) {
-  if (id.empty() || !deployments.is_array()) return;
-  for (const auto& d : deployments) {
-    if (str(d, "id") != id) continue;
+  if (id.empty()) return;
+  for (const auto& d : Fields(deployments, k_deployments_endpoint).items()) {
+    if (d.str("id") != id) continue;
     p.deployment_listed = true;
-    p.step = num(d, "currentStep");
-    p.total_steps = num(d, "totalSteps");
-    const auto actions = d.value("currentActions", json::array());
-    if (!actions.empty()) p.action = str(actions[0], "action");
+    p.step = d.integer("currentStep");
+    p.total_steps = d.integer("totalSteps");
+    const auto actions = d.array("currentActions");
+    if (!actions.empty()) p.action = actions[0].str("action");
   }
 }
 
@@ -69,14 +75,22 @@ bool same_picture(const Progress& a, const Progress& b) {
          a.instances == b.instances && a.old_tasks == b.old_tasks && a.waiting_for == b.waiting_for;
 }
 
+// Between reads while Marathon is unreachable: 250 ms doubling to 4 s, each wait drawn
+// between half and all of it, so that many mctl runs do not hit a restarted Marathon at once.
+std::chrono::milliseconds outage_backoff(int tries) {
+  static thread_local std::minstd_rand random(std::random_device{}());
+  const long full = 250L << std::min(std::max(tries - 1, 0), 4);
+  return std::chrono::milliseconds(full / 2 + static_cast<long>(random() % static_cast<unsigned long>(full / 2 + 1)));
+}
+
 }  // namespace
 
-Judgement judge(const Target& target, const std::optional<json>& app, const json& deployments) {
+Judgement judge(const Target& target, const std::optional<json>& app_json, const json& deployments) {
   Judgement j;
   Progress& p = j.progress;
   p.app_id = target.app_id;
   read_deployment(deployments, target.deployment_id, p);
-  if (!app) {
+  if (!app_json) {
     if (target.expect_deleted && !p.deployment_listed) {
       j.verdict = Verdict::done;
     } else if (!p.deployment_listed) {
@@ -86,17 +100,17 @@ Judgement judge(const Target& target, const std::optional<json>& app, const json
     p.waiting_for = p.deployment_listed ? waiting_text(p) : "";
     return j;
   }
-  p.instances = num(*app, "instances");
-  p.running = num(*app, "tasksRunning");
-  p.healthy = num(*app, "tasksHealthy");
-  p.unhealthy = num(*app, "tasksUnhealthy");
-  p.staged = num(*app, "tasksStaged");
-  p.version = str(*app, "version");
-  const auto checks = app->value("healthChecks", json::array());
-  p.has_health = checks.is_array() && !checks.empty();
-  const std::string current = config_version(*app);
-  for (const auto& task : app->value("tasks", json::array())) {
-    if (running_task(task) && str(task, "version") < current) ++p.old_tasks;
+  const Fields app(*app_json, app_endpoint(target.app_id), "/app");
+  p.instances = app.integer("instances");
+  p.running = app.integer("tasksRunning");
+  p.healthy = app.integer("tasksHealthy");
+  p.unhealthy = app.integer("tasksUnhealthy");
+  p.staged = app.integer("tasksStaged");
+  p.version = app.str("version");
+  p.has_health = has_health_checks(app);
+  const std::string current = config_version(app);
+  for (const auto& task : app.array("tasks")) {
+    if (running_task(task) && task.str("version") < current) ++p.old_tasks;
   }
   p.waiting_for = waiting_text(p);
   if (target.expect_deleted) {
@@ -105,7 +119,7 @@ Judgement judge(const Target& target, const std::optional<json>& app, const json
   }
   if (p.deployment_listed) return j;
   if (target.definition) {
-    if (!diff_apps(*app, *target.definition).empty()) {
+    if (!diff_apps(*app_json, *target.definition).empty()) {
       j.verdict = Verdict::superseded;
       j.reason = fmt::format("the definition of {} is not the expected one (changed by someone else, version {})",
                              target.app_id, p.version);
@@ -122,30 +136,73 @@ Judgement judge(const Target& target, const std::optional<json>& app, const json
   return j;
 }
 
-Diagnostics diagnose(const json& app, const json& queue) {
-  Diagnostics d;
-  if (app.contains("lastTaskFailure") && app["lastTaskFailure"].is_object()) d.last_task_failure = app["lastTaskFailure"];
-  const std::string id = str(app, "id");
-  if (queue.is_array()) {
-    for (const auto& entry : queue) {
-      if (!entry.contains("app") || str(entry["app"], "id") != id || !entry.contains("delay")) continue;
-      const auto& delay = entry["delay"];
-      if (delay.value("timeLeftSeconds", 0.0) > 0 && !delay.value("overdue", false)) {
-        d.launch_delay_seconds = delay.value("timeLeftSeconds", 0.0);
-      }
+bool FailedTasks::record(const TaskEnd& end, const std::string& config) {
+  if (end.task_id.empty() || end.version < config) return false;
+  auto it = std::find_if(m_ends.begin(), m_ends.end(), [&](const TaskEnd& e) { return e.task_id == end.task_id; });
+  if (it == m_ends.end()) {
+    m_ends.push_back(end);
+    return true;
+  }
+  // Seen vanishing by a poll first: Marathon's own word on how it ended says more.
+  if (it->source == "poll" && end.source != "poll") *it = end;
+  return false;
+}
+
+void FailedTasks::observe(const json& app_json, const std::string& endpoint, const std::string& not_before) {
+  const Fields app(app_json, endpoint, "/app");
+  const std::string config = config_version(app);
+  const bool has_health = has_health_checks(app);
+  if (auto f = app.object("lastTaskFailure")) {
+    const std::string at = f->str("timestamp");
+    if (at.empty() || (at >= config && at >= not_before)) {
+      record({f->str("taskId"), f->str("version"), f->str("state"), f->str("message"), f->str("host"), "lastTaskFailure"},
+             config);
     }
   }
+  std::map<std::string, Seen> now;
+  for (const auto& task : app.array("tasks")) {
+    if (task.str("version") < config) continue;
+    now[task.str("id")] = Seen{task.str("version"), task.str("state"), task.str("host"), healthy_task(task, has_health)};
+  }
+  // More tasks of this config than instances: Marathon may be scaling down, which kills
+  // tasks that are not healthy yet first. Not a failure.
+  if (static_cast<int>(m_seen.size()) <= m_instances) {
+    for (const auto& [id, seen] : m_seen) {
+      if (seen.healthy || now.count(id)) continue;
+      record({id, seen.version, seen.state.empty() ? "TASK_UNKNOWN" : seen.state,
+              "gone from the app's tasks before it was healthy", seen.host, "poll"},
+             config);
+    }
+  }
+  m_seen = std::move(now);
+  m_instances = app.integer("instances");
+}
+
+Diagnostics diagnose(const json& app_json, const json& queue_json, const std::string& not_before) {
+  Diagnostics d;
+  const Fields app(app_json, "GET /v2/apps" + canonical_app_id(Fields(app_json, "GET /v2/apps").str("id")), "/app");
+  const std::string id = app.str("id");
   const std::string current = config_version(app);
-  for (const auto& task : app.value("tasks", json::array())) {
-    for (const auto& r : task.value("healthCheckResults", json::array())) {
-      if (r.value("alive", true)) continue;
-      const auto cause = str(r, "lastFailureCause");
-      d.unhealthy_tasks.push_back(fmt::format("{} on {}{}", str(task, "id"), str(task, "host"),
-                                              cause.empty() ? "" : ": " + cause));
+  if (auto f = app.object("lastTaskFailure")) {
+    const std::string at = f->str("timestamp");
+    if (f->str("version") >= current && at >= current && at >= not_before) d.last_task_failure = f->raw();
+  }
+  for (const auto& entry : Fields(queue_json, "GET /v2/queue", "/queue").items()) {
+    const auto queued = entry.object("app");
+    const auto delay = entry.object("delay");
+    if (!queued || queued->str("id") != id || !delay) continue;
+    const double left = delay->number("timeLeftSeconds");
+    if (left > 0 && !delay->boolean("overdue", false)) d.launch_delay_seconds = left;
+  }
+  for (const auto& task : app.array("tasks")) {
+    for (const auto& r : task.array("healthCheckResults")) {
+      if (r.boolean("alive", true)) continue;
+      const auto cause = r.str("lastFailureCause");
+      d.unhealthy_tasks.push_back(fmt::format("{} on {}{}", task.str("id"), task.str("host"), cause.empty() ? "" : ": " + cause));
       break;
     }
-    if (running_task(task) && str(task, "version") < current) {
-      d.old_tasks.push_back(fmt::format("{} on {} (version {})", str(task, "id"), str(task, "host"), str(task, "version")));
+    if (running_task(task) && task.str("version") < current) {
+      d.old_tasks.push_back(fmt::format("{} on {} (version {})", task.str("id"), task.str("host"), task.str("version")));
     }
   }
   return d;
@@ -154,11 +211,15 @@ Diagnostics diagnose(const json& app, const json& queue) {
 std::vector<std::string> describe(const Diagnostics& d) {
   std::vector<std::string> out;
   if (d.last_task_failure) {
-    const auto& f = *d.last_task_failure;
-    out.push_back(fmt::format("last task failure: {} {} on {} at {}: {}", str(f, "taskId"), str(f, "state"),
-                              str(f, "host"), str(f, "timestamp"), str(f, "message")));
+    const Fields f(*d.last_task_failure, "lastTaskFailure");
+    out.push_back(fmt::format("last task failure: {} {} on {} at {}: {}", f.str("taskId"), f.str("state"), f.str("host"),
+                              f.str("timestamp"), f.str("message")));
   }
-  if (d.failures > 0) out.push_back(fmt::format("failed tasks of the new version: {}", d.failures));
+  if (!d.failures.empty()) out.push_back(fmt::format("failed tasks of the new version: {}", d.failures.size()));
+  for (const auto& e : d.failures) {
+    out.push_back(fmt::format("  {} {}{}{}", e.task_id, e.state, e.host.empty() ? "" : " on " + e.host,
+                              e.message.empty() ? "" : ": " + e.message));
+  }
   if (d.launch_delay_seconds) {
     out.push_back(fmt::format("launch delayed {:.0f}s by Marathon's backoff (the app is crash-looping)", *d.launch_delay_seconds));
   }
@@ -223,16 +284,66 @@ FollowOutcome Follower::finish(FollowResult result, const std::optional<json>& a
         // diagnostics are best effort
       }
     }
-    m_outcome.diagnostics = diagnose(*app, queue);
+    m_outcome.diagnostics = diagnose(*app, queue, m_target.version);
   }
-  m_outcome.diagnostics.failures = static_cast<int>(m_failed.size());
+  m_outcome.diagnostics.failures = m_failed.ends();
   return m_outcome;
 }
 
 std::optional<FollowOutcome> Follower::poll() {
+  if (m_options.interrupted && *m_options.interrupted) return finish(FollowResult::interrupted, std::nullopt, false);
+  try {
+    auto outcome = look();
+    m_outage_tries = 0;
+    return outcome;
+  } catch (const Unreachable& e) {
+    return outage(e);
+  }
+}
+
+// Once the change is accepted, Marathon being away (restart, leader election) is not the
+// deploy's failure: ask again with backoff until the deadline; the read at the deadline is
+// the last one.
+std::optional<FollowOutcome> Follower::outage(const Unreachable& e) {
+  const auto now = Clock::now();
+  if (m_outage_tries++ == 0) {
+    m_outage_since = now;
+    core::log::info("following {}: Marathon unreachable ({}); asking again until the deadline", m_target.app_id, e.what());
+    m_outcome.last.waiting_for = "Marathon to answer again";
+    if (m_options.on_progress) m_options.on_progress(m_outcome.last);
+  }
+  if (now >= m_options.deadline) {
+    const auto away = std::chrono::duration_cast<std::chrono::milliseconds>(now - m_outage_since);
+    m_outcome.reason = fmt::format("Marathon was unreachable for the last {:.1f}s, the deployment's state is unknown: {}",
+                                   static_cast<double>(away.count()) / 1000.0, e.what());
+    m_outcome.unreachable = true;
+    return finish(FollowResult::timeout, std::nullopt, false);
+  }
+  m_live = false;
+  m_due = std::min<Clock::time_point>(now + outage_backoff(m_outage_tries), m_options.deadline);
+  return std::nullopt;
+}
+
+std::optional<FollowOutcome> Follower::check_failures(const json& app) {
+  const std::string endpoint = app_endpoint(m_target.app_id);
+  m_failed.observe(app, endpoint, m_target.version);
+  if (m_options.events) {
+    const std::string config = config_version(Fields(app, endpoint, "/app"));
+    for (const auto& [task, end] : m_options.events->failed_tasks(m_target.app_id)) m_failed.record(end, config);
+  }
+  if (static_cast<int>(m_failed.size()) < m_options.crash_loop_failures) return std::nullopt;
+  const auto& ends = m_failed.ends();
+  const bool killed = std::all_of(ends.begin(), ends.end(), [](const TaskEnd& e) { return e.state == "TASK_KILLED"; });
+  const TaskEnd& last = ends.back();
+  m_outcome.reason = fmt::format("{} tasks of the new version {} (last: {} {}{}); giving up before the deadline", ends.size(),
+                                 killed ? "were killed (failing health checks)" : "ended badly (crash loop or failing health checks)",
+                                 last.task_id, last.state, last.message.empty() ? "" : ": " + last.message);
+  return finish(FollowResult::crash_loop, app, true);
+}
+
+std::optional<FollowOutcome> Follower::look() {
   const FollowOptions& options = m_options;
   const Target& target = m_target;
-  if (options.interrupted && *options.interrupted) return finish(FollowResult::interrupted, std::nullopt, false);
   // Generations before the reads: an event that arrives while reading wakes the next wait.
   const std::uint64_t seen_all = options.events ? options.events->generation(m_all_keys) : 0;
   const std::uint64_t seen_listed = options.events ? options.events->generation(m_listed_keys) : 0;
@@ -243,7 +354,7 @@ std::optional<FollowOutcome> Follower::poll() {
         options.deployments ? options.deployments->get(asked) : std::make_shared<const json>(m_client.deployments());
     const auto app = m_client.get_app(target.app_id);
     const Judgement j = judge(target, app, *deployments);
-    if (m_first || !same_picture(j.progress, m_outcome.last)) {
+    if (m_first || m_outage_tries > 0 || !same_picture(j.progress, m_outcome.last)) {
       m_outcome.last = j.progress;
       if (options.on_progress) options.on_progress(j.progress);
       m_first = false;
@@ -253,23 +364,7 @@ std::optional<FollowOutcome> Follower::poll() {
     if (j.verdict == Verdict::superseded) return finish(FollowResult::superseded, app, false);
     if (j.verdict == Verdict::vanished) return finish(FollowResult::vanished, app, false);
     if (app && !target.expect_deleted) {
-      const std::string current = config_version(*app);
-      if (app->contains("lastTaskFailure") && str((*app)["lastTaskFailure"], "version") >= current) {
-        m_failed[str((*app)["lastTaskFailure"], "taskId")] = str((*app)["lastTaskFailure"], "version");
-      }
-      if (options.events) {
-        for (const auto& [task, version] : options.events->failed_tasks(target.app_id)) {
-          if (version >= current) m_failed[task] = version;
-        }
-      }
-      if (static_cast<int>(m_failed.size()) >= options.crash_loop_failures) {
-        const json last = app->value("lastTaskFailure", json::object());
-        const bool killed = str(last, "state") == "TASK_KILLED";
-        m_outcome.reason = fmt::format("{} tasks of the new version {} (last: {} {}); giving up before the deadline",
-                                       m_failed.size(), killed ? "were killed (failing health checks)" : "failed (crash loop)",
-                                       str(last, "state"), str(last, "message"));
-        return finish(FollowResult::crash_loop, app, true);
-      }
+      if (auto outcome = check_failures(*app)) return outcome;
     }
     if (Clock::now() >= options.deadline) {
       m_outcome.reason = fmt::format("not done when the deadline passed: waiting for {}", j.progress.waiting_for);

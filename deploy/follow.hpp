@@ -55,16 +55,43 @@ struct Judgement {
 // Judges one poll: the app (nullopt = 404) and the /v2/deployments list. Pure.
 Judgement judge(const Target& target, const std::optional<json>& app, const json& deployments);
 
+// Every task of the new config that ended badly, whatever source saw it (status updates,
+// kills of unhealthy tasks, tasks vanishing while not healthy, lastTaskFailure), counted once
+// per task id. Tasks of an older config are not this deploy's failures and are ignored.
+class FailedTasks {
+ public:
+  // Records `end` unless its task is already counted or its version is older than `config`
+  // (the app's lastConfigChangeAt). Returns whether it was new.
+  bool record(const TaskEnd& end, const std::string& config);
+  // One look at the app (GET /v2/apps/{id}): its lastTaskFailure when it is of this config
+  // and not older than it, and the tasks of this config seen at the previous look, not
+  // healthy then, and gone now.
+  // A lastTaskFailure older than `not_before` (the version the change returned) is not counted.
+  void observe(const json& app, const std::string& endpoint, const std::string& not_before = "");
+  std::size_t size() const { return m_ends.size(); }
+  const std::vector<TaskEnd>& ends() const { return m_ends; }  // in the order seen
+
+ private:
+  struct Seen {
+    std::string version, state, host;
+    bool healthy = false;
+  };
+  std::vector<TaskEnd> m_ends;
+  std::map<std::string, Seen> m_seen;  // tasks of the config at the previous look
+  int m_instances = 0;
+};
+
 // What to show when a deployment did not finish.
 struct Diagnostics {
-  std::optional<json> last_task_failure;
+  std::optional<json> last_task_failure;       // only one of the current config
   std::optional<double> launch_delay_seconds;  // launch backoff from the queue: a crash loop
   std::vector<std::string> unhealthy_tasks;    // "task-id on host: cause"
   std::vector<std::string> old_tasks;          // "task-id on host (version v)"
-  int failures = 0;                            // failed tasks of the current config seen
+  std::vector<TaskEnd> failures;               // tasks of the new config that ended badly
 };
 // Extracts diagnostics from the app and the queue (GET /v2/queue's "queue" array). Pure.
-Diagnostics diagnose(const json& app, const json& queue);
+// A lastTaskFailure of an older config (or older than it) is left out: it is not this deploy's.
+Diagnostics diagnose(const json& app, const json& queue, const std::string& not_before = "");
 // Lines a person can act on ("last task failure: ... on host ...").
 std::vector<std::string> describe(const Diagnostics& d);
 
@@ -102,6 +129,7 @@ struct FollowOutcome {
   Diagnostics diagnostics;
   std::string reason;
   std::chrono::milliseconds elapsed{0};
+  bool unreachable = false;  // timeout with Marathon unreachable at the end: nothing can be rolled back
 };
 
 struct FollowOptions {
@@ -123,7 +151,9 @@ class Follower {
   Follower(MarathonClient& client, Target target, FollowOptions options);
   // Reads the deployments and the app and judges them: the outcome once finished (done,
   // deadline, crash loop, superseded, interrupt), else nullopt and the next look is due at
-  // due() or earlier when woken(). Errors talking to Marathon throw Error.
+  // due() or earlier when woken(). Marathon unreachable (restart, leader election) is waited
+  // out until the deadline, asking again with backoff and jitter; at the deadline one last
+  // read decides. Other errors (4xx, unexpected bodies) throw Error.
   std::optional<FollowOutcome> poll();
   Clock::time_point due() const { return m_due; }
   // Whether an event since the last poll asks for a look now.
@@ -135,6 +165,9 @@ class Follower {
 
  private:
   FollowOutcome finish(FollowResult result, const std::optional<json>& app, bool with_queue);
+  std::optional<FollowOutcome> look();
+  std::optional<FollowOutcome> outage(const Unreachable& e);
+  std::optional<FollowOutcome> check_failures(const json& app);
   MarathonClient& m_client;
   Target m_target;
   FollowOptions m_options;
@@ -142,7 +175,9 @@ class Follower {
   std::vector<std::string> m_all_keys;
   std::vector<std::string> m_listed_keys;
   FollowOutcome m_outcome;
-  std::map<std::string, std::string> m_failed;  // task id -> app version
+  FailedTasks m_failed;
+  int m_outage_tries = 0;  // failed reads in a row (Marathon unreachable)
+  Clock::time_point m_outage_since{};
   bool m_first = true;
   bool m_live = false;
   bool m_listed = false;

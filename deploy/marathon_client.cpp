@@ -10,6 +10,7 @@
 #include "core/fs.hpp"
 #include "core/log.hpp"
 #include "core/strings.hpp"
+#include "deploy/fields.hpp"
 #include "deploy/sse.hpp"
 
 namespace mctl::deploy {
@@ -68,18 +69,26 @@ std::string describe_error_body(long status, const std::string& body,
   if (!j.is_object() || !j.contains("message")) {
     return fmt::format("Marathon answered HTTP {}{}", status, body.empty() ? "" : ": " + excerpt(body));
   }
-  std::string out = fmt::format("Marathon answered HTTP {}: {}", status, j.value("message", ""));
+  // An error body is read leniently: a field of an odd type is shown as JSON, never an error
+  // hiding the real one.
+  auto text = [](const json& obj, const char* key, const std::string& fallback) {
+    if (!obj.is_object() || !obj.contains(key) || obj[key].is_null()) return fallback;
+    return obj[key].is_string() ? obj[key].get<std::string>() : obj[key].dump();
+  };
+  std::string out = fmt::format("Marathon answered HTTP {}: {}", status, text(j, "message", ""));
   if (status == 409 && j.contains("deployments") && j["deployments"].is_array()) {
     std::vector<std::string> ids;
-    for (const auto& d : j["deployments"]) ids.push_back(d.value("id", "?"));
+    for (const auto& d : j["deployments"]) ids.push_back(text(d, "id", "?"));
     // The message carries a literal "<DEPLOYMENT_ID>" placeholder; the real ids are here.
     out += fmt::format(" (blocking deployments: {})", fmt::join(ids, ", "));
   }
   if (j.contains("details") && j["details"].is_array()) {
     for (const auto& d : j["details"]) {
       std::vector<std::string> errors;
-      for (const auto& e : d.value("errors", json::array())) errors.push_back(e.is_string() ? e.get<std::string>() : e.dump());
-      const std::string path = d.value("path", "/");
+      const json none = json::array();
+      const json& list = d.is_object() && d.contains("errors") && d["errors"].is_array() ? d["errors"] : none;
+      for (const auto& e : list) errors.push_back(e.is_string() ? e.get<std::string>() : e.dump());
+      const std::string path = text(d, "path", "/");
       const std::string where = locate ? locate(pointer_from_marathon_path(path)) : std::string();
       out += fmt::format("\n  {}{}: {}", where.empty() ? "" : where + ": ", path, fmt::join(errors, "; "));
     }
@@ -138,9 +147,8 @@ http::Response MarathonClient::send(const Call& call, bool single_attempt) {
       if (single_attempt) break;
     }
   }
-  throw Error(fmt::format("{} {} on Marathon ({} URL{}): {}", call.method, call.path, n, n == 1 ? "" : "s",
-                          last_problem),
-              Exit::remote);
+  throw Unreachable(fmt::format("{} {} on Marathon ({} URL{}): {}", call.method, call.path, n, n == 1 ? "" : "s",
+                                last_problem));
 }
 
 http::Response MarathonClient::send_in_slot(const http::Request& request) {
@@ -178,14 +186,113 @@ void MarathonClient::fail(const http::Response& r, const Call& call, const std::
   throw MarathonError(fmt::format("{}: {}", what, describe_error_body(r.status, r.body)), exit, r.status, r.body);
 }
 
+namespace parse {
+namespace {
+
+json body_json(const std::string& body, const std::string& endpoint) {
+  json j = core::try_parse_json(body, endpoint);  // bounded: too large or too deep throws (exit 3)
+  if (j.is_discarded()) {
+    throw Error(fmt::format("{}: unexpected answer from Marathon: not JSON: {}", endpoint, excerpt(body)), Exit::remote);
+  }
+  return j;
+}
+
+// Reads every field mctl relies on, so that a field of another type fails here, once, with
+// the endpoint and the field named, and not later deep in a follower.
+void check_task(const Fields& task) {
+  for (const char* key : {"id", "appId", "host", "state", "version", "startedAt", "stagedAt"}) task.str(key);
+  for (const auto& r : task.array("healthCheckResults")) {
+    r.boolean("alive", false);
+    r.str("lastFailureCause");
+  }
+}
+
+void check_app(const Fields& app) {
+  for (const char* key : {"id", "version", "cmd"}) app.str(key);
+  for (const char* key : {"instances", "tasksRunning", "tasksHealthy", "tasksUnhealthy", "tasksStaged"}) app.integer(key);
+  if (auto info = app.object("versionInfo")) {
+    for (const char* key : {"lastConfigChangeAt", "lastScalingAt"}) info->str(key);
+  }
+  app.array("healthChecks");
+  if (auto labels = app.object("labels")) {
+    for (const auto& [key, value] : labels->raw().items()) {
+      if (!value.is_string()) labels->wrong("/labels/" + key, value, "a string");
+    }
+  }
+  for (const auto& task : app.array("tasks")) check_task(task);
+  for (const auto& d : app.array("deployments")) d.str("id");
+  if (auto f = app.object("lastTaskFailure")) {
+    for (const char* key : {"taskId", "state", "host", "message", "timestamp", "version", "appId"}) f->str(key);
+  }
+  if (auto container = app.object("container")) {
+    if (auto docker = container->object("docker")) docker->str("image");
+  }
+}
+
+}  // namespace
+
+json app(const std::string& body, const std::string& endpoint) {
+  const json j = body_json(body, endpoint);
+  const auto app = Fields(j, endpoint).object("app");
+  if (!app) throw Error(fmt::format("{}: unexpected answer from Marathon: no \"app\" in {}", endpoint, excerpt(body)), Exit::remote);
+  check_app(*app);
+  return app->raw();
+}
+
+json definition(const std::string& body, const std::string& endpoint) {
+  json j = body_json(body, endpoint);
+  check_app(Fields(j, endpoint));
+  return j;
+}
+
+json apps(const std::string& body, const std::string& endpoint) {
+  const json j = body_json(body, endpoint);
+  const Fields top(j, endpoint);
+  for (const auto& a : top.array("apps")) check_app(a);
+  return top.has("apps") ? j["apps"] : json::array();
+}
+
+json deployments(const std::string& body, const std::string& endpoint) {
+  const json j = body_json(body, endpoint);
+  for (const auto& d : Fields(j, endpoint).items()) {
+    for (const char* key : {"id", "version"}) d.str(key);
+    for (const char* key : {"currentStep", "totalSteps"}) d.integer(key);
+    d.strings("affectedApps");
+    for (const auto& a : d.array("currentActions")) {
+      a.str("action");
+      a.str("app");
+    }
+  }
+  return j;
+}
+
+json queue(const std::string& body, const std::string& endpoint) {
+  const json j = body_json(body, endpoint);
+  const Fields top(j, endpoint);
+  for (const auto& entry : top.array("queue")) {
+    if (auto a = entry.object("app")) a->str("id");
+    if (auto delay = entry.object("delay")) {
+      delay->number("timeLeftSeconds");
+      delay->boolean("overdue", false);
+    }
+    entry.integer("count");
+  }
+  return top.has("queue") ? j["queue"] : json::array();
+}
+
+std::vector<std::string> versions(const std::string& body, const std::string& endpoint) {
+  const json j = body_json(body, endpoint);
+  return Fields(j, endpoint).strings("versions");
+}
+
+}  // namespace parse
+
 std::optional<json> MarathonClient::get_app(const std::string& id) {
   Call call{"GET", "/v2/apps" + path_of(id), std::nullopt};
   auto r = send(call);
   if (r.status == 404) return std::nullopt;
   if (r.status != 200) fail(r, call, fmt::format("reading app {}", canonical_app_id(id)));
-  json j = core::try_parse_json(r.body, "Marathon answer from " + current_url() + call.path);
-  if (!j.contains("app")) throw Error(fmt::format("reading app {}: unexpected answer: {}", id, excerpt(r.body)), Exit::remote);
-  return j["app"];
+  return parse::app(r.body, "GET /v2/apps" + canonical_app_id(id));
 }
 
 json MarathonClient::require_app(const std::string& id) {
@@ -198,24 +305,21 @@ json MarathonClient::list_apps() {
   Call call{"GET", "/v2/apps?embed=apps.tasks&embed=apps.lastTaskFailure", std::nullopt};
   auto r = send(call);
   if (r.status != 200) fail(r, call, "listing apps");
-  json j = core::try_parse_json(r.body, "Marathon answer from " + current_url() + call.path);
-  return j.is_object() ? j.value("apps", json::array()) : json::array();
+  return parse::apps(r.body, "GET /v2/apps");
 }
 
 json MarathonClient::deployments() {
   Call call{"GET", "/v2/deployments", std::nullopt};
   auto r = send(call);
   if (r.status != 200) fail(r, call, "listing deployments");
-  json j = core::try_parse_json(r.body, "Marathon answer from " + current_url() + call.path);
-  return j.is_array() ? j : json::array();
+  return parse::deployments(r.body, "GET /v2/deployments");
 }
 
 json MarathonClient::queue() {
   Call call{"GET", "/v2/queue", std::nullopt};
   auto r = send(call);
   if (r.status != 200) fail(r, call, "reading the launch queue");
-  json j = core::try_parse_json(r.body, "Marathon answer from " + current_url() + call.path);
-  return j.is_object() ? j.value("queue", json::array()) : json::array();
+  return parse::queue(r.body, "GET /v2/queue");
 }
 
 std::vector<std::string> MarathonClient::versions(const std::string& id) {
@@ -223,8 +327,7 @@ std::vector<std::string> MarathonClient::versions(const std::string& id) {
   auto r = send(call);
   if (r.status == 404) throw Error(fmt::format("app {} does not exist on {}", canonical_app_id(id), current_url()), Exit::no_records);
   if (r.status != 200) fail(r, call, fmt::format("listing versions of {}", canonical_app_id(id)));
-  std::vector<std::string> out;
-  for (const auto& v : core::parse_json(r.body, "Marathon answer from " + current_url() + call.path, Exit::remote).value("versions", json::array())) out.push_back(v.get<std::string>());
+  std::vector<std::string> out = parse::versions(r.body, "GET /v2/apps" + canonical_app_id(id) + "/versions");
   // ISO-8601 timestamps of one format sort as strings; Marathon does not promise an order.
   std::sort(out.rbegin(), out.rend());
   return out;
@@ -234,7 +337,7 @@ json MarathonClient::app_version(const std::string& id, const std::string& versi
   Call call{"GET", "/v2/apps" + path_of(id) + "/versions/" + http::url_escape(version), std::nullopt};
   auto r = send(call);
   if (r.status != 200) fail(r, call, fmt::format("reading version {} of {}", version, canonical_app_id(id)));
-  return core::try_parse_json(r.body, "Marathon answer from " + current_url() + call.path);
+  return parse::definition(r.body, "GET /v2/apps" + canonical_app_id(id) + "/versions/" + version);
 }
 
 Change MarathonClient::decode_change(const http::Response& r, const Call& call, const std::string& what) {

@@ -33,6 +33,13 @@ class MarathonError : public Error {
   std::string m_body;
 };
 
+// No Marathon instance answered (connection refused or reset, timeout, 502/503/504, the
+// empty 200 of a non-leader) in any round: an outage or a leader election, not an answer.
+class Unreachable : public Error {
+ public:
+  explicit Unreachable(const std::string& message) : Error(message, Exit::remote) {}
+};
+
 // How requests authenticate, and a description of where the secret came from (for 401/403
 // messages; never the secret itself).
 struct Credentials {
@@ -110,7 +117,7 @@ class MarathonClient {
     bool expect_json = true;
   };
   // Sends with failover across URLs; returns the first answer that is not a failover case.
-  // Throws Error(Exit::remote) when every URL failed in every round.
+  // Throws Unreachable (Exit::remote) when every URL failed in every round.
   core::http::Response send(const Call& call, bool single_attempt = false);
   core::http::Response send_in_slot(const core::http::Request& request);  // waits for a free slot
   // What a write left: the change when it took effect, nullopt when it did not.
@@ -135,6 +142,18 @@ class MarathonClient {
   std::condition_variable m_slot_freed;
   int m_free_slots;
 };
+
+// The bodies of Marathon's answers, checked: every field mctl reads has the type it expects
+// (missing or null fields are allowed). Anything else, or a body that is not JSON, throws one
+// Error(Exit::remote) naming `endpoint` ("GET /v2/apps/web") and the field.
+namespace parse {
+json app(const std::string& body, const std::string& endpoint);         // GET /v2/apps/{id}: the "app" object
+json definition(const std::string& body, const std::string& endpoint);  // GET /v2/apps/{id}/versions/{v}
+json apps(const std::string& body, const std::string& endpoint);        // GET /v2/apps: the "apps" array
+json deployments(const std::string& body, const std::string& endpoint); // GET /v2/deployments: the array
+json queue(const std::string& body, const std::string& endpoint);       // GET /v2/queue: the "queue" array
+std::vector<std::string> versions(const std::string& body, const std::string& endpoint);
+}  // namespace parse
 
 // Builds the client for the configured environment (marathon.urls, credentials, TLS, HTTP
 // timeouts). Throws Error(Exit::usage) when no Marathon URL is configured.

@@ -7,3 +7,7 @@ set(MCTL_FUZZ_TARGETS
   "vault_ansible|ansible|mctl_vault"
   "vault_native|native|mctl_vault"
   "vault_inline_yaml|inline_yaml|mctl_vault")
+# fuzz_deploy_follow is built for libFuzzer by its own rule in tests/fuzz/CMakeLists.txt (from
+# the deploy sources it needs); its corpus is replayed like the others, against mctl_deploy.
+set(MCTL_FUZZ_REPLAY_ONLY
+  "deploy_follow|deploy_follow|mctl_deploy")

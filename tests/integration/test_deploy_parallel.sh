@@ -57,7 +57,8 @@ expect_eq "$(request_count PUT /v2/apps)" 0 "PUTs sent"
 
 test_case "Ctrl-C while following: exit 130, Marathon untouched, next commands printed"
 sim POST app_faults '{"app":"/p/db","never_healthy":true,"scope":"next_config"}' >/dev/null
-sed -i 's/:v2"/:v3"/' db.json
+# never killed as unhealthy (maxConsecutiveFailures 0): mctl would rightly give up after 3 kills
+HC_FAILURES=0 write_app db.json /p/db registry.local/db:v3 1
 sim DELETE requests >/dev/null
 "$MCTL" deploy db.json "${M[@]}" --timeout 60s >"$TMP/int.out" 2>"$TMP/int.err" &
 pid=$!

@@ -602,6 +602,24 @@ http POST "$H1/_sim/instance" "{\"url\":\"$H2\",\"down\":false}"
 http GET "$H2/v2/apps/ha"
 expect_eq "$STATUS $(header X-Marathon-Leader)" "200 $H1" "back as a follower"
 
+test_case "a leader stopped with election_ms: no leader for that long, then a peer is elected"
+http POST "$H2/_sim/instance" "{\"url\":\"$H1\",\"down\":true,\"election_ms\":1500}"
+expect_eq "$STATUS" 200
+http GET "$H2/v2/leader"
+expect_eq "$STATUS $(j 'd["message"]')" "404 There is no leader" "during the election"
+h2_leads() { curl -s "$H2/v2/leader" | grep -q "${H2#http://}"; }
+expect_true wait_until 10 h2_leads
+http GET "$H2/v2/apps/ha"
+expect_eq "$(j 'd["app"]["id"]')" /ha "state survives the election"
+
+test_case "an instance stopped with for_ms refuses connections, then answers again with its state (a restart)"
+http POST "$H2/_sim/instance" "{\"url\":\"$H2\",\"down\":true,\"for_ms\":2000}"
+expect_eq "$STATUS" 200
+expect_true wait_until 5 h2_refused
+h2_back() { curl -sf -o /dev/null "$H2/v2/apps/ha"; }
+expect_true wait_until 10 h2_back
+http POST "$H2/_sim/instance" "{\"url\":\"$H1\",\"down\":false}"
+
 test_case "non-leader without a reachable leader"
 start_sim orphan --not-leader --no-leader-wait-ms 50
 http GET "$URL/ping"

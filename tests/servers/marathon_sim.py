@@ -797,6 +797,57 @@ class Sim:
         self.self_url = target.url
         return True
 
+    def instance_down(self, target, election_ms=0):
+        """Stops an instance: its port refuses connections, open connections die, its streams
+        close. A stopped leader hands over to the first live instance, after `election_ms` of
+        no leader at all (the others answer "Could not determine the current leader")."""
+        with self.lock:
+            target.down = True
+            self.close_streams(target)
+            srv = target.server
+            threading.Thread(target=lambda: (srv.shutdown(), srv.server_close()), daemon=True).start()
+            if not target.leader:
+                return
+            target.leader = False
+            alive = [i for i in self.instances if not i.down]
+            if not alive:
+                return
+            if election_ms <= 0:
+                self.elect(alive[0].url)
+                return
+            for i in alive:
+                i.leader, i.leader_url = False, None
+            timer = threading.Timer(election_ms / 1000.0, self.end_election)
+            timer.daemon = True
+            timer.start()
+
+    def end_election(self):
+        with self.lock:
+            if any(i.leader for i in self.instances):
+                return
+            alive = [i for i in self.instances if not i.down]
+            if alive:
+                self.elect(alive[0].url)
+
+    def instance_up(self, target):
+        """Starts a stopped instance again on the same port: follower of the leader, or
+        leader when there is none. Returns a problem text or None."""
+        with self.lock:
+            if not target.down:
+                return None
+            port = int(target.url.rsplit(":", 1)[1])
+            try:
+                target.start(self.o.host, port)
+            except OSError as e:
+                return "cannot listen again on %d: %s" % (port, e)
+            target.down = False
+            leader = next((i for i in self.instances if i.leader), None)
+            if leader is None:
+                self.elect(target.url)
+            else:
+                target.leader, target.leader_url = False, leader.url
+            return None
+
     # -- ports and tasks ----------------------------------------------------------
     def assign_service_ports(self, d, old):
         """Port 0 -> a unique service port; keeps the ports the previous version had."""
@@ -898,6 +949,11 @@ class Sim:
         app.last_task_failure = {
             "appId": app.id, "host": t.host, "message": message, "state": "TASK_FAILED",
             "taskId": t.id, "timestamp": now_iso(), "version": t.version, "slaveId": t.slave_id}
+        self.back_off(app, now)
+
+    def back_off(self, app, now):
+        """A task of the app ended badly (failed, or killed as unhealthy): the next launch
+        waits backoffSeconds x backoffFactor^n, capped by maxLaunchDelaySeconds."""
         d = app.d
         if app.delay_key != d["version"] or app.delay_s <= 0:
             app.delay_s = float(d["backoffSeconds"])
@@ -972,6 +1028,7 @@ class Sim:
                                 "message": "Task was killed since health check failed. Reason: 500 Internal Server Error",
                                 "timestamp": ts, "version": t.version, "slaveId": t.slave_id}
                             self.kill(app, t, app.tasks)
+                            self.back_off(app, now)
                             continue
                         t.t_next_check = now + health_s
                     else:
@@ -1892,28 +1949,20 @@ class Admin:
             target = next((i for i in s.instances if i.url == body["url"].rstrip("/")), None)
             if target is None:
                 return 400, {"message": "no local instance has URL %s" % body["url"]}
+            for key in ("for_ms", "election_ms"):
+                if not isinstance(body.get(key, 0), int) or body.get(key, 0) < 0:
+                    return 400, {"message": "%s must be a whole number of milliseconds" % key}
             if body["down"] and not target.down:
-                target.down = True
-                s.close_streams(target)
-                srv = target.server
-                threading.Thread(target=lambda: (srv.shutdown(), srv.server_close()), daemon=True).start()
-                if target.leader:
-                    target.leader = False
-                    alive = [i for i in s.instances if not i.down]
-                    if alive:
-                        s.elect(alive[0].url)
+                s.instance_down(target, body.get("election_ms", 0))
+                if body.get("for_ms"):
+                    # a process restarted after N ms; the state (ZooKeeper's in Marathon) survives
+                    timer = threading.Timer(body["for_ms"] / 1000.0, s.instance_up, args=(target,))
+                    timer.daemon = True
+                    timer.start()
             elif not body["down"] and target.down:
-                port = int(target.url.rsplit(":", 1)[1])
-                try:
-                    target.start(s.o.host, port)
-                except OSError as e:
-                    return 500, {"message": "cannot listen again on %d: %s" % (port, e)}
-                target.down = False
-                leader = next((i for i in s.instances if i.leader), None)
-                if leader is None:
-                    s.elect(target.url)
-                else:
-                    target.leader, target.leader_url = False, leader.url
+                problem = s.instance_up(target)
+                if problem:
+                    return 500, {"message": problem}
             return 200, {"instances": [{"url": i.url, "leader": i.leader, "leader_url": i.leader_url,
                                         "down": i.down} for i in s.instances]}
         if path == "/_sim/close_streams" and method == "POST":

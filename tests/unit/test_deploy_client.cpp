@@ -3,6 +3,8 @@
 #include <deque>
 
 #include "core/error.hpp"
+#include "deploy/deployer.hpp"
+#include "deploy/follow.hpp"
 #include "deploy/marathon_client.hpp"
 
 using namespace mctl::deploy;
@@ -196,4 +198,57 @@ TEST_CASE("when the state cannot be read back either, the outcome is reported un
   CHECK_THROWS_WITH_AS(client.restart_app("/web", false, [](const std::optional<json>&) { return false; }),
                        doctest::Contains("whether the change took effect is unknown"), mctl::Error);
   CHECK(fake->seen.size() == 2);
+}
+
+TEST_CASE("following tolerates Marathon being unreachable until the deadline (restart, election)") {
+  auto fake = std::make_shared<FakeHttp>();
+  const std::string app = R"({"app":{"id":"/web","instances":1,"tasksRunning":1,"version":"v1","tasks":[]}})";
+  fake->script = {{k_a, 0, "", true}, {k_a, 503, ""}, {k_a, 200, "[]"}, {k_a, 200, app}};
+  MarathonClient client({k_a}, fake, "none", 1);
+  FollowOptions o;
+  o.deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+  const auto outcome = follow(client, Target{"/web", "d1", "v1", std::nullopt, false}, o);
+  CHECK(outcome.result == FollowResult::done);
+  CHECK(fake->script.empty());
+}
+
+TEST_CASE("an outage past the deadline ends following as a timeout with the state unknown") {
+  auto fake = std::make_shared<FakeHttp>();
+  for (int i = 0; i < 50; ++i) fake->script.push_back({k_a, 0, "", true});
+  MarathonClient client({k_a}, fake, "none", 1);
+  FollowOptions o;
+  o.deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(400);
+  const auto outcome = follow(client, Target{"/web", "d1", "v1", std::nullopt, false}, o);
+  CHECK(outcome.result == FollowResult::timeout);
+  CHECK(outcome.unreachable);
+  CHECK(outcome.reason.find("unreachable") != std::string::npos);
+}
+
+TEST_CASE("no exception of any type leaves a deploy worker: it becomes the app's result") {
+  auto fake = std::make_shared<FakeHttp>();
+  fake->script = {{k_a, 404, ""}};
+  MarathonClient client({k_a}, fake, "none", 1);
+  DeployOptions o;
+  o.on_event = [](const DeployEvent& e) {
+    if (e.phase == "deploying") throw std::runtime_error("display broke");
+  };
+  const auto results = deploy_apps(client, {AppJob{"/web", {{"id", "/web"}, {"cmd", "x"}}, "web.json", {}}}, o);
+  REQUIRE(results.size() == 1);
+  CHECK(results[0].status == AppStatus::failed);
+  CHECK(results[0].message == "deploying /web: internal error: display broke");
+}
+
+TEST_CASE("an unexpected body while following is one remote error naming endpoint and field") {
+  auto fake = std::make_shared<FakeHttp>();
+  fake->script = {{k_a, 200, "[]"}, {k_a, 200, R"({"app":{"id":"/web","tasksRunning":"two"}})"}};
+  MarathonClient client({k_a}, fake, "none", 1);
+  FollowOptions o;
+  o.deadline = std::chrono::steady_clock::now() + std::chrono::seconds(5);
+  try {
+    follow(client, Target{"/web", "d1", "v1", std::nullopt, false}, o);
+    FAIL("no error");
+  } catch (const mctl::Error& e) {
+    CHECK(e.exit_code() == mctl::Exit::remote);
+    CHECK(std::string(e.what()) == "GET /v2/apps/web: unexpected answer from Marathon: /app/tasksRunning is a string, expected a number");
+  }
 }
