@@ -1,6 +1,33 @@
 # The only place that finds third-party code. Everything comes from Debian packages
 # (scripts/install-deps.sh --build lists them) except valijson, vendored header-only in
 # third_party/valijson (its Debian package drags in Qt and Poco; see its README.md).
+
+# MCTL_STATIC_DEPS: the Debian .a of each library whose licence allows it in a binary we ship
+# (yaml-cpp MIT, libsodium ISC, c-ares MIT, OpenSSL 3 Apache-2.0, libstdc++/libgcc GPL with
+# the runtime exception). libc stays shared, libcurl stays dlopen'ed, libarchive stays shared
+# (its .a needs libxml2 and ICU), fmt stays shared (Debian 12 ships no libfmt.a).
+function(mctl_static_archive var name)
+  find_library(${var} NAMES lib${name}.a REQUIRED NO_CACHE)
+  set(${var} ${${var}} PARENT_SCOPE)
+endfunction()
+
+macro(mctl_link_static)
+  mctl_static_archive(_yaml yaml-cpp)
+  get_target_property(_configs yaml-cpp IMPORTED_CONFIGURATIONS)
+  foreach(_config ${_configs})
+    set_target_properties(yaml-cpp PROPERTIES IMPORTED_LOCATION_${_config} ${_yaml} IMPORTED_NO_SONAME_${_config} TRUE)
+  endforeach()
+  mctl_static_archive(_sodium sodium)
+  set_target_properties(PkgConfig::SODIUM PROPERTIES INTERFACE_LINK_LIBRARIES "${_sodium};Threads::Threads")
+  mctl_static_archive(_cares cares)
+  set_target_properties(PkgConfig::CARES PROPERTIES INTERFACE_LINK_LIBRARIES ${_cares})
+  add_link_options(-static-libstdc++ -static-libgcc)
+endmacro()
+
+option(MCTL_STATIC_DEPS "Link yaml-cpp, libsodium, c-ares, libcrypto, libstdc++ and libgcc statically" OFF)
+if(MCTL_STATIC_DEPS)
+  set(OPENSSL_USE_STATIC_LIBS TRUE)
+endif()
 find_package(PkgConfig REQUIRED)
 find_package(Threads REQUIRED)
 find_package(CLI11 REQUIRED CONFIG)
@@ -20,6 +47,10 @@ else()
 endif()
 add_library(mctl_valijson INTERFACE)
 target_include_directories(mctl_valijson SYSTEM INTERFACE ${VALIJSON_INCLUDE_DIR})
+if(MCTL_STATIC_DEPS)
+  mctl_link_static()
+endif()
 if(MCTL_BUILD_TESTS)
   find_package(doctest REQUIRED CONFIG)
 endif()
+

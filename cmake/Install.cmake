@@ -10,6 +10,13 @@ install(FILES README.md DESTINATION ${CMAKE_INSTALL_DOCDIR})
 install(FILES third_party/valijson/LICENSE DESTINATION ${CMAKE_INSTALL_DOCDIR} RENAME LICENSE.valijson)
 install(FILES templates/schema/LICENSE-Apache-2.0 DESTINATION ${CMAKE_INSTALL_DOCDIR}
   RENAME LICENSE.marathon-schema)
+# MCTL_STATIC_DEPS puts these libraries inside the binary: ship their notices too (the Debian
+# copyright files of the runtime packages the .a files belong to).
+if(MCTL_STATIC_DEPS)
+  foreach(_pkg libyaml-cpp0.7 libsodium23 libc-ares2 libssl3 libstdc++6 libgcc-s1)
+    install(FILES /usr/share/doc/${_pkg}/copyright DESTINATION ${CMAKE_INSTALL_DOCDIR} RENAME LICENSE.${_pkg})
+  endforeach()
+endif()
 
 # Hook for the man page and shell completions: add their install() rules here, e.g.
 #   install(FILES ${PROJECT_BINARY_DIR}/mctl.1 DESTINATION ${CMAKE_INSTALL_MANDIR}/man1)

@@ -46,7 +46,8 @@ NEEDED=$(sed -n 's/.*(NEEDED).*\[\(.*\)\]/\1/p' <<<"$OUT")
 [[ -n $NEEDED ]] || fail_now "readelf found no NEEDED entry in $BIN"
 LDD=$(ldd "$BIN")
 for lib in $NEEDED; do
-  path=$(awk -v l="$lib" '$1 == l && $3 ~ /^\// {print $3}' <<<"$LDD")
+  # "libfoo.so.1 => /lib/.../libfoo.so.1 (0x...)", or for the loader "/lib64/ld-linux-x86-64.so.2 (0x...)"
+  path=$(awk -v l="$lib" '$1 == l && $3 ~ /^\// {print $3} $1 ~ ("/" l "$") {print $1}' <<<"$LDD" | head -1)
   [[ -n $path ]] || { _report fail "ldd does not resolve $lib"; continue; }
   owner=""
   for p in "$path" "$(realpath "$path")" "${path#/usr}" "/usr${path#/usr}"; do
