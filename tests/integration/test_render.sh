@@ -126,6 +126,6 @@ mkdir "$TMP/adir.json"
 mctl -C "$PROJECT" render flask-hello -e staging -o "$TMP/adir.json"
 expect_rc 2
 expect_contains "$ERR" "adir.json: it is a directory"
-expect_eq "$(find "$TMP" -name '*.mctl-tmp.*' | wc -l)" 0 "no temp files"
+expect_eq "$(find "$TMP" -name '.*.tmp.*' | wc -l)" 0 "no temp files"
 
 finish
