@@ -94,7 +94,13 @@ void render(Context& ctx, const RenderArgs& args) {
     ctx.print(templates::canonical_json(list));
     return;
   }
-  fs::create_directories(args.output_path);
+  std::error_code ec;
+  fs::create_directories(args.output_path, ec);
+  if (ec || !fs::is_directory(args.output_path)) {
+    throw Error(fmt::format("render --all -o {}: cannot use it as the output directory: {}", args.output_path,
+                            ec ? ec.message() : "not a directory"),
+                Exit::usage);
+  }
   for (const auto& r : reports) {
     core::write_file_atomic(fs::path(args.output_path) / (r.name + ".json"),
                             templates::canonical_json(r.app->definition));

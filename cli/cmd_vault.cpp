@@ -2,6 +2,8 @@
 // Wiring only: options, passwords, then vault/operations.hpp.
 #include <fmt/format.h>
 
+#include <array>
+#include <cstring>
 #include <filesystem>
 #include <iostream>
 #include <iterator>
@@ -94,6 +96,17 @@ vault::VaultPassword new_password(Context& ctx, const VaultFlags& f, const vault
   return fresh;
 }
 
+// Reads stdin straight into a wiping buffer (no intermediate std::string holding the secret).
+vault::SecretString read_stdin_secret() {
+  vault::SecretString out;
+  std::array<char, 4096> buf{};
+  while (std::cin.read(buf.data(), buf.size()) || std::cin.gcount() > 0) {
+    out.append(buf.data(), static_cast<std::size_t>(std::cin.gcount()));
+  }
+  ::explicit_bzero(buf.data(), buf.size());
+  return out;
+}
+
 std::string read_stdin() {
   return {std::istreambuf_iterator<char>(std::cin), std::istreambuf_iterator<char>()};
 }
@@ -167,17 +180,16 @@ void add_vault_command(CLI::App& app, Context& ctx) {
     auto flags = *f;
     if (!flags.format) flags.format = "ansible";  // !vault values are for Ansible-readable YAML
     const auto s = settings(ctx, flags, false);
-    std::string value;
+    vault::SecretString value;  // wiped on every path, including the errors encrypt_string throws
     if (f->value) {
       if (f->stdin_name) throw Error("encrypt-string: give a value or --stdin-name, not both", Exit::usage);
       status(ctx, "warning: a value on the command line is visible to other users (ps); prefer stdin");
-      value = *f->value;
+      value = std::string_view(*f->value);
     } else {
       if (ctx.stdin_is_tty()) status(ctx, "Reading plaintext from stdin (Ctrl-D to end)");
-      value = read_stdin();
+      value = read_stdin_secret();
     }
     ctx.print(vault::encrypt_string(value, f->stdin_name.value_or(f->name.value_or("")), s));
-    vault::wipe(value);
   }));
   dec_str->callback(command(ctx, [&ctx, f] {
     const auto plain = vault::decrypt_string(read_stdin(), settings(ctx, *f, false));

@@ -16,7 +16,7 @@ RUNS=100
 printf 'right-password\n' >pw
 printf 'new-password\n' >pw2
 sha() { sha256sum "$1" | cut -d' ' -f1; }
-temps_beside() { find "$(dirname "$1")" -maxdepth 1 -name ".$(basename "$1").mctl-tmp.*" | wc -l; }
+temps_beside() { find "$(dirname "$1")" -maxdepth 1 -name ".$(basename "$1").*" | wc -l; }  # any temp name
 
 # crash CMD...: runs CMD in the background and SIGKILLs it after a random 0..SPAN_MS ms.
 # Sets KILLED=1 when the kill hit the running process (exit status 137).

@@ -118,10 +118,14 @@ mctl -C "$PROJECT" render --all -e staging -o "$TMP/alldir"
 expect_rc 0
 expect_true test -L "$TMP/alldir/flask-hello.json"
 expect_eq "$(cat "$TMP/generated/all-flask.json")" "$(cat "$TMP/staging.json")" "dangling link followed"
+ln -s "$TMP/nowhere" "$TMP/dangling-dir"
+mctl -C "$PROJECT" render --all -e staging -o "$TMP/dangling-dir"
+expect_rc 2
+expect_contains "$ERR" "dangling-dir: cannot use it as the output directory"
 mkdir "$TMP/adir.json"
 mctl -C "$PROJECT" render flask-hello -e staging -o "$TMP/adir.json"
 expect_rc 2
 expect_contains "$ERR" "adir.json: it is a directory"
-expect_eq "$(find "$TMP" -name '*.mctl-tmp.*' | wc -l)" 0 "no temp files"
+expect_eq "$(find "$TMP" -name '.*.tmp.*' | wc -l)" 0 "no temp files"
 
 finish

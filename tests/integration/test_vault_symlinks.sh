@@ -20,7 +20,7 @@ printf 'created: yes\n' >"$1"
 if [ -n "$MARK" ]; then : >"$MARK"; fi
 SH
 chmod +x append.sh write.sh
-no_temp_files() { ! find "$TMP" -name '*.mctl-tmp.*' | grep -q .; }
+no_temp_files() { ! find "$TMP" -name '.*.tmp.*' | grep -q .; }  # mctl's and older versions' temp names
 # link_kept LINK TARGET: LINK is still a symbolic link to TARGET.
 link_kept() { [[ -L $1 && $(readlink "$1") == "$2" ]]; }
 av_view() { ansible-vault view --vault-password-file "${2:-pw}" "$1" 2>"$TMP/av.err"; }
