@@ -84,7 +84,7 @@ write_app web.json /web registry.local/web:v1 1
 mctl deploy web.json --marathon "$MARATHON_URL" --timeout 30s
 sim POST app_faults '{"app":"/web","slow_staging_ms":5000,"scope":"next_config"}' >/dev/null
 write_app web.json /web registry.local/web:v2 1
-deploy_bg web.json --marathon "$MARATHON_URL" --timeout 4s --output json
+deploy_bg web.json --marathon "$MARATHON_URL" --timeout 4s --json
 expect_true wait_until 20 deployment_listed
 sim POST instance "{\"url\":\"$MARATHON_URL\",\"down\":true,\"for_ms\":30000}" >/dev/null
 wait_bg

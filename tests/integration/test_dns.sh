@@ -253,7 +253,7 @@ expect_eq "$(grep k3m9q <<<"$OUT" | tr -s ' ')" "$dotted-k3m9q-s0.marathon.mesos
 expect_eq "$(grep -E "^ +$cut\.marathon\.mesos " <<<"$OUT" | tr -s ' ')" " $cut.marathon.mesos A 1 record(s)"
 expect_contains "$(grep -E "^ +_$cut\._tcp\.marathon\.mesos " <<<"$OUT")" "not asked: its label '_$cut' has 64 characters"
 expect_eq "$ERR" ""
-mctl dns app "$long_id" --server "$LONG" --output json
+mctl dns app "$long_id" --server "$LONG" --json
 expect_eq "$(json_get 'sorted(set(n["status"] for n in d["names"]))')" "['invalid', 'no_records', 'ok']"
 expect_eq "$(json_get '[n["name"] for n in d["names"] if n["status"] == "invalid" and len(n["name"].split(".")[0]) != 64]')" "[]"
 

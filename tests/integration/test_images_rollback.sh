@@ -47,7 +47,7 @@ expect_eq "$(app_field /web "a['versionInfo']['lastConfigChangeAt'] < a['version
 expect_eq "$(app_field /web "a['container']['docker']['image']")" "$REGISTRY/web:t05"
 
 test_case "gc --keep 1 protects every image a rollback can reach, not only the scale-only versions"
-mctl images gc --registry --keep 1 --yes
+mctl images gc registry --keep 1 --yes
 expect_rc 0
 expect_contains "$OUT" "in use by Marathon: /web version"
 expect_eq "$(registry_tags web | tr '\n' ' ')" "t01 t02 t03 t04 t05 " "t00 (never deployed) deleted, t01..t05 kept"
@@ -62,7 +62,7 @@ expect_eq "$(curl -s -o /dev/null -w '%{http_code}' -H 'Accept: application/vnd.
   "http://$REGISTRY/v2/web/manifests/${image##*:}")" 200 "the image rollback deployed exists in the registry"
 
 test_case "keep_versions counts config versions: with 2, t01 and t02 go, the two rollback targets stay"
-MCTL_IMAGES_KEEP_VERSIONS=2 mctl images gc --registry --keep 1 --yes
+MCTL_IMAGES_KEEP_VERSIONS=2 mctl images gc registry --keep 1 --yes
 expect_rc 0
 # running t04 (a rollback: a new config version); its rollback targets are t05, then t03
 expect_eq "$(registry_tags web | tr '\n' ' ')" "t03 t04 t05 "

@@ -34,7 +34,7 @@ mctl -C "$PROJECT" render utf8 -e staging
 expect_rc 2
 expect_eq "$ERR" "mctl: error: apps/utf8.yaml:4:17: invalid UTF-8 (byte 0xe9); YAML input must be UTF-8"
 expect_not_contains "$ERR" "json.exception"
-mctl -C "$PROJECT" --output json render utf8 -e staging
+mctl -C "$PROJECT" --json render utf8 -e staging
 expect_rc 2
 expect_not_contains "$OUT$ERR" "json.exception"
 rm "$PROJECT/apps/utf8.yaml"
