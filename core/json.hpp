@@ -27,8 +27,8 @@ nlohmann::json parse_json(std::string_view text, const std::string& what, Exit e
 
 // Like parse_json, but text that is not JSON at all gives a discarded value
 // (is_discarded()), for bodies that may legitimately be HTML or empty. Limits still throw.
-nlohmann::json try_parse_json(std::string_view text, const std::string& what, Exit exit = Exit::remote,
-                              const JsonLimits& limits = {});
+nlohmann::json try_parse_json(std::string_view text, const std::string& what,
+                              Exit exit = Exit::remote, const JsonLimits& limits = {});
 
 // The JSON pointer of the first string (value or key) in `value` that is not valid UTF-8, which
 // nlohmann's dump() would refuse; nothing when every string is valid.

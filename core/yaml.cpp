@@ -16,7 +16,8 @@ namespace {
 
 // "16 MiB" for whole MiB, else "N bytes".
 std::string size_text(std::size_t bytes) {
-  return bytes % (1u << 20) == 0 ? fmt::format("{} MiB", bytes >> 20) : fmt::format("{} bytes", bytes);
+  return bytes % (1u << 20) == 0 ? fmt::format("{} MiB", bytes >> 20)
+                                 : fmt::format("{} bytes", bytes);
 }
 
 std::string at(const std::string& file, const YAML::Mark& mark) {
@@ -32,18 +33,23 @@ class Checker : public YAML::EventHandler {
 
   void OnDocumentStart(const YAML::Mark&) override {}
   void OnDocumentEnd() override {}
-  void OnNull(const YAML::Mark& mark, YAML::anchor_t anchor) override { leaf(mark, anchor, nullptr); }
+  void OnNull(const YAML::Mark& mark, YAML::anchor_t anchor) override {
+    leaf(mark, anchor, nullptr);
+  }
   void OnScalar(const YAML::Mark& mark, const std::string&, YAML::anchor_t anchor,
                 const std::string& value) override {
     if (find_invalid_utf8(value) != std::string_view::npos) {
-      throw Error(fmt::format("{}: invalid UTF-8 in a string (check its escapes)", at(m_file, mark)), Exit::usage);
+      throw Error(
+          fmt::format("{}: invalid UTF-8 in a string (check its escapes)", at(m_file, mark)),
+          Exit::usage);
     }
     leaf(mark, anchor, &value);
   }
   void OnAlias(const YAML::Mark& mark, YAML::anchor_t anchor) override {
     const auto it = m_anchors.find(anchor);
     if (it == m_anchors.end()) {
-      throw Error(fmt::format("{}: an alias refers to a node that contains it (recursive YAML)", at(m_file, mark)),
+      throw Error(fmt::format("{}: an alias refers to a node that contains it (recursive YAML)",
+                              at(m_file, mark)),
                   Exit::usage);
     }
     add(mark, it->second.nodes, it->second.height);
@@ -79,13 +85,15 @@ class Checker : public YAML::EventHandler {
   // current collection.
   void add(const YAML::Mark& mark, std::size_t nodes, std::size_t height) {
     if (nodes > m_limits.max_nodes - m_total) {
-      throw Error(fmt::format("{}: the YAML expands to more than {} nodes (aliases of aliases?); refusing to read it",
+      throw Error(fmt::format("{}: the YAML expands to more than {} nodes (aliases of aliases?); "
+                              "refusing to read it",
                               at(m_file, mark), m_limits.max_nodes),
                   Exit::usage);
     }
     m_total += nodes;
     if (m_stack.size() + height > m_limits.max_depth) {
-      throw Error(fmt::format("{}: the YAML is nested more than {} levels deep", at(m_file, mark), m_limits.max_depth),
+      throw Error(fmt::format("{}: the YAML is nested more than {} levels deep", at(m_file, mark),
+                              m_limits.max_depth),
                   Exit::usage);
     }
     if (!m_stack.empty()) m_stack.back().height = std::max(m_stack.back().height, height + 1);
@@ -98,9 +106,10 @@ class Checker : public YAML::EventHandler {
     if (f.map && f.children % 2 == 0 && scalar) {
       auto [it, fresh] = f.keys.emplace(*scalar, mark);
       if (!fresh) {
-        throw Error(fmt::format("{}: duplicate key '{}' (first at line {} column {})", at(m_file, mark), *scalar,
-                                it->second.line + 1, it->second.column + 1),
-                    Exit::usage);
+        throw Error(
+            fmt::format("{}: duplicate key '{}' (first at line {} column {})", at(m_file, mark),
+                        *scalar, it->second.line + 1, it->second.column + 1),
+            Exit::usage);
       }
     }
     ++f.children;
@@ -147,14 +156,22 @@ std::size_t find_invalid_utf8(std::string_view text) {
     std::size_t len = 0;
     unsigned char lo = 0x80;
     unsigned char hi = 0xBF;
-    if (c >= 0xC2 && c <= 0xDF) len = 2;
-    else if (c == 0xE0) len = 3, lo = 0xA0;
-    else if (c == 0xED) len = 3, hi = 0x9F;  // no surrogates
-    else if (c >= 0xE1 && c <= 0xEF) len = 3;
-    else if (c == 0xF0) len = 4, lo = 0x90;
-    else if (c >= 0xF1 && c <= 0xF3) len = 4;
-    else if (c == 0xF4) len = 4, hi = 0x8F;  // not above U+10FFFF
-    else return i;
+    if (c >= 0xC2 && c <= 0xDF)
+      len = 2;
+    else if (c == 0xE0)
+      len = 3, lo = 0xA0;
+    else if (c == 0xED)
+      len = 3, hi = 0x9F;  // no surrogates
+    else if (c >= 0xE1 && c <= 0xEF)
+      len = 3;
+    else if (c == 0xF0)
+      len = 4, lo = 0x90;
+    else if (c >= 0xF1 && c <= 0xF3)
+      len = 4;
+    else if (c == 0xF4)
+      len = 4, hi = 0x8F;  // not above U+10FFFF
+    else
+      return i;
     if (i + len > n || s[i + 1] < lo || s[i + 1] > hi) return i;
     for (std::size_t k = 2; k < len; ++k) {
       if (s[i + k] < 0x80 || s[i + k] > 0xBF) return i;
@@ -244,8 +261,9 @@ YAML::Node parse_yaml(const std::string& text, const std::string& file, const Ya
     parser.HandleNextDocument(checker);
     return YAML::Load(text);
   } catch (const YAML::Exception& e) {
-    throw Error(fmt::format("{}:{}:{}: invalid YAML: {}", file, e.mark.line + 1, e.mark.column + 1, e.msg),
-                Exit::usage);
+    throw Error(
+        fmt::format("{}:{}:{}: invalid YAML: {}", file, e.mark.line + 1, e.mark.column + 1, e.msg),
+        Exit::usage);
   }
 }
 

@@ -14,15 +14,16 @@ namespace mctl::core {
 // mctl.yaml is a few hundred nodes, a few levels deep and a few KiB; these stop alias bombs
 // ("billion laughs") and runaway nesting before anything expands them.
 struct YamlLimits {
-  std::size_t max_bytes = 16u << 20;     // 16 MiB of text
-  std::size_t max_nodes = 100'000;       // scalars, lists and maps, with every alias expanded
-  std::size_t max_depth = 64;            // nesting of lists and maps
+  std::size_t max_bytes = 16u << 20;  // 16 MiB of text
+  std::size_t max_nodes = 100'000;    // scalars, lists and maps, with every alias expanded
+  std::size_t max_depth = 64;         // nesting of lists and maps
 };
 
 // Parses YAML text and checks it before anyone reads it: valid UTF-8, within `limits`, no
 // duplicate key in any map. Every problem is Error(Exit::usage) "file:line:col: why" (a
 // duplicate key names both positions).
-YAML::Node parse_yaml(const std::string& text, const std::string& file, const YamlLimits& limits = {});
+YAML::Node parse_yaml(const std::string& text, const std::string& file,
+                      const YamlLimits& limits = {});
 
 // Converts a YAML node to JSON. Plain scalars are typed by the YAML 1.2 core schema
 // (null, true/false, integers, floats); quoted scalars stay strings.

@@ -34,21 +34,25 @@ std::string message_of(const std::string& text, const mctl::core::YamlLimits& li
 
 }  // namespace
 
-TEST_CASE("an alias bomb is refused at the alias that passes the node limit, without expanding it") {
+TEST_CASE(
+    "an alias bomb is refused at the alias that passes the node limit, without expanding it") {
   const auto start = std::chrono::steady_clock::now();
   CHECK(message_of(alias_bomb(9)) ==
-        "f.yaml:5:45: the YAML expands to more than 100000 nodes (aliases of aliases?); refusing to read it");
+        "f.yaml:5:45: the YAML expands to more than 100000 nodes (aliases of aliases?); refusing "
+        "to read it");
   CHECK(std::chrono::steady_clock::now() - start < std::chrono::seconds(1));
   // Three levels (1111 nodes) is a legitimate use of aliases.
   CHECK(parse_yaml(alias_bomb(3), "f.yaml")["a2"].size() == 10);
 }
 
 TEST_CASE("an alias of a node that contains it is refused") {
-  CHECK(message_of("a: &x [1, *x]\n") == "f.yaml:1:11: an alias refers to a node that contains it (recursive YAML)");
+  CHECK(message_of("a: &x [1, *x]\n") ==
+        "f.yaml:1:11: an alias refers to a node that contains it (recursive YAML)");
 }
 
 TEST_CASE("nesting and size limits give a position") {
-  CHECK(message_of("a: [[[[1]]]]\n", {1 << 20, 100, 4}) == "f.yaml:1:7: the YAML is nested more than 4 levels deep");
+  CHECK(message_of("a: [[[[1]]]]\n", {1 << 20, 100, 4}) ==
+        "f.yaml:1:7: the YAML is nested more than 4 levels deep");
   CHECK(message_of("a: [[[1]]]\n", {1 << 20, 100, 4}) == "(accepted)");
   // Aliases count at the depth they are used.
   CHECK(message_of("a: &d [[1]]\nb: [[*d]]\n", {1 << 20, 100, 4}) ==
@@ -58,7 +62,8 @@ TEST_CASE("nesting and size limits give a position") {
 }
 
 TEST_CASE("duplicate keys are refused in every map, with both positions") {
-  CHECK(message_of("project: p\nproject: q\n") == "f.yaml:2:1: duplicate key 'project' (first at line 1 column 1)");
+  CHECK(message_of("project: p\nproject: q\n") ==
+        "f.yaml:2:1: duplicate key 'project' (first at line 1 column 1)");
   CHECK(message_of("envs:\n  prod: {a: 1}\n  stage: 1\n  prod:\n    b: 2\n") ==
         "f.yaml:4:3: duplicate key 'prod' (first at line 2 column 3)");
   CHECK(message_of("- a: 1\n- a: 2\n") == "(accepted)");  // same key in two maps
@@ -67,7 +72,8 @@ TEST_CASE("duplicate keys are refused in every map, with both positions") {
 TEST_CASE("invalid UTF-8 is refused at load time with its position") {
   CHECK(message_of("id: web\nenv:\n  X: \"ab\xff\"\n") ==
         "f.yaml:3:9: invalid UTF-8 (byte 0xff); YAML input must be UTF-8");
-  CHECK(message_of("a: \xc3\x28\n") == "f.yaml:1:4: invalid UTF-8 (byte 0xc3); YAML input must be UTF-8");
+  CHECK(message_of("a: \xc3\x28\n") ==
+        "f.yaml:1:4: invalid UTF-8 (byte 0xc3); YAML input must be UTF-8");
   // An escape that decodes to a lone surrogate is not UTF-8 either (yaml-cpp refuses it).
   CHECK(message_of("a: \"\\ud800\"\n") == "f.yaml:1:11: invalid YAML: invalid unicode: 55296");
   CHECK(message_of("name: caf\xc3\xa9 \xe2\x82\xac \xf0\x9f\x9a\x80\n") == "(accepted)");
