@@ -2,11 +2,16 @@
 
 #include <fmt/format.h>
 
+#include <charconv>
 #include <cstdio>
+#include <cstring>
 #include <map>
 
 #include "cli/commands.hpp"
+#include "cli/examples.hpp"
+#include "cli/version.hpp"
 #include "core/error.hpp"
+#include "core/strings.hpp"
 
 extern char** environ;
 
@@ -26,19 +31,24 @@ std::map<std::string, std::string> read_environment() {
 void add_global_options(CLI::App& app, GlobalOptions& g) {
   app.add_option("--config", g.config_file, "Project file (default: mctl.yaml found upward)");
   app.add_option("-e,--env", g.env, "Environment from mctl.yaml");
-  app.add_flag("-v,--verbose", g.verbosity, "More diagnostics on stderr (-vv: HTTP requests)");
-  app.add_flag("-q,--quiet", g.quiet, "Only errors on stderr");
+  auto* verbose =
+      app.add_flag("-v,--verbose", g.verbosity, "More diagnostics on stderr (-vv: HTTP requests)");
+  app.add_flag("-q,--quiet", g.quiet, "Only errors on stderr")->excludes(verbose);
   app.add_flag("--json", g.json, "Results and errors as JSON on stdout (also MCTL_OUTPUT=json)");
   app.add_flag("--no-color", g.no_color, "No colours (also NO_COLOR)");
   app.add_option("-C", g.chdir, "Run as if started in DIR");
   app.add_option("--marathon", g.marathon, "Marathon URL (repeatable; overrides config)");
   app.add_option("--mesos-dns", g.mesos_dns, "Mesos-DNS server host[:port]");
   app.add_option("--registry", g.registry, "Docker registry");
+  app.set_version_flag("--version", fmt::format("mctl {} ({})", k_version, k_git_sha),
+                       "Print mctl's version and exit");
 }
 
-constexpr const char* k_footer = R"(Exit codes: 0 ok, 1 failure, 2 usage or bad input, 3 remote service error,
+constexpr const char* k_footer =
+    R"(Exit codes: 0 ok, 1 failure, 2 usage or bad input, 3 remote service error,
 4 timeout, 5 wrong password or access denied, 6 deploy failed and rolled back,
-7 deploy failed and rollback failed too, 8 nothing found, 130 interrupted.)";
+7 deploy failed and rollback failed too, 8 nothing found, 130 interrupted.
+'mctl help COMMAND' or 'mctl COMMAND --help' shows a command's options and examples.)";
 
 void report(const Context& ctx, const std::string& message, Exit code) {
   std::fprintf(stderr, "mctl: error: %s\n", message.c_str());
@@ -48,16 +58,120 @@ void report(const Context& ctx, const std::string& message, Exit code) {
   }
 }
 
+// The commands given so far: mctl, then each parsed subcommand. An error about the global
+// options (-q with -v) belongs to mctl itself.
+std::vector<const CLI::App*> parsed_chain(const CLI::App& root,
+                                          const CLI::ParseError* e = nullptr) {
+  std::vector<const CLI::App*> chain{&root};
+  if (dynamic_cast<const CLI::ExcludesError*>(e)) return chain;
+  while (!chain.back()->get_subcommands().empty())
+    chain.push_back(chain.back()->get_subcommands().front());
+  return chain;
+}
+
+std::string path_of(const std::vector<const CLI::App*>& chain) {
+  std::string path;
+  for (const auto* app : chain) path += (path.empty() ? "" : " ") + app->get_name();
+  return path;
+}
+
+// The subcommands' names (with their aliases, for suggestions).
+std::vector<std::string> command_names(const CLI::App& app, bool aliases = true) {
+  std::vector<std::string> names;
+  for (const auto* sub : app.get_subcommands(std::function<bool(const CLI::App*)>{})) {
+    names.push_back(sub->get_name());
+    if (aliases) names.insert(names.end(), sub->get_aliases().begin(), sub->get_aliases().end());
+  }
+  return names;
+}
+
+std::vector<std::string> option_names(const std::vector<const CLI::App*>& chain) {
+  std::vector<std::string> names;
+  for (const auto* app : chain) {
+    for (const auto* o : app->get_options()) {
+      for (const auto& s : o->get_snames()) names.push_back("-" + s);
+      for (const auto& l : o->get_lnames()) names.push_back("--" + l);
+    }
+  }
+  return names;
+}
+
+std::string unknown_option(const std::vector<const CLI::App*>& chain, const std::string& arg) {
+  const std::string name = arg.substr(0, arg.find('='));
+  if (name == "--output") {
+    return "unknown option '--output': the result format is '--json' (--output FILE is vault "
+           "decrypt's)";
+  }
+  return fmt::format("unknown option '{}' for '{}'{}", name, path_of(chain),
+                     core::suggestion_suffix(name, option_names(chain)));
+}
+
+// CLI11's message, or a better one naming what was not understood and the closest match.
+std::string explain(const CLI::App& root, const CLI::ParseError& e) {
+  const auto chain = parsed_chain(root, &e);
+  const CLI::App& at = *chain.back();
+  const bool wants_command = !command_names(at).empty() && at.get_subcommands().empty();
+  const auto unknown = root.remaining(true);
+  for (const auto& arg : unknown) {
+    if (arg.size() > 1 && arg[0] == '-' && arg != "--") return unknown_option(chain, arg);
+  }
+  if (wants_command && !unknown.empty()) {
+    return fmt::format("'{}' is not a command of '{}'{}", unknown.front(), path_of(chain),
+                       core::suggestion_suffix(unknown.front(), command_names(at)));
+  }
+  if (wants_command) {
+    return fmt::format("'{}' needs a command: {}", path_of(chain),
+                       fmt::join(command_names(at, false), ", "));
+  }
+  return e.what();
+}
+
+// --json anywhere before a "--": a parse error is JSON on stdout too.
+bool json_requested(int argc, char** argv) {
+  for (int i = 1; i < argc; ++i) {
+    if (std::strcmp(argv[i], "--") == 0) return false;
+    if (std::strcmp(argv[i], "--json") == 0) return true;
+  }
+  return false;
+}
+
+// mctl help [COMMAND...]: that command's --help, like git help.
+void add_help_command(CLI::App& root, Context& ctx) {
+  auto words = std::make_shared<std::vector<std::string>>();
+  auto* help =
+      root.add_subcommand("help", "Show a command's options and examples (like COMMAND --help)");
+  help->add_option("command", *words, "Command, e.g. deploy or images gc registry");
+  help->callback(command(ctx, [&root, &ctx, words] {
+    const CLI::App* at = &root;
+    std::string path = root.get_name();
+    for (const auto& word : *words) {
+      const auto found =
+          at->get_subcommands([&](const CLI::App* s) { return s->check_name(word); });
+      if (found.empty()) {
+        throw Error(fmt::format("help: '{}' is not a command of '{}'{}", word, path,
+                                core::suggestion_suffix(word, command_names(*at))),
+                    Exit::usage);
+      }
+      at = found.front();
+      path += " " + at->get_name();
+    }
+    // The formatter, not at->help(): that shows the help of the parsed subcommand (help itself).
+    ctx.print(at->get_formatter()->make_help(at, path, CLI::AppFormatMode::Normal));
+  }));
+}
+
 }  // namespace
 
-void add_not_implemented(CLI::App& app, Context& ctx, const std::string& name,
-                         const std::string& description, const std::string& issue) {
-  auto* sub = app.add_subcommand(name, description + " [not implemented yet]");
-  sub->allow_extras();
-  sub->fallthrough(false);
-  sub->callback(command(ctx, [name, issue] {
-    throw Error(fmt::format("'mctl {}' is not implemented yet (issue {})", name, issue), Exit::usage);
-  }));
+CLI::Validator whole_number_at_least(long long min) {
+  return CLI::Validator(
+      [min](std::string& text) -> std::string {
+        long long value = 0;
+        const auto* end = text.data() + text.size();
+        const auto [ptr, ec] = std::from_chars(text.data(), end, value);
+        if (ec == std::errc() && ptr == end && value >= min) return {};
+        return fmt::format("must be a whole number >= {}, not '{}'", min, text);
+      },
+      fmt::format("INT>={}", min));
 }
 
 std::unique_ptr<CLI::App> build_app(Context& ctx) {
@@ -78,6 +192,8 @@ std::unique_ptr<CLI::App> build_app(Context& ctx) {
   add_dns_command(app, ctx);
   add_config_command(app, ctx);
   add_version_command(app, ctx);
+  add_help_command(app, ctx);
+  add_examples(app);
   return owned;
 }
 
@@ -88,13 +204,11 @@ int run(int argc, char** argv) {
   try {
     app.parse(argc, argv);
     return 0;
-  } catch (const CLI::CallForHelp& e) {
-    return app.exit(e);
-  } catch (const CLI::CallForAllHelp& e) {
-    return app.exit(e);
   } catch (const CLI::ParseError& e) {
-    if (e.get_exit_code() == 0) return app.exit(e);
-    std::fprintf(stderr, "mctl: error: %s (see 'mctl --help')\n", e.what());
+    if (e.get_exit_code() == 0) return app.exit(e);  // --help, --help-all, --version
+    if (json_requested(argc, argv)) ctx.globals.json = true;
+    report(ctx, fmt::format("{}; see '{} --help'", explain(app, e), path_of(parsed_chain(app, &e))),
+           Exit::usage);
     return static_cast<int>(Exit::usage);
   } catch (const Error& e) {
     report(ctx, e.what(), e.exit_code());

@@ -223,7 +223,7 @@ void add_deploy_commands(CLI::App& app, Context& ctx) {
   deploy->add_option("apps", flags->apps, "App spec names, spec files, or rendered .json definitions")->required();
   deploy->add_option("--set", flags->sets, "Override a variable: key=value (repeatable)");
   deploy->add_option("--timeout", flags->timeout, "Deadline for each app to be done (default: deploy.timeout)");
-  deploy->add_option("--parallel", flags->parallel, "Apps deployed at once (default: deploy.parallel)")->check(CLI::PositiveNumber);
+  deploy->add_option("--parallel", flags->parallel, "Apps deployed at once (default: deploy.parallel)")->check(whole_number_at_least(1));
   deploy->add_flag("--no-rollback", flags->no_rollback, "On failure leave the deployment running");
   deploy->add_flag("--force", flags->force, "When the app is locked by another deployment, cancel that one");
   deploy->add_flag("--force-restart", flags->force_restart, "Restart the tasks even when nothing changed");

@@ -147,7 +147,7 @@ void add_operate_commands(CLI::App& app, Context& ctx) {
   restart->add_flag("--force", f->force, "Cancel a deployment that locks the app");
   restart->callback(command(ctx, [&ctx, f] { run_restart(ctx, *f); }));
   auto* scale = sub(app, "scale", "Set an app's instance count and wait", *f, true);
-  scale->add_option("instances", f->instances, "Instance count")->required()->check(CLI::NonNegativeNumber);
+  scale->add_option("instances", f->instances, "Instance count")->required()->check(whole_number_at_least(0));
   scale->add_flag("--force", f->force, "Cancel a deployment that locks the app");
   scale->callback(command(ctx, [&ctx, f] { run_scale(ctx, *f, f->instances, "scale"); }));
   auto* stop = sub(app, "stop", "Scale an app to 0 (keeps its definition)", *f, true);

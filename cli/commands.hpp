@@ -17,9 +17,8 @@ void add_dns_command(CLI::App& app, Context& ctx);
 void add_config_command(CLI::App& app, Context& ctx);
 void add_version_command(CLI::App& app, Context& ctx);
 
-// A command whose issue has not landed yet: it is listed in --help and exits 2 saying so.
-void add_not_implemented(CLI::App& app, Context& ctx, const std::string& name,
-                         const std::string& description, const std::string& issue);
+// A count or size on the command line: a readable range in the error, not 1.79769e+308.
+CLI::Validator whole_number_at_least(long long min);
 
 // Wraps a command body so global options are applied before it runs.
 template <typename F>

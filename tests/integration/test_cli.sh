@@ -24,9 +24,10 @@ expect_eq "$(cat out2.yml)" "$(cat plain.yml)"
 expect_true test ! -e json
 expect_true test ! -e text
 
-test_case "the removed global --output is a usage error"
+test_case "the removed global --output is a usage error that names --json"
 mctl config show --output json
 expect_rc 2
+expect_contains "$ERR" "'--json'"
 expect_eq "$OUT" ""
 
 test_case "images gc: what to clean is a subcommand; the global --registry HOST is the host"
@@ -47,5 +48,73 @@ expect_eq "$(json_field 'j["error"]["exit_code"]')" 2
 MCTL_OUTPUT=json run "$MCTL" -C "$TMP/nowhere" config show
 expect_rc 2
 expect_eq "$(json_field 'j["error"]["exit_code"]')" 2
+
+test_case "--version and 'mctl version' print the same line"
+mctl --version
+expect_rc 0
+version_line=$OUT
+expect_contains "$OUT" "mctl "
+mctl version
+expect_rc 0
+expect_eq "$OUT" "$version_line"
+
+test_case "mctl help CMD is CMD --help, with examples"
+mctl deploy --help
+expect_rc 0
+deploy_help=$OUT
+expect_contains "$deploy_help" "Examples:"
+expect_contains "$deploy_help" "mctl deploy web -e prod"
+mctl help deploy
+expect_rc 0
+expect_eq "$OUT" "$deploy_help"
+mctl help images gc registry
+expect_rc 0
+expect_contains "$OUT" "mctl images gc registry"
+expect_contains "$OUT" "--keep"
+mctl help
+expect_rc 0
+expect_contains "$OUT" "Exit codes:"
+mctl help deplyo
+expect_rc 2
+expect_contains "$ERR" "did you mean 'deploy'?"
+
+test_case "a mistyped command or option: did you mean, and the command's own help"
+mctl deplyo web
+expect_rc 2
+expect_eq "$ERR" "mctl: error: 'deplyo' is not a command of 'mctl' (did you mean 'deploy'?); see 'mctl --help'"
+mctl vault decrpyt s.yml
+expect_rc 2
+expect_contains "$ERR" "(did you mean 'decrypt'?); see 'mctl vault --help'"
+mctl deploy web --dry-rn
+expect_rc 2
+expect_eq "$ERR" "mctl: error: unknown option '--dry-rn' for 'mctl deploy' (did you mean '--dry-run'?); see 'mctl deploy --help'"
+mctl images gc
+expect_rc 2
+expect_contains "$ERR" "'mctl images gc' needs a command: local, registry"
+
+test_case "a number out of range reads as a range"
+mctl scale worker -1
+expect_rc 2
+expect_contains "$ERR" "must be a whole number >= 0, not '-1'"
+expect_contains "$ERR" "see 'mctl scale --help'"
+expect_not_contains "$ERR" "e+308"
+mctl deploy web --parallel 0
+expect_rc 2
+expect_contains "$ERR" "must be a whole number >= 1, not '0'"
+
+test_case "-q and -v together are a usage error"
+mctl -q -v config show
+expect_rc 2
+expect_contains "$ERR" "--quiet"
+expect_contains "$ERR" "see 'mctl --help'"
+
+test_case "a parse error is JSON on stdout too when JSON is asked for"
+mctl deplyo --json
+expect_rc 2
+expect_eq "$(json_field 'j["error"]["exit_code"]')" 2
+expect_contains "$(json_field 'j["error"]["message"]')" "did you mean 'deploy'?"
+MCTL_OUTPUT=json run "$MCTL" scale worker -1
+expect_rc 2
+expect_contains "$(json_field 'j["error"]["message"]')" ">= 0"
 
 finish
