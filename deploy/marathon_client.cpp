@@ -9,6 +9,7 @@
 #include "core/error.hpp"
 #include "core/fs.hpp"
 #include "core/log.hpp"
+#include "core/service_http.hpp"
 #include "core/strings.hpp"
 #include "deploy/fields.hpp"
 #include "deploy/sse.hpp"
@@ -583,12 +584,8 @@ std::unique_ptr<MarathonClient> connect(const core::Config& config) {
                             "MCTL_MARATHON_URL or --marathon)", config.env_name()), Exit::usage);
   }
   const Credentials credentials = credentials_from_config(config);
-  http::ClientOptions options;
-  options.connect_timeout = config.get_duration("http.connect_timeout");
-  options.total_timeout = config.get_duration("http.timeout");
-  options.max_retries = 0;  // MarathonClient fails over across instances itself
-  if (auto ca = config.get_path("marathon.ca_file")) options.ca_file = ca->string();
-  options.insecure = config.get_bool("marathon.insecure");
+  http::ClientOptions options = core::service_http_options(config, {"marathon.ca_file", "marathon.insecure"});
+  options.max_retries = 0;  // MarathonClient fails over across instances itself (rounds below)
   options.basic_auth = credentials.basic;
   if (credentials.token) options.authorization = "token=" + *credentials.token;
   const int rounds = static_cast<int>(std::max<long long>(config.get_int("http.retries"), 0)) + 1;

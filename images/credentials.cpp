@@ -10,6 +10,7 @@
 #include "core/error.hpp"
 #include "core/fs.hpp"
 #include "core/process.hpp"
+#include "core/service_http.hpp"
 #include "core/strings.hpp"
 #include "images/reference.hpp"
 
@@ -147,12 +148,7 @@ std::string engine_auth_header(const std::optional<Credentials>& credentials, co
 }
 
 core::http::ClientOptions http_options(const core::Config& config) {
-  core::http::ClientOptions o;
-  o.connect_timeout = config.get_duration("http.connect_timeout");
-  o.total_timeout = config.get_duration("http.timeout");
-  o.max_retries = static_cast<int>(config.get_int("http.retries"));
-  if (auto ca = config.get_path("registry_ca_file")) o.ca_file = ca->string();
-  return o;
+  return core::service_http_options(config, {"registry_ca_file", ""});
 }
 
 }  // namespace mctl::images
