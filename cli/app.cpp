@@ -193,6 +193,7 @@ std::unique_ptr<CLI::App> build_app(Context& ctx) {
   add_config_command(app, ctx);
   add_version_command(app, ctx);
   add_help_command(app, ctx);
+  add_completion_command(app, ctx);  // last: its script is generated from the tree above
   add_examples(app);
   return owned;
 }

@@ -84,6 +84,10 @@ const std::vector<CommandExamples>& command_examples() {
       {"config show", {"mctl config show", "mctl config show -e prod --json"}},
       {"version", {"mctl version", "mctl version --json"}},
       {"help", {"mctl help deploy", "mctl help images gc registry"}},
+      {"completion bash", {"mctl completion bash > ~/.local/share/bash-completion/completions/mctl",
+                           "mctl completion bash | sudo tee /etc/bash_completion.d/mctl"}},
+      {"completion apps", {"mctl completion apps", "mctl completion apps -C services/shop"}},
+      {"completion environments", {"mctl completion environments", "mctl completion environments --config ops/mctl.yaml"}},
   };
   return table;
 }
