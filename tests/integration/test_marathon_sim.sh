@@ -76,8 +76,9 @@ expect_eq "$(tr -d '\n' <<<"$BODY")" pong
 expect_eq "$(header X-Marathon-Leader)" "$A" "leader header"
 
 test_case "create with POST"
-# slow staging keeps this deployment visible long enough to inspect it
-http POST "$A/_sim/app_faults" '{"app":"/prod/web","slow_staging_ms":1500}'
+# slow staging keeps this deployment visible long enough to inspect it, also on a loaded CI
+# machine where each of the checks below starts a python3 (1.5 s was missed under load)
+http POST "$A/_sim/app_faults" '{"app":"/prod/web","slow_staging_ms":5000}'
 http POST "$A/v2/apps" "$APP"
 expect_eq "$STATUS" 201
 DEP1=$(header Marathon-Deployment-Id)
@@ -179,7 +180,7 @@ sample_restart() {
 test_case "upgradeStrategy is honoured during a restart"
 http POST "$A/_sim/apps" '{"id":"/rolling","cmd":"x","instances":4,"upgradeStrategy":{"minimumHealthCapacity":0.5,"maximumOverCapacity":0},
   "healthChecks":[{"intervalSeconds":10,"timeoutSeconds":5}]}'
-http POST "$A/_sim/app_faults" '{"app":"/rolling","slow_staging_ms":400}'
+http POST "$A/_sim/app_faults" '{"app":"/rolling","slow_staging_ms":1000}'
 http POST "$A/v2/apps/rolling/restart" ""
 expect_eq "$(sample_restart "$(j 'd["deploymentId"]')" rolling)" "4 2" "never more than 4 tasks, never under 2 healthy"
 http GET "$A/v2/apps/rolling"
