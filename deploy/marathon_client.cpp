@@ -433,9 +433,8 @@ Change MarathonClient::running_change(const std::string& app_id, const std::stri
   return c;
 }
 
-Change MarathonClient::put_app(const std::string& id, const json& body, bool partial, bool force,
-                               const AppliedCheck& applied) {
-  Call call{"PUT", fmt::format("/v2/apps{}?partialUpdate={}&force={}", path_of(id), bool_str(partial), bool_str(force)), body};
+Change MarathonClient::write_app(const Call& call, const std::string& id, const AppliedCheck& applied,
+                                 const std::string& what) {
   ReadBack read_back;
   if (applied) {
     read_back = [&]() -> std::optional<Change> {
@@ -446,22 +445,18 @@ Change MarathonClient::put_app(const std::string& id, const json& body, bool par
   }
   auto w = send_write(call, read_back);
   if (w.read_back) return *w.read_back;
-  return decode_change(*w.answer, call, fmt::format("updating app {}", canonical_app_id(id)));
+  return decode_change(*w.answer, call, what);
+}
+
+Change MarathonClient::put_app(const std::string& id, const json& body, bool partial, bool force,
+                               const AppliedCheck& applied) {
+  Call call{"PUT", fmt::format("/v2/apps{}?partialUpdate={}&force={}", path_of(id), bool_str(partial), bool_str(force)), body};
+  return write_app(call, id, applied, fmt::format("updating app {}", canonical_app_id(id)));
 }
 
 Change MarathonClient::restart_app(const std::string& id, bool force, const AppliedCheck& applied) {
   Call call{"POST", fmt::format("/v2/apps{}/restart?force={}", path_of(id), bool_str(force)), json::object()};
-  ReadBack read_back;
-  if (applied) {
-    read_back = [&]() -> std::optional<Change> {
-      const auto app = get_app(id);
-      if (!applied(app)) return std::nullopt;
-      return app ? change_of(*app) : Change{};
-    };
-  }
-  auto w = send_write(call, read_back);
-  if (w.read_back) return *w.read_back;
-  return decode_change(*w.answer, call, fmt::format("restarting app {}", canonical_app_id(id)));
+  return write_app(call, id, applied, fmt::format("restarting app {}", canonical_app_id(id)));
 }
 
 Change MarathonClient::delete_app(const std::string& id) {

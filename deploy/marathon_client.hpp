@@ -128,6 +128,9 @@ class MarathonClient {
   };
   // The one place that decides "ambiguous write -> read the state back" for every write.
   Written send_write(const Call& call, const ReadBack& read_back);
+  // A write to one app (PUT, restart): when `applied` is given, an ambiguous failure is judged
+  // by reading the app back and asking `applied` whether the change is in effect.
+  Change write_app(const Call& call, const std::string& id, const AppliedCheck& applied, const std::string& what);
   // The deployment in flight that affects `app_id` ("" when none), as a Change.
   Change running_change(const std::string& app_id, const std::string& version);
   Change decode_change(const core::http::Response& r, const Call& call, const std::string& what);

@@ -92,6 +92,18 @@ run() {
 mctl() { run "$MCTL" "$@"; }
 
 # test_case NAME: starts a named case; its checks report under this name.
+# example_project DIR [SETUP...]: a copy of examples/ in DIR as a git work tree with one commit
+# (mctl reads the commit for image tags); SETUP, when given, runs in DIR before the commit.
+example_project() {
+  local dir=$1
+  shift
+  cp -r "$MCTL_SOURCE/examples" "$dir"
+  if (($#)); then (cd "$dir" && "$@"); fi
+  git -C "$dir" init -q -b main
+  git -C "$dir" -c user.email=t@example.com -c user.name=t add -A
+  git -C "$dir" -c user.email=t@example.com -c user.name=t commit -q -m init
+}
+
 test_case() { _CURRENT=$1; }
 
 _report() {

@@ -106,11 +106,7 @@ expect_eq "$(temps_beside rk.yml)" 0 "temp files of killed runs removed by the n
 
 test_case "render -o and render --all -o DIR: each output file old or new"
 PROJECT=$TMP/project
-cp -r "$MCTL_SOURCE/examples" "$PROJECT"
-cp "$PROJECT/apps/flask-hello.yaml" "$PROJECT/apps/worker.yaml"
-git -C "$PROJECT" init -q -b main
-git -C "$PROJECT" -c user.email=t@example.com -c user.name=t add -A
-git -C "$PROJECT" -c user.email=t@example.com -c user.name=t commit -q -m init
+example_project "$PROJECT" cp apps/flask-hello.yaml apps/worker.yaml
 mctl -C "$PROJECT" render --all -e staging -o "$TMP/expected"
 expect_rc 0
 printf '{"old": true}\n' >old.json

@@ -4,10 +4,7 @@ source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 need_cmd git python3
 
 PROJECT=$TMP/project
-cp -r "$MCTL_SOURCE/examples" "$PROJECT"
-git -C "$PROJECT" init -q -b main
-git -C "$PROJECT" -c user.email=t@example.com -c user.name=t add -A
-git -C "$PROJECT" -c user.email=t@example.com -c user.name=t commit -q -m init
+example_project "$PROJECT"
 SHA=$(git -C "$PROJECT" rev-parse HEAD)
 
 # json_get FILE|- EXPR: prints a Python expression over the parsed JSON `d`.

@@ -6,10 +6,7 @@ source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 need_cmd git python3 ansible-vault
 
 PROJECT=$TMP/project
-cp -r "$MCTL_SOURCE/examples" "$PROJECT"
-git -C "$PROJECT" init -q -b main
-git -C "$PROJECT" -c user.email=t@example.com -c user.name=t add -A
-git -C "$PROJECT" -c user.email=t@example.com -c user.name=t commit -q -m init
+example_project "$PROJECT"
 VAULT=$PROJECT/secrets/prod.vault.yaml
 PASS=$PROJECT/.vault-password
 
