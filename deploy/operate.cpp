@@ -156,9 +156,11 @@ std::vector<AppResult> cancel(MarathonClient& client, const std::string& deploym
     if (match) targets.emplace_back(d.value("id", ""), apps);
   }
   if (targets.empty()) {
+    // Nothing to cancel is "nothing found" (exit 8), like an app that does not exist at all.
+    if (deployment_id.empty()) client.require_app(app_id);
     throw Error(fmt::format("cancel {}: no deployment in flight{} on {}", deployment_id.empty() ? app_id : deployment_id,
                             deployment_id.empty() ? " for app " + app_id : "", client.current_url()),
-                Exit::failure);
+                Exit::no_records);
   }
   std::vector<AppResult> results;
   for (const auto& [dep, apps] : targets) {

@@ -42,8 +42,8 @@ bool looks_like_deployment_id(const std::string& s);
 
 // mctl cancel: cancels the deployments in flight with id `deployment_id`, or else those
 // affecting `app_id`, and follows Marathon's revert of each affected app (not with `force`,
-// which cancels without a revert, nor without `wait`). Error(Exit::failure) when none is in
-// flight.
+// which cancels without a revert, nor without `wait`). Error(Exit::no_records) when none is in
+// flight or the app does not exist.
 std::vector<AppResult> cancel(MarathonClient& client, const std::string& deployment_id, const std::string& app_id,
                               bool force, const DeployOptions& options, bool wait);
 

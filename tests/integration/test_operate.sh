@@ -96,7 +96,7 @@ expect_rc 0
 expect_contains "$OUT" "cancelled deployment $dep; Marathon reverted the app"
 expect_eq "$(app_field /web "a['container']['docker']['image']")" registry.local/web:v2
 mctl cancel "$dep" "${M[@]}"
-expect_rc 1
+expect_rc 8 "nothing to cancel is 'nothing found'"
 expect_contains "$ERR" "no deployment in flight"
 
 test_case "destroy needs --yes without a terminal and changes nothing"

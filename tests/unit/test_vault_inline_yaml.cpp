@@ -35,12 +35,12 @@ TEST_CASE("reencrypt keeps unchanged values byte-identical and encrypts changed 
   const std::string text = "# top comment\na: 1\nsecret: " +
                            inline_yaml::block(ansible::encrypt("one", pw[0].password, ""), 10) +
                            "nested:\n  - x\n  - key: " +
-                           inline_yaml::block(ansible::encrypt("two", pw[0].password, ""), 14) + "  other: 2\n";
+                           inline_yaml::block(ansible::encrypt("two", pw[0].password, ""), 14) + "    other: 2\n";
   const auto decoded = inline_yaml::decrypt_values(text, pw, "f.yml");
   REQUIRE(decoded.size() == 2);
   CHECK(decoded[1].plaintext.view() == "two");
   const auto buffer = inline_yaml::render(text, decoded, true, true);
-  CHECK(buffer.view() == "# top comment\na: 1\nsecret: !vault \"one\"\nnested:\n  - x\n  - key: !vault \"two\"\n  other: 2\n");
+  CHECK(buffer.view() == "# top comment\na: 1\nsecret: !vault \"one\"\nnested:\n  - x\n  - key: !vault \"two\"\n    other: 2\n");
 
   // Unchanged: the original file comes back byte for byte.
   CHECK(inline_yaml::reencrypt(buffer, decoded, pw, 0, "default", "f.yml") == text);
@@ -57,7 +57,7 @@ TEST_CASE("reencrypt keeps unchanged values byte-identical and encrypts changed 
   CHECK(again[1].plaintext.view() == "2\nlines");
   CHECK(again[2].plaintext.view() == "new value");
   CHECK(again[2].value.prefix == "added: ");
-  CHECK(out.find("  other: 2\n") != std::string::npos);
+  CHECK(out.find("    other: 2\n") != std::string::npos);
 }
 
 TEST_CASE("a value no password opens names the file and line") {
