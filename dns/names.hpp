@@ -1,5 +1,5 @@
 #pragma once
-// Mesos-DNS naming rules (../shared/mesos-dns/README.md section 1): how a Marathon app id
+// Mesos-DNS naming rules (Mesos-DNS's documentation, naming section; tests/fixtures/mesos-dns): how a Marathon app id
 // becomes the DNS names Mesos-DNS serves. Pure functions, no I/O.
 #include <string>
 #include <string_view>
