@@ -69,11 +69,6 @@ std::string reason(const nlohmann::json::parse_error& e) {
 }  // namespace
 
 std::optional<std::string> invalid_utf8_pointer(const nlohmann::json& value) {
-  auto escape = [](const std::string& key) {
-    std::string out;
-    for (const char c : key) out += c == '~' ? "~0" : c == '/' ? "~1" : std::string(1, c);
-    return out;
-  };
   if (value.is_string()) {
     if (find_invalid_utf8(value.get_ref<const std::string&>()) != std::string_view::npos) return "";
   } else if (value.is_array()) {
@@ -84,7 +79,7 @@ std::optional<std::string> invalid_utf8_pointer(const nlohmann::json& value) {
     for (const auto& [key, item] : value.items()) {
       if (find_invalid_utf8(key) != std::string_view::npos)
         return "";  // the key itself: point at its map
-      if (auto p = invalid_utf8_pointer(item)) return "/" + escape(key) + *p;
+      if (auto p = invalid_utf8_pointer(item)) return (nlohmann::json::json_pointer() / key).to_string() + *p;
     }
   }
   return std::nullopt;

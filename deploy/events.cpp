@@ -5,6 +5,7 @@
 #include <thread>
 
 #include "core/log.hpp"
+#include "deploy/fields.hpp"
 
 namespace mctl::deploy {
 
@@ -22,12 +23,6 @@ struct EventHub::State {
 
 namespace {
 
-std::string str(const json& data, const char* key) {
-  if (!data.is_object()) return {};
-  auto it = data.find(key);
-  return it != data.end() && it->is_string() ? it->get<std::string>() : std::string();
-}
-
 bool failed_state(const std::string& s) {
   return s == "TASK_FAILED" || s == "TASK_ERROR" || s == "TASK_LOST" || s == "TASK_DROPPED" || s == "TASK_GONE";
 }
@@ -37,7 +32,7 @@ void plan_apps(const json& plan, std::vector<std::string>& out) {
   for (const auto& step : plan["steps"]) {
     if (!step.is_object() || !step.contains("actions") || !step["actions"].is_array()) continue;
     for (const auto& action : step["actions"]) {
-      if (auto app = str(action, "app"); !app.empty()) out.push_back(app);
+      if (auto app = string_field(action, "app"); !app.empty()) out.push_back(app);
     }
   }
 }
@@ -91,13 +86,13 @@ EventHub::~EventHub() { m_state->stop = true; }
 void EventHub::handle(const std::string& type, const json& data) {
   std::vector<std::string> keys;
   if (type == "deployment_success" || type == "deployment_failed") {
-    keys.push_back(str(data, "id"));
+    keys.push_back(string_field(data, "id"));
     if (data.contains("plan")) plan_apps(data["plan"], keys);
   } else if (type.rfind("deployment_", 0) == 0 && data.contains("plan") && data["plan"].is_object()) {
-    keys.push_back(str(data["plan"], "id"));
+    keys.push_back(string_field(data["plan"], "id"));
   }
   for (const char* field : {"appId", "runSpecId"}) {
-    if (auto id = str(data, field); !id.empty()) keys.push_back(id);
+    if (auto id = string_field(data, field); !id.empty()) keys.push_back(id);
   }
   {
     std::lock_guard lock(m_state->mutex);
@@ -110,8 +105,8 @@ void EventHub::handle(const std::string& type, const json& data) {
 // The one reading of "a task ended badly" from the event stream (tasks, health, kills).
 std::optional<TaskEnd> EventHub::ended_locked(const std::string& type, const json& data) {
   auto& unhealthy = m_state->unhealthy;
-  const std::string task = str(data, "taskId");
-  const std::string instance = str(data, "instanceId");
+  const std::string task = string_field(data, "taskId");
+  const std::string instance = string_field(data, "instanceId");
   if (type == "failed_health_check_event" || (type == "health_status_changed_event" && data.is_object() &&
                                                 data.value("alive", true) == false)) {
     if (!task.empty()) unhealthy.insert(instance_of(task));
@@ -122,16 +117,16 @@ std::optional<TaskEnd> EventHub::ended_locked(const std::string& type, const jso
   } else if (type == "health_status_changed_event") {
     unhealthy.erase(instance);
   } else if (type == "unhealthy_instance_kill_event" && !task.empty()) {
-    return TaskEnd{task, str(data, "version"), "TASK_KILLED",
-                   "killed by Marathon for failing health checks: " + str(data, "reason"), str(data, "host"), "event"};
+    return TaskEnd{task, string_field(data, "version"), "TASK_KILLED",
+                   "killed by Marathon for failing health checks: " + string_field(data, "reason"), string_field(data, "host"), "event"};
   } else if (type == "status_update_event" && !task.empty()) {
-    const std::string state = str(data, "taskStatus");
+    const std::string state = string_field(data, "taskStatus");
     const bool was_unhealthy = unhealthy.count(instance_of(task)) > 0;
     if (terminal_state(state)) unhealthy.erase(instance_of(task));
     if (failed_state(state) || (state == "TASK_KILLED" && was_unhealthy)) {
-      std::string message = str(data, "message");
+      std::string message = string_field(data, "message");
       if (state == "TASK_KILLED") message = "killed while unhealthy" + (message.empty() ? "" : ": " + message);
-      return TaskEnd{task, str(data, "version"), state, message, str(data, "host"), "event"};
+      return TaskEnd{task, string_field(data, "version"), state, message, string_field(data, "host"), "event"};
     }
   }
   return std::nullopt;
@@ -140,7 +135,7 @@ std::optional<TaskEnd> EventHub::ended_locked(const std::string& type, const jso
 void EventHub::count_locked(const std::string& type, const json& data, const std::vector<std::string>& keys) {
   if (type == "event_stream_attached") m_state->attached = true;
   if (auto end = ended_locked(type, data)) {
-    const std::string app = str(data, "appId");
+    const std::string app = string_field(data, "appId");
     m_state->failures[app].try_emplace(end->task_id, std::move(*end));
     ++m_state->counters[failures_key(app)];
   }

@@ -8,6 +8,12 @@
 #include "core/error.hpp"
 
 namespace mctl::deploy {
+
+std::string string_field(const json& value, const char* key) {
+  if (!value.is_object()) return {};
+  const auto it = value.find(key);
+  return it != value.end() && it->is_string() ? it->get<std::string>() : std::string();
+}
 namespace {
 
 const char* kind(const json& v) {

@@ -12,6 +12,11 @@ namespace mctl::deploy {
 
 using nlohmann::json;
 
+// The string at `key` of `value`, "" when `value` is not an object or the field is missing or not
+// a string. For bodies read leniently on purpose (event-stream wake-ups, report text), where a
+// field of another type must not fail anything; Fields is the strict reader.
+std::string string_field(const json& value, const char* key);
+
 class Fields {
  public:
   // `endpoint`: where the body came from ("GET /v2/apps/web"); `path`: this value's place in

@@ -4,13 +4,10 @@
 
 #include <algorithm>
 
+#include "deploy/fields.hpp"
+
 namespace mctl::deploy {
 namespace {
-
-std::string str(const json& j, const char* key) {
-  auto it = j.find(key);
-  return it != j.end() && it->is_string() ? it->get<std::string>() : std::string();
-}
 
 std::string seconds(std::chrono::milliseconds ms) { return fmt::format("{:.1f}s", static_cast<double>(ms.count()) / 1000.0); }
 
@@ -97,13 +94,13 @@ std::vector<std::string> next_steps(const AppResult& r, const std::string& suffi
 
 AppSummary summarize(const json& app) {
   AppSummary s;
-  s.id = str(app, "id");
-  s.version = str(app, "version");
+  s.id = string_field(app, "id");
+  s.version = string_field(app, "version");
   const json labels = app.value("labels", json::object());
   s.git_sha = labels.is_object() ? labels.value(k_label_git_sha, "") : "";
   s.deployed_at = labels.is_object() ? labels.value(k_label_deployed_at, "") : "";
   if (app.contains("container") && app["container"].is_object() && app["container"].contains("docker")) {
-    s.image = str(app["container"]["docker"], "image");
+    s.image = string_field(app["container"]["docker"], "image");
   }
   s.instances = app.value("instances", 0);
   s.running = app.value("tasksRunning", 0);
@@ -112,7 +109,7 @@ AppSummary summarize(const json& app) {
   s.staged = app.value("tasksStaged", 0);
   const auto checks = app.value("healthChecks", json::array());
   s.has_health = checks.is_array() && !checks.empty();
-  for (const auto& d : app.value("deployments", json::array())) s.deployments.push_back(str(d, "id"));
+  for (const auto& d : app.value("deployments", json::array())) s.deployments.push_back(string_field(d, "id"));
   if (!s.deployments.empty()) s.health = "deploying";
   else if (s.instances == 0) s.health = "scaled to 0";
   else if (s.running < s.instances) s.health = "degraded";
@@ -147,20 +144,20 @@ std::string status_text(const json& app, const json& deployments) {
       health = r.value("alive", false) ? "healthy" : "unhealthy";
       if (!r.value("alive", false)) break;
     }
-    out += fmt::format("  {}  {}  {}  {}  version {}\n", str(t, "id"), str(t, "host"), str(t, "state"), health,
-                       str(t, "version"));
+    out += fmt::format("  {}  {}  {}  {}  version {}\n", string_field(t, "id"), string_field(t, "host"), string_field(t, "state"), health,
+                       string_field(t, "version"));
   }
   for (const auto& d : deployments) {
     const auto affected = d.value("affectedApps", json::array());
     if (std::find(affected.begin(), affected.end(), s.id) == affected.end()) continue;
     std::string actions;
-    for (const auto& a : d.value("currentActions", json::array())) actions += " " + str(a, "action");
-    out += fmt::format("deployment: {} step {}/{}{}\n", str(d, "id"), d.value("currentStep", 0), d.value("totalSteps", 0), actions);
+    for (const auto& a : d.value("currentActions", json::array())) actions += " " + string_field(a, "action");
+    out += fmt::format("deployment: {} step {}/{}{}\n", string_field(d, "id"), d.value("currentStep", 0), d.value("totalSteps", 0), actions);
   }
   if (app.contains("lastTaskFailure") && app["lastTaskFailure"].is_object()) {
     const auto& f = app["lastTaskFailure"];
-    out += fmt::format("last task failure: {} {} on {} at {} (version {}): {}\n", str(f, "taskId"), str(f, "state"),
-                       str(f, "host"), str(f, "timestamp"), str(f, "version"), str(f, "message"));
+    out += fmt::format("last task failure: {} {} on {} at {} (version {}): {}\n", string_field(f, "taskId"), string_field(f, "state"),
+                       string_field(f, "host"), string_field(f, "timestamp"), string_field(f, "version"), string_field(f, "message"));
   }
   return out;
 }

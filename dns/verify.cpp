@@ -8,6 +8,7 @@
 #include <sys/socket.h>
 
 #include <algorithm>
+#include <map>
 #include <cstring>
 #include <optional>
 #include <set>
@@ -40,10 +41,13 @@ std::string check_once(std::string_view app_id, const std::vector<RunningTask>& 
                        const VerifyOptions& options, std::size_t& expected_count) {
   std::set<std::string> expected;
   std::vector<std::string> unresolved;
+  std::map<std::string, std::optional<std::string>> ips;  // many tasks share an agent: ask once
   for (const auto& task : tasks) {
-    const auto ip = agent_ip(task.host);
+    auto [known, fresh] = ips.try_emplace(task.host);
+    if (fresh) known->second = agent_ip(task.host);
+    const auto& ip = known->second;
     if (!ip) {
-      unresolved.push_back(task.host);
+      if (fresh) unresolved.push_back(task.host);
       continue;
     }
     if (task.ports.empty()) expected.insert(*ip);
