@@ -274,6 +274,16 @@ expect_eq "$(j 'd["deployments"]')" "[{\"id\": \"$BAD\"}]"
 expect_eq "$(j 'd["message"]')" "App is locked by one or more deployments. Override with the option '?force=true'. View details at '/v2/deployments/<DEPLOYMENT_ID>'."
 http POST "$A/v2/apps/prod/web/restart" ""
 expect_eq "$STATUS" 409 "restart is locked too"
+http GET "$A/v2/apps/prod/web"
+VICTIM=$(j 'd["app"]["tasks"][0]["id"]')
+http DELETE "$A/v2/apps/prod/web/tasks/$VICTIM?scale=true"
+expect_eq "$STATUS" 409 "a kill with scale=true is locked too"
+expect_eq "$(j 'd["deployments"]')" "[{\"id\": \"$BAD\"}]"
+http GET "$A/v2/apps/prod/web"
+expect_eq "$(j '"'"$VICTIM"'" in [t["id"] for t in d["app"]["tasks"]]')" true "nothing killed by the refused kill"
+http DELETE "$A/v2/apps/prod/web/tasks/web.instance-00000000-0000-4000-8000-000000000000._app.1"
+expect_eq "$STATUS" 404
+expect_eq "$(j 'd["message"]')" "Task 'web.instance-00000000-0000-4000-8000-000000000000._app.1' does not exist"
 expect_true wait_until 5 grep -q group_change_failed "$TMP/events.sse"
 
 test_case "cancel = rollback deployment"
@@ -327,6 +337,19 @@ http DELETE "$A/v2/queue/crash/delay"
 expect_eq "$STATUS" 204
 http DELETE "$A/v2/queue/prod/web/delay"
 expect_eq "$STATUS" 404
+
+test_case "an app no agent can place: queued, offers declined with Marathon's reasons"
+http POST "$A/v2/apps" '{"id":"/big","cmd":"sleep 1000","instances":1,"cpus":64}'
+offers_declined() { curl -s "$A/v2/queue" | grep -q '"processedOffersCount":[1-9]'; }
+expect_true wait_until 10 offers_declined
+http GET "$A/v2/queue?embed=lastUnusedOffers"
+expect_eq "$(j '[e["app"]["id"] for e in d["queue"] if e["app"]["id"] == "/big"]')" '["/big"]'
+expect_eq "$(j '[(r["reason"], r["declined"] == r["processed"] > 0) for e in d["queue"] if e["app"]["id"] == "/big" for r in e["processedOffersSummary"]["rejectSummaryLastOffers"] if r["declined"]]')" \
+  '[["InsufficientCpus", true]]' "every offer declined for cpus, nothing else"
+expect_eq "$(j '[(o["reason"], o["offer"]["resources"][0]["name"]) for e in d["queue"] if e["app"]["id"] == "/big" for o in e["lastUnusedOffers"]][:1]')" \
+  '[[["InsufficientCpus"], "cpus"]]'
+http DELETE "$A/v2/apps/big"
+expect_eq "$STATUS" 200
 
 test_case "delete app"
 http DELETE "$A/v2/apps/crash"

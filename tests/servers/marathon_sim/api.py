@@ -273,9 +273,11 @@ class Api:
             d.pop("version", None)
             d.pop("versionInfo", None)
             d["instances"] = max(0, d["instances"] - len(victims))
-            for t in victims:
-                self.s.kill(app, t, app.tasks)
+            # the scale deployment first: when a deployment locks the app (409), nothing is killed
             dep_id, version = self.s.apply_changes({app.id: d}, qbool(query, "force", False), "scale")
+            for t in victims:
+                if t in app.tasks:
+                    self.s.kill(app, t, app.tasks)
             return self.change_result(dep_id, version)
         out = []
         for t in victims:
@@ -333,10 +335,12 @@ class Api:
                 d.pop("version", None)
                 d.pop("versionInfo", None)
                 d["instances"] = max(0, d["instances"] - len(victims))
-                for t in victims:
-                    self.s.kill(app, t, app.tasks)
                 changes[app.id] = d
             dep_id, version = self.s.apply_changes(changes, qbool(query, "force", False), "scale")
+            for app, victims in by_app.values():
+                for t in victims:
+                    if t in app.tasks:
+                        self.s.kill(app, t, app.tasks)
             return self.change_result(dep_id, version)
         out = []
         for app, victims in by_app.values():
@@ -371,17 +375,21 @@ class Api:
         return self.change_result(new_id, version)
 
     # -- /v2/queue ----------------------------------------------------------------------
-    def queue(self):
+    def queue(self, query):
         now = time.monotonic()
+        embed_offers = "lastUnusedOffers" in query.get("embed", [])
         out = []
         for app in sorted(self.s.apps.values(), key=lambda a: a.id):
             if app.blocked <= 0:
                 continue
             left = max(0.0, app.delay_until - now)
-            out.append({"app": copy.deepcopy(app.d), "count": app.blocked, "role": "*",
-                        "delay": {"timeLeftSeconds": int(left), "overdue": left <= 0},
-                        "since": app.blocked_since or now_iso(),
-                        "processedOffersSummary": {"processedOffersCount": 0, "unusedOffersCount": 0}})
+            e = {"app": copy.deepcopy(app.d), "count": app.blocked, "role": "*",
+                 "delay": {"timeLeftSeconds": int(left), "overdue": left <= 0},
+                 "since": app.blocked_since or now_iso(),
+                 "processedOffersSummary": app.offers.summary()}
+            if embed_offers:
+                e["lastUnusedOffers"] = copy.deepcopy(app.offers.last_unused)
+            out.append(e)
         return 200, {"queue": out}, {}
 
     def reset_delay(self, app_id):

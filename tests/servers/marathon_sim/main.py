@@ -42,6 +42,11 @@ def main(argv=None):
     p.add_argument("--verbose", action="store_true", help="log every request to stderr")
     p.add_argument("--agent-host-format", default="agent-%d.marathon-sim.local",
                    help="host name of agent N (1..8) as tasks report it, e.g. 127.0.0.%%d for resolvable agents")
+    p.add_argument("--agent-cpus", type=float, default=4.0, help="cpus each of the 8 agents offers")
+    p.add_argument("--agent-mem", type=float, default=16384.0, help="mem (MiB) each agent offers")
+    p.add_argument("--agent-disk", type=float, default=100000.0, help="disk (MiB) each agent offers")
+    p.add_argument("--offer-ms", type=int, default=1000,
+                   help="period of the offer rounds an app waiting in the launch queue gets")
     p.add_argument("--basic-auth-file", metavar="PATH", help="like --basic-auth, USER:PASS read from a file")
     p.add_argument("--token-file", metavar="PATH", help="like --token, read from a file")
     o = p.parse_args(argv)

@@ -1,5 +1,6 @@
 """The simulated objects: tasks, apps and their launch backoff."""
 
+from .offers import OfferStats
 from .util import TASK_RUNNING
 
 
@@ -62,6 +63,7 @@ class App:
         self.delay_key = None                 # app version the backoff belongs to
         self.blocked = 0                      # launches wanted but blocked at the last tick
         self.blocked_since = None
+        self.offers = OfferStats()             # offer matching while waiting in the queue
 
     @property
     def id(self):

@@ -135,7 +135,7 @@ class RoutingMixin:
                 return not_allowed()
             return api.delete_tasks(body(), query)
         if path in ("/v2/queue", "/v2/queue/"):
-            return api.queue() if method == "GET" else not_allowed()
+            return api.queue(query) if method == "GET" else not_allowed()
         m = re.match(r"^/v2/queue/(.+)/delay$", path)
         if m:
             if method != "DELETE":

@@ -10,9 +10,10 @@ from .events import EventsMixin
 from .cluster import ClusterMixin
 from .tasks import TasksMixin
 from .deployments import DeploymentsMixin
+from .offers import OfferStats, OffersMixin
 
 
-class Sim(EventsMixin, ClusterMixin, TasksMixin, DeploymentsMixin):
+class Sim(EventsMixin, ClusterMixin, TasksMixin, DeploymentsMixin, OffersMixin):
     def __init__(self, opts):
         self.o = opts
         self.lock = threading.RLock()
@@ -59,8 +60,9 @@ class Sim(EventsMixin, ClusterMixin, TasksMixin, DeploymentsMixin):
             self.tick_deployments(now)
             self.tick_reconcile(now)
             for app in self.apps.values():
-                if app.blocked == 0:
+                if app.blocked == 0 and app.blocked_since is not None:
                     app.blocked_since = None
+                    app.offers = OfferStats()   # a new queue entry starts a new summary
             return self.next_due(now)
 
     def next_due(self, now):

@@ -132,14 +132,16 @@ class TasksMixin:
         if app.delay_key is not None and app.delay_key != app.d["version"]:
             # a new app version starts without launch delay
             app.delay_key, app.delay_s, app.delay_until = None, 0.0, 0.0
-        return now >= app.delay_until
+        if now < app.delay_until:
+            return False
+        return self.offers_fit(app, now)
 
     def launch_n(self, app, n, now, in_deployment=False):
         """Launches up to n tasks; records blocked launches for /v2/queue."""
         if n <= 0:
             return 0
         if not self.can_launch(app, now):
-            if app.blocked == 0:
+            if app.blocked == 0 and app.blocked_since is None:
                 app.blocked_since = now_iso()
             app.blocked = max(app.blocked, n)
             return 0
