@@ -1,34 +1,24 @@
 #include "images/build_context.hpp"
 
-#include <archive.h>
-#include <archive_entry.h>
 #include <fmt/format.h>
 #include <fnmatch.h>
+#include <sys/stat.h>
+#include <sys/sysmacros.h>
 
 #include <algorithm>
-#include <memory>
+#include <cerrno>
+#include <cstring>
+#include <optional>
 
 #include "core/error.hpp"
 #include "core/fs.hpp"
 #include "core/strings.hpp"
+#include "images/tar.hpp"
 
 namespace mctl::images {
 namespace {
 
 namespace fs = std::filesystem;
-
-struct WriteDeleter {
-  void operator()(archive* a) const noexcept { archive_write_free(a); }
-};
-struct ReadDeleter {
-  void operator()(archive* a) const noexcept { archive_read_free(a); }
-};
-struct EntryDeleter {
-  void operator()(archive_entry* e) const noexcept { archive_entry_free(e); }
-};
-using WriteArchive = std::unique_ptr<archive, WriteDeleter>;
-using ReadArchive = std::unique_ptr<archive, ReadDeleter>;
-using Entry = std::unique_ptr<archive_entry, EntryDeleter>;
 
 std::vector<std::string> clean_segments(std::string_view pattern) {
   std::vector<std::string> out;
@@ -53,14 +43,42 @@ bool match_segments(const std::vector<std::string>& pat, std::size_t pi, const s
   return fnmatch(pat[pi].c_str(), path[si].c_str(), 0) == 0 && match_segments(pat, pi + 1, path, si + 1);
 }
 
-ssize_t append_to_string(archive*, void* data, const void* buffer, size_t length) {
-  static_cast<std::string*>(data)->append(static_cast<const char*>(buffer), length);
-  return static_cast<ssize_t>(length);
+std::optional<TarEntry::Type> tar_type(mode_t mode) {
+  switch (mode & S_IFMT) {
+    case S_IFREG:
+      return TarEntry::Type::file;
+    case S_IFDIR:
+      return TarEntry::Type::directory;
+    case S_IFLNK:
+      return TarEntry::Type::symlink;
+    case S_IFIFO:
+      return TarEntry::Type::fifo;
+    case S_IFCHR:
+      return TarEntry::Type::char_device;
+    case S_IFBLK:
+      return TarEntry::Type::block_device;
+    default:
+      return std::nullopt;  // a socket: tar has no type for it
+  }
 }
 
-[[noreturn]] void archive_fail(archive* a, const std::string& doing) {
-  const char* why = archive_error_string(a);
-  throw Error(fmt::format("building the image context: {}: {}", doing, why ? why : "unknown error"));
+// The tar entry of one file as lstat() sees it (symlinks go in as links, not followed).
+TarEntry disk_entry(const fs::path& full, const std::string& rel) {
+  struct stat st {};
+  if (::lstat(full.c_str(), &st) != 0) {
+    throw Error(fmt::format("building the image context: cannot read {}: {}", full.string(),
+                            std::strerror(errno)));
+  }
+  const auto type = tar_type(st.st_mode);
+  if (!type)
+    throw Error(fmt::format("building the image context: {} is a socket, which tar cannot hold",
+                            full.string()));
+  TarEntry e{.path = rel, .type = *type, .mode = st.st_mode & 07777U, .mtime = st.st_mtim.tv_sec};
+  if (e.type == TarEntry::Type::directory) e.path += '/';
+  if (e.type == TarEntry::Type::symlink) e.link = fs::read_symlink(full).string();
+  e.dev_major = major(st.st_rdev);
+  e.dev_minor = minor(st.st_rdev);
+  return e;
 }
 
 }  // namespace
@@ -128,40 +146,17 @@ std::vector<std::string> build_context_files(const fs::path& dir, const std::str
 }
 
 std::string build_context_tar(const fs::path& dir, const std::string& dockerfile) {
-  const auto files = build_context_files(dir, dockerfile);
-  std::string out;
-  WriteArchive writer(archive_write_new());
-  ReadArchive disk(archive_read_disk_new());
-  if (!writer || !disk) throw Error("building the image context: libarchive could not start");
-  archive_write_set_format_pax_restricted(writer.get());
-  archive_read_disk_set_symlink_physical(disk.get());  // symlinks go in as links
-  if (archive_write_open(writer.get(), &out, nullptr, append_to_string, nullptr) != ARCHIVE_OK) {
-    archive_fail(writer.get(), "opening the archive");
-  }
-  for (const auto& rel : files) {
+  TarWriter tar;
+  for (const auto& rel : build_context_files(dir, dockerfile)) {
     const fs::path full = dir / rel;
-    Entry entry(archive_entry_new());
-    archive_entry_copy_sourcepath(entry.get(), full.c_str());
-    archive_entry_copy_pathname(entry.get(), rel.c_str());
-    if (archive_read_disk_entry_from_file(disk.get(), entry.get(), -1, nullptr) != ARCHIVE_OK) {
-      archive_fail(disk.get(), fmt::format("reading {}", full.string()));
-    }
-    archive_entry_set_uid(entry.get(), 0);
-    archive_entry_set_gid(entry.get(), 0);
-    archive_entry_set_uname(entry.get(), "");
-    archive_entry_set_gname(entry.get(), "");
-    if (archive_write_header(writer.get(), entry.get()) != ARCHIVE_OK) {
-      archive_fail(writer.get(), fmt::format("adding {}", rel));
-    }
-    if (archive_entry_filetype(entry.get()) == AE_IFREG) {
-      const std::string data = core::read_file(full);
-      if (archive_write_data(writer.get(), data.data(), data.size()) < 0) {
-        archive_fail(writer.get(), fmt::format("adding {}", rel));
-      }
-    }
+    TarEntry entry = disk_entry(full, rel);
+    // The size comes from the bytes read, so a file that changes meanwhile still gives a valid
+    // stream.
+    const std::string data =
+        entry.type == TarEntry::Type::file ? core::read_file(full) : std::string();
+    tar.add(std::move(entry), data);
   }
-  if (archive_write_close(writer.get()) != ARCHIVE_OK) archive_fail(writer.get(), "finishing the archive");
-  return out;
+  return std::move(tar).finish();
 }
 
 }  // namespace mctl::images

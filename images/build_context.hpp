@@ -1,6 +1,6 @@
 #pragma once
 // The build context sent to POST /build: a tar archive of a directory without what
-// .dockerignore excludes, written with libarchive.
+// .dockerignore excludes (images/tar.hpp writes the stream).
 #include <filesystem>
 #include <string>
 #include <vector>

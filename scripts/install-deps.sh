@@ -11,7 +11,7 @@ set -euo pipefail
 build=(
   cmake make g++ pkg-config git
   libcli11-dev libyaml-cpp-dev libfmt-dev nlohmann-json3-dev libcurl4-openssl-dev libsodium-dev
-  libssl-dev libc-ares-dev libarchive-dev doctest-dev
+  libssl-dev libc-ares-dev doctest-dev
   # run time: libcurl is dlopen'ed; TLS needs the CA bundle. examples/demo.sh: python3, curl.
   libcurl4 ca-certificates python3 curl
 )

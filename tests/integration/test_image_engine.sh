@@ -111,6 +111,28 @@ expect_not_contains "$files" ".git/"
 mctl image exists web
 expect_rc 0
 
+test_case "the context tar keeps modes, symlinks, empty files and long paths (Docker reads it)"
+LONG_DIR=app/$(printf 'd%.0s' {1..90})/$(printf 'e%.0s' {1..40})   # > 100 bytes: ustar prefix + name
+LONG_NAME=app/$(printf 'n%.0s' {1..180})                          # one name > 100 bytes: a pax path
+mkdir -p "$LONG_DIR"
+echo deep >"$LONG_DIR/deep.txt"
+echo long >"$LONG_NAME"
+printf '#!/bin/sh\n' >app/run.sh && chmod 0750 app/run.sh
+: >app/empty
+ln -s main.py app/link.py
+mctl image build web
+expect_rc 0
+cid=$(docker create "$OUT" /none)
+# "mode owner size date time name [-> target]" -> "mode owner size name [-> target]"
+listing=$(docker cp "$cid:/ctx/app" - | tar -tv --numeric-owner | awk '{$4 = $5 = ""; print}' | tr -s ' ')
+docker rm "$cid" >/dev/null
+expect_contains "$listing" "-rwxr-x--- 0/0 10 app/run.sh"
+expect_contains "$listing" "-rw-r--r-- 0/0 0 app/empty"
+expect_contains "$listing" "lrwxrwxrwx 0/0 0 app/link.py -> main.py"
+expect_contains "$listing" "-rw-r--r-- 0/0 5 $LONG_DIR/deep.txt"
+expect_contains "$listing" "-rw-r--r-- 0/0 5 $LONG_NAME"
+rm -r app/run.sh app/empty app/link.py "$LONG_NAME" "app/$(printf 'd%.0s' {1..90})"
+
 test_case "a failing build reports the engine's error"
 printf 'FROM base:1\nRUN /no/such/shell\n' >Dockerfile.bad
 mctl image build web --no-strict -f Dockerfile.bad
