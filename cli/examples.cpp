@@ -86,7 +86,14 @@ const std::vector<CommandExamples>& command_examples() {
       {"help", {"mctl help deploy", "mctl help images gc registry"}},
       {"completion bash", {"mctl completion bash > ~/.local/share/bash-completion/completions/mctl",
                            "mctl completion bash | sudo tee /etc/bash_completion.d/mctl"}},
+      {"completion zsh",
+       {"mctl completion zsh > ~/.zfunc/_mctl  # with fpath+=(~/.zfunc) before compinit",
+        "mctl completion zsh | sudo tee /usr/local/share/zsh/site-functions/_mctl"}},
+      {"completion fish",
+       {"mctl completion fish > ~/.config/fish/completions/mctl.fish",
+        "mctl completion fish | sudo tee /etc/fish/completions/mctl.fish"}},
       {"completion apps", {"mctl completion apps", "mctl completion apps -C services/shop"}},
+      {"completion vault-ids", {"mctl completion vault-ids", "mctl completion vault-ids -e prod"}},
       {"completion environments", {"mctl completion environments", "mctl completion environments --config ops/mctl.yaml"}},
   };
   return table;
