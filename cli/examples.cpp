@@ -42,6 +42,10 @@ const std::vector<CommandExamples>& command_examples() {
        {"mctl render web -e prod",
         "mctl render apps/web.yaml -e staging --set replicas=3 -o web.json",
         "mctl render --all -e prod -o out/"}},
+      {"schema",
+       {"mctl schema > .mctl/app-spec.schema.json",
+        "mctl schema | python3 -m json.tool --compact | wc -c"}},
+      {"init", {"mctl init", "mctl init services/shop --app cart"}},
       {"lint", {"mctl lint", "mctl lint web api -e prod --strict"}},
       {"image tag", {"mctl image tag web:latest", "mctl image tag web --push --strict"}},
       {"image build",
@@ -93,6 +97,7 @@ const std::vector<CommandExamples>& command_examples() {
        {"mctl completion fish > ~/.config/fish/completions/mctl.fish",
         "mctl completion fish | sudo tee /etc/fish/completions/mctl.fish"}},
       {"completion apps", {"mctl completion apps", "mctl completion apps -C services/shop"}},
+      {"man", {"mctl man | man -l -", "mctl man > mctl.1"}},
       {"completion vault-ids", {"mctl completion vault-ids", "mctl completion vault-ids -e prod"}},
       {"completion environments", {"mctl completion environments", "mctl completion environments --config ops/mctl.yaml"}},
   };
