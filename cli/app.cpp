@@ -8,7 +8,9 @@
 #include <map>
 
 #include "cli/commands.hpp"
+#include "cli/project_commands.hpp"
 #include "cli/examples.hpp"
+#include "cli/manual.hpp"
 #include "cli/version.hpp"
 #include "core/error.hpp"
 #include "core/strings.hpp"
@@ -44,11 +46,16 @@ void add_global_options(CLI::App& app, GlobalOptions& g) {
                        "Print mctl's version and exit");
 }
 
-constexpr const char* k_footer =
-    R"(Exit codes: 0 ok, 1 failure, 2 usage or bad input, 3 remote service error,
-4 timeout, 5 wrong password or access denied, 6 deploy failed and rolled back,
-7 deploy failed and rollback failed too, 8 nothing found, 130 interrupted.
-'mctl help COMMAND' or 'mctl COMMAND --help' shows a command's options and examples.)";
+// "Exit codes: 0 ok, 1 failure, ..." from the table the man page prints too.
+std::string footer() {
+  std::string codes;
+  for (const auto& e : exit_codes())
+    codes += fmt::format("{}{} {}", codes.empty() ? "" : ", ", e.code, e.brief);
+  return fmt::format(
+      "Exit codes: {}.\n'mctl help COMMAND' or 'mctl COMMAND --help' shows a command's options and "
+      "examples.",
+      codes);
+}
 
 void report(const Context& ctx, const std::string& message, Exit code) {
   std::fprintf(stderr, "mctl: error: %s\n", message.c_str());
@@ -178,14 +185,16 @@ std::unique_ptr<CLI::App> build_app(Context& ctx) {
   auto owned = std::make_unique<CLI::App>(
       "mctl: deploy Docker apps to Mesos + Marathon (vault, render, image, deploy, dns)", "mctl");
   auto& app = *owned;
-  app.footer(k_footer);
+  app.footer(footer());
   app.require_subcommand(1);
   app.fallthrough();  // global options may follow the command: mctl config show -e prod
   add_global_options(app, ctx.globals);
 
   // The command table, in the order --help shows it.
   add_vault_command(app, ctx);
+  add_init_command(app, ctx);
   add_render_commands(app, ctx);
+  add_schema_command(app, ctx);
   add_image_commands(app, ctx);
   add_deploy_commands(app, ctx);
   add_operate_commands(app, ctx);
@@ -194,6 +203,7 @@ std::unique_ptr<CLI::App> build_app(Context& ctx) {
   add_version_command(app, ctx);
   add_help_command(app, ctx);
   add_completion_command(app, ctx);  // last: its script is generated from the tree above
+  add_man_command(app, ctx);
   add_examples(app);
   return owned;
 }

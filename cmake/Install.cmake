@@ -18,11 +18,22 @@ if(MCTL_STATIC_DEPS)
   endforeach()
 endif()
 
-# Hook for the man page and shell completions: add their install() rules here, e.g.
-#   install(FILES ${PROJECT_BINARY_DIR}/mctl.1 DESTINATION ${CMAKE_INSTALL_MANDIR}/man1)
-#   install(FILES completions/mctl.bash DESTINATION ${CMAKE_INSTALL_DATADIR}/bash-completion/completions
-#           RENAME mctl)
-# CPack packages whatever is installed; the .deb and .tar.gz pick them up with no other change.
+# The man page and the shell completions, written by the built mctl from its command tree
+# (cmake/GenerateDocs.cmake), installed where Debian's man, bash-completion, zsh and fish look.
+set(_docs ${PROJECT_BINARY_DIR}/share)
+set(_docs_files ${_docs}/man/man1/mctl.1 ${_docs}/completions/mctl.bash ${_docs}/completions/_mctl
+  ${_docs}/completions/mctl.fish)
+file(MAKE_DIRECTORY ${_docs}/man/man1 ${_docs}/completions)
+add_custom_command(OUTPUT ${_docs_files}
+  COMMAND ${CMAKE_COMMAND} -DMCTL=$<TARGET_FILE:mctl> -DOUT=${_docs} -P ${PROJECT_SOURCE_DIR}/cmake/GenerateDocs.cmake
+  DEPENDS mctl ${PROJECT_SOURCE_DIR}/cmake/GenerateDocs.cmake
+  COMMENT "Generating mctl.1 and the bash, zsh and fish completions" VERBATIM)
+add_custom_target(mctl_docs ALL DEPENDS ${_docs_files})
+install(FILES ${_docs}/man/man1/mctl.1 DESTINATION ${CMAKE_INSTALL_MANDIR}/man1)
+install(FILES ${_docs}/completions/mctl.bash DESTINATION ${CMAKE_INSTALL_DATADIR}/bash-completion/completions
+  RENAME mctl)
+install(FILES ${_docs}/completions/_mctl DESTINATION ${CMAKE_INSTALL_DATADIR}/zsh/vendor-completions)
+install(FILES ${_docs}/completions/mctl.fish DESTINATION ${CMAKE_INSTALL_DATADIR}/fish/vendor_completions.d)
 
 set(MCTL_PACKAGE_CONTACT "mctl maintainers <mctl@localhost>" CACHE STRING "Maintainer field of the .deb")
 set(CPACK_PACKAGE_NAME mctl)

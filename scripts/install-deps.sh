@@ -18,6 +18,8 @@ build=(
 test=(
   docker.io docker-registry dnsmasq-base ansible-core bind9-dnsutils
   dpkg-dev # dpkg-shlibdeps, for cpack's .deb (tests/integration/test_package.sh)
+  zsh fish # the completion suites run the generated scripts in each shell
+  man-db # test_package.sh renders the packaged man page with man -l (groff-base comes with it)
 )
 bench=(hyperfine time clang)
 

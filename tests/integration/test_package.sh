@@ -3,7 +3,7 @@
 # .deb's Depends name every shared library mctl links plus the dlopen'ed libcurl4, and the
 # binary extracted from each package runs on its own (version, vault view).
 source "$(dirname "$0")/lib.sh"
-need_cmd cpack dpkg-deb dpkg-shlibdeps readelf ldd
+need_cmd cpack dpkg-deb dpkg-shlibdeps readelf ldd man groff
 MCTL_BUILD=${MCTL_BUILD:-$(dirname "$MCTL")}
 [[ -f $MCTL_BUILD/CPackConfig.cmake ]] || fail_now "no CPackConfig.cmake in $MCTL_BUILD"
 VERSION=$(sed -n 's/^set(CPACK_PACKAGE_VERSION "\(.*\)")$/\1/p' "$MCTL_BUILD/CPackConfig.cmake")
@@ -31,7 +31,9 @@ expect_true grep -qx libcurl4 <(dep_names)
 test_case "the .deb installs the binary and the licence notices"
 run dpkg-deb -c "$DEB"
 for f in ./usr/bin/mctl ./usr/share/doc/mctl/README.md ./usr/share/doc/mctl/LICENSE.valijson \
-  ./usr/share/doc/mctl/LICENSE.marathon-schema; do
+  ./usr/share/doc/mctl/LICENSE.marathon-schema ./usr/share/man/man1/mctl.1 \
+  ./usr/share/bash-completion/completions/mctl ./usr/share/zsh/vendor-completions/_mctl \
+  ./usr/share/fish/vendor_completions.d/mctl.fish; do
   expect_contains "$OUT" " $f" "$f in the .deb"
 done
 dpkg-deb -x "$DEB" "$TMP/root" || fail_now "dpkg-deb -x failed"
@@ -71,6 +73,35 @@ expect_rc 0
 run "$BIN" vault view --vault-password-file "$TMP/pw" "$TMP/native.yml"
 expect_rc 0
 expect_eq "$OUT" "token: from-the-package"
+
+test_case "the packaged man page renders with man -l, without roff warnings"
+PAGE="$TMP/root/usr/share/man/man1/mctl.1"
+run env MANWIDTH=80 MAN_KEEP_FORMATTING= man -l "$PAGE"
+expect_rc 0
+for heading in NAME SYNOPSIS "GLOBAL OPTIONS" COMMANDS "EXIT STATUS" ENVIRONMENT; do
+  expect_contains "$OUT" "$heading"
+done
+expect_contains "$OUT" "mctl images gc registry"
+expect_contains "$OUT" "--vault-password-file"
+expect_eq "$(awk 'length > 80' <<<"$OUT" | head -3)" "" "no line wider than MANWIDTH"
+run groff -man -Tutf8 -ww -z "$PAGE"
+expect_rc 0
+expect_eq "$ERR" "" "groff warnings"
+
+test_case "the packaged completions are the binary's own scripts"
+expect_true cmp -s "$TMP/root/usr/share/bash-completion/completions/mctl" <("$BIN" completion bash)
+expect_true cmp -s "$TMP/root/usr/share/zsh/vendor-completions/_mctl" <("$BIN" completion zsh)
+expect_true cmp -s "$TMP/root/usr/share/fish/vendor_completions.d/mctl.fish" <("$BIN" completion fish)
+run bash -c "source '$TMP/root/usr/share/bash-completion/completions/mctl' && complete -p mctl"
+expect_eq "$OUT" "complete -F _mctl mctl"
+
+test_case "cmake --install puts the binary, man page and completions under the prefix"
+run env DESTDIR="$TMP/inst" cmake --install "$MCTL_BUILD" --prefix /opt/mctl
+expect_rc 0
+for f in bin/mctl share/man/man1/mctl.1 share/bash-completion/completions/mctl \
+  share/zsh/vendor-completions/_mctl share/fish/vendor_completions.d/mctl.fish; do
+  expect_true test -s "$TMP/inst/opt/mctl/$f"
+done
 
 test_case "the .tar.gz holds the same binary, which runs"
 mkdir -p "$TMP/tgz" && tar -xzf "$TGZ" -C "$TMP/tgz" || fail_now "tar -xzf $TGZ failed"

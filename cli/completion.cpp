@@ -1,0 +1,350 @@
+#include "cli/completion.hpp"
+
+#include <fmt/format.h>
+
+namespace mctl::cli {
+namespace {
+
+const char* kind_word(ValueKind kind) {
+  switch (kind) {
+    case ValueKind::none:
+      return "none";
+    case ValueKind::word:
+      return "word";
+    case ValueKind::file:
+      return "file";
+    case ValueKind::directory:
+      return "directory";
+    case ValueKind::environment:
+      return "environment";
+    case ValueKind::app:
+      return "app";
+    case ValueKind::vault_id:
+      return "vault_id";
+    case ValueKind::choice:
+      return "choice";
+  }
+  return "word";
+}
+
+// 'text' for sh, bash and zsh.
+std::string sq(const std::string& text) {
+  std::string out = "'";
+  for (char c : text) out += c == '\'' ? std::string("'\\''") : std::string(1, c);
+  return out + "'";
+}
+
+// 'text' for fish (backslash and quote escaped).
+std::string fish_sq(const std::string& text) {
+  std::string out = "'";
+  for (char c : text) {
+    if (c == '\\' || c == '\'') out += '\\';
+    out += c;
+  }
+  return out + "'";
+}
+
+std::string joined(const std::vector<std::string>& words) {
+  return fmt::format("{}", fmt::join(words, " "));
+}
+
+// The case arms every POSIX-style script shares: subcommands, options, the kind of an option's
+// value ("PATH|NAME" -> "kind [choices]") and of a command's first positional.
+struct Arms {
+  std::string subs, opts, values, args;
+};
+
+Arms case_arms(const std::vector<CommandInfo>& tree, bool with_descriptions) {
+  Arms a;
+  for (const auto& c : tree) {
+    if (!c.subcommands.empty()) {
+      std::vector<std::string> items;
+      for (const auto& name : c.subcommands) {
+        std::string desc;
+        for (const auto& d : tree) {
+          if (d.path == (c.path.empty() ? name : c.path + " " + name)) desc = d.description;
+        }
+        items.push_back(with_descriptions ? sq(name + ":" + desc) : name);
+      }
+      a.subs += with_descriptions
+                    ? fmt::format("    {}) reply=({}) ;;\n", sq(c.path), joined(items))
+                    : fmt::format("    {}) echo {} ;;\n", sq(c.path), sq(joined(items)));
+    }
+    std::vector<std::string> opts;
+    for (const auto& o : c.options) {
+      for (const auto& n : o.names)
+        opts.push_back(with_descriptions ? sq(n + ":" + o.description) : n);
+      if (o.kind == ValueKind::none || o.kind == ValueKind::word) continue;
+      std::string value = kind_word(o.kind);
+      for (const auto& choice : o.choices) value += " " + choice;
+      std::vector<std::string> keys;
+      for (const auto& n : o.names) keys.push_back(sq(c.path + "|" + n));
+      a.values += fmt::format("    {}) echo {} ;;\n", fmt::join(keys, "|"), sq(value));
+    }
+    if (!opts.empty()) {
+      a.opts += with_descriptions
+                    ? fmt::format("    {}) reply=({}) ;;\n", sq(c.path), joined(opts))
+                    : fmt::format("    {}) echo {} ;;\n", sq(c.path), sq(joined(opts)));
+    }
+    if (!c.positionals.empty() && c.positionals.front().kind != ValueKind::word) {
+      a.args +=
+          fmt::format("    {}) echo {} ;;\n", sq(c.path), kind_word(c.positionals.front().kind));
+    }
+  }
+  return a;
+}
+
+constexpr const char* k_bash =
+    R"BASH(# bash completion for mctl (mctl completion bash; generated from mctl's command tree)
+_mctl_subs() {{
+  case "$1" in
+{subs}  esac
+}}
+_mctl_opts() {{
+  case "$1" in
+{opts}  esac
+}}
+_mctl_value() {{
+  case "$1" in
+{values}  esac
+}}
+_mctl_args() {{
+  case "$1" in
+{args}  esac
+}}
+_mctl_values_of() {{
+  local kind=$1 cur=$2
+  shift 2
+  case $kind in
+    environment) COMPREPLY=($(compgen -W "$(mctl completion environments 2>/dev/null)" -- "$cur")) ;;
+    vault_id) COMPREPLY=($(compgen -W "$(mctl completion vault-ids 2>/dev/null)" -- "$cur")) ;;
+    app) COMPREPLY=($(compgen -W "$(mctl completion apps 2>/dev/null)" -- "$cur") $(compgen -f -- "$cur")) ;;
+    file) COMPREPLY=($(compgen -f -- "$cur")) ;;
+    directory) COMPREPLY=($(compgen -d -- "$cur")) ;;
+    choice) COMPREPLY=($(compgen -W "$*" -- "$cur")) ;;
+  esac
+}}
+_mctl() {{
+  local cur=${{COMP_WORDS[COMP_CWORD]}} prev=${{COMP_WORDS[COMP_CWORD-1]}} path="" w i skip=0 kind
+  local valued=" {valued} "
+  for ((i = 1; i < COMP_CWORD; i++)); do
+    w=${{COMP_WORDS[i]}}
+    if ((skip)); then skip=0; continue; fi
+    if [[ $w == -* ]]; then [[ $valued == *" $w "* ]] && skip=1; continue; fi
+    if [[ " $(_mctl_subs "$path") " == *" $w "* ]]; then path=${{path:+$path }}$w; fi
+  done
+  if [[ $valued == *" $prev "* ]]; then
+    kind=$(_mctl_value "$path|$prev")
+    [[ -n $kind ]] || kind=$(_mctl_value "|$prev")
+    [[ -n $kind ]] && _mctl_values_of ${{kind%% *}} "$cur" ${{kind#* }}
+    return
+  fi
+  if [[ $cur == -* ]]; then
+    COMPREPLY=($(compgen -W "$(_mctl_opts "$path") $(_mctl_opts "")" -- "$cur")); return
+  fi
+  local subs
+  subs=$(_mctl_subs "$path")
+  if [[ -n $subs ]]; then COMPREPLY=($(compgen -W "$subs" -- "$cur")); return; fi
+  _mctl_values_of "$(_mctl_args "$path")" "$cur"
+}}
+complete -F _mctl mctl
+)BASH";
+
+constexpr const char* k_zsh =
+    R"ZSH(#compdef mctl
+# zsh completion for mctl (mctl completion zsh; generated from mctl's command tree).
+# Install as _mctl in a directory of $fpath, or after compinit: source <(mctl completion zsh)
+_mctl_subs() {{
+  case "$1" in
+{subs}  esac
+}}
+_mctl_opts() {{
+  case "$1" in
+{opts}  esac
+}}
+_mctl_value() {{
+  case "$1" in
+{values}  esac
+}}
+_mctl_args() {{
+  case "$1" in
+{args}  esac
+}}
+_mctl_values_of() {{
+  local kind=$1
+  shift
+  case $kind in
+    environment) compadd -- ${{(f)"$(mctl completion environments 2>/dev/null)"}} ;;
+    vault_id) compadd -- ${{(f)"$(mctl completion vault-ids 2>/dev/null)"}} ;;
+    app) compadd -- ${{(f)"$(mctl completion apps 2>/dev/null)"}}; _files ;;
+    file) _files ;;
+    directory) _files -/ ;;
+    choice) compadd -- "$@" ;;
+  esac
+}}
+_mctl() {{
+  local cmdpath="" w i skip=0 cur=${{words[CURRENT]}} prev=${{words[CURRENT-1]}} kind
+  local -a reply names opts valued=({valued})
+  for ((i = 2; i < CURRENT; i++)); do
+    w=${{words[i]}}
+    if ((skip)); then skip=0; continue; fi
+    if [[ $w == -* ]]; then (( ${{valued[(Ie)$w]}} )) && skip=1; continue; fi
+    reply=(); _mctl_subs "$cmdpath"; names=(${{reply%%:*}})
+    if (( ${{names[(Ie)$w]}} )); then cmdpath=${{cmdpath:+$cmdpath }}$w; fi
+  done
+  if (( ${{valued[(Ie)$prev]}} )); then
+    kind=$(_mctl_value "$cmdpath|$prev")
+    [[ -n $kind ]] || kind=$(_mctl_value "|$prev")
+    [[ -n $kind ]] && _mctl_values_of ${{=kind}}
+    return
+  fi
+  if [[ $cur == -* ]]; then
+    reply=(); _mctl_opts "$cmdpath"; opts=($reply)
+    if [[ -n $cmdpath ]]; then reply=(); _mctl_opts ""; opts+=($reply); fi
+    _describe -t options option opts
+    return
+  fi
+  reply=(); _mctl_subs "$cmdpath"
+  if (( $#reply )); then _describe -t commands command reply; return; fi
+  _mctl_values_of "$(_mctl_args "$cmdpath")"
+}}
+if [[ $funcstack[1] == _mctl ]]; then
+  _mctl "$@"
+elif (( $+functions[compdef] )); then
+  compdef _mctl mctl
+fi
+)ZSH";
+
+constexpr const char* k_fish =
+    R"FISH(# fish completion for mctl (mctl completion fish; generated from mctl's command tree).
+# Install as ~/.config/fish/completions/mctl.fish, or: mctl completion fish | source
+function __mctl_subs
+    switch "$argv[1]"
+{subs}    end
+end
+set -g __mctl_valued (string split " " -- {valued_quoted})
+# The command the line is at: 'images gc', '' for mctl itself.
+function __mctl_path
+    set -l words (commandline -opc)
+    set -e words[1]
+    set -l path ''
+    set -l skip 0
+    for w in $words
+        if test $skip = 1
+            set skip 0
+            continue
+        end
+        if string match -q -- '-*' $w
+            contains -- $w $__mctl_valued; and set skip 1
+            continue
+        end
+        if contains -- $w (__mctl_subs $path)
+            set path (string trim -- "$path $w")
+        end
+    end
+    echo $path
+end
+function __mctl_at
+    set -l line (commandline -pc)
+    if test "$line" != "$__mctl_line"
+        set -g __mctl_line $line
+        set -g __mctl_at_path (__mctl_path)
+    end
+    test "$__mctl_at_path" = "$argv[1]"
+end
+# At that command, and the word is not the value of an option.
+function __mctl_arg_at
+    set -l prev (commandline -opc)[-1]
+    __mctl_at $argv[1]; and not contains -- $prev $__mctl_valued
+end
+complete -c mctl -e
+{completes})FISH";
+
+std::string fish_value(ValueKind kind, const std::vector<std::string>& choices) {
+  switch (kind) {
+    case ValueKind::none:
+      return "";
+    case ValueKind::word:
+      return " -x";
+    case ValueKind::file:
+      return " -r -F";
+    case ValueKind::directory:
+      return " -x -a '(__fish_complete_directories)'";
+    case ValueKind::environment:
+      return " -x -a '(mctl completion environments 2>/dev/null)'";
+    case ValueKind::app:
+      return " -a '(mctl completion apps 2>/dev/null)'";
+    case ValueKind::vault_id:
+      return " -x -a '(mctl completion vault-ids 2>/dev/null)'";
+    case ValueKind::choice:
+      return " -x -a " + fish_sq(joined(choices));
+  }
+  return "";
+}
+
+std::string fish_option(const std::string& condition, const OptionInfo& o) {
+  std::string line = "complete -c mctl" + condition;
+  for (const auto& n : o.names) {
+    // CLI11 short names are one letter ("-e"); longer single-dash names are old-style (-o).
+    if (n.rfind("--", 0) == 0)
+      line += " -l " + n.substr(2);
+    else
+      line += (n.size() == 2 ? " -s " : " -o ") + n.substr(1);
+  }
+  return line + fish_value(o.kind, o.choices) + " -d " + fish_sq(o.description) + "\n";
+}
+
+std::string fish_completes(const std::vector<CommandInfo>& tree) {
+  std::string out;
+  for (const auto& c : tree) {
+    const std::string condition = " -n " + fish_sq("__mctl_at " + fish_sq(c.path));
+    const std::string arg_condition = " -n " + fish_sq("__mctl_arg_at " + fish_sq(c.path));
+    // Global options apply everywhere; a command's own only at that command.
+    for (const auto& o : c.options) out += fish_option(c.path.empty() ? "" : condition, o);
+    for (const auto& name : c.subcommands) {
+      std::string desc;
+      for (const auto& d : tree) {
+        if (d.path == (c.path.empty() ? name : c.path + " " + name)) desc = d.description;
+      }
+      out += fmt::format("complete -c mctl -f{} -a {} -d {}\n", arg_condition, fish_sq(name),
+                         fish_sq(desc));
+    }
+    const ValueKind args = c.positionals.empty() ? ValueKind::none : c.positionals.front().kind;
+    if (!c.subcommands.empty() || args == ValueKind::none || args == ValueKind::word) {
+      out += fmt::format("complete -c mctl -f{}\n", condition);  // no file names here
+    } else if (args != ValueKind::file) {
+      out += fmt::format("complete -c mctl{}{}\n", arg_condition, fish_value(args, {}));
+    }
+  }
+  return out;
+}
+
+}  // namespace
+
+std::string bash_completion(const std::vector<CommandInfo>& tree) {
+  const Arms a = case_arms(tree, false);
+  return fmt::format(k_bash, fmt::arg("subs", a.subs), fmt::arg("opts", a.opts),
+                     fmt::arg("values", a.values), fmt::arg("args", a.args),
+                     fmt::arg("valued", joined(valued_option_names(tree))));
+}
+
+std::string zsh_completion(const std::vector<CommandInfo>& tree) {
+  const Arms a = case_arms(tree, true);
+  return fmt::format(k_zsh, fmt::arg("subs", a.subs), fmt::arg("opts", a.opts),
+                     fmt::arg("values", a.values), fmt::arg("args", a.args),
+                     fmt::arg("valued", joined(valued_option_names(tree))));
+}
+
+std::string fish_completion(const std::vector<CommandInfo>& tree) {
+  std::string subs;
+  for (const auto& c : tree) {
+    if (c.subcommands.empty()) continue;
+    subs += fmt::format("        case {}\n            printf '%s\\n' {}\n", fish_sq(c.path),
+                        joined(c.subcommands));
+  }
+  return fmt::format(k_fish, fmt::arg("subs", subs),
+                     fmt::arg("valued_quoted", fish_sq(joined(valued_option_names(tree)))),
+                     fmt::arg("completes", fish_completes(tree)));
+}
+
+}  // namespace mctl::cli

@@ -1,0 +1,45 @@
+# Shared by the completion suites: a project with two apps (one with an overlay), two
+# environments and a vault id, and mctl on PATH by name, as a user's shell calls it.
+# complete_bash|complete_zsh|complete_fish WORDS...: the candidates that shell offers for the
+# last word ('' for a new word), sorted, on one line separated by spaces.
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+unset MCTL_ENV MCTL_APPS_DIR MCTL_VAULT_IDS
+mkdir -p "$TMP/proj/apps" "$TMP/bin"
+cat >"$TMP/proj/mctl.yaml" <<'YAML'
+default_env: staging
+vault:
+  id: [ops@ops.pass, prod@prompt]
+environments:
+  staging: {}
+  prod: {}
+YAML
+touch "$TMP/proj/apps/web.yaml" "$TMP/proj/apps/web.prod.yaml" "$TMP/proj/apps/worker.yaml"
+ln -s "$MCTL" "$TMP/bin/mctl"
+cd "$TMP/proj" || exit 1
+export PATH="$TMP/bin:$PATH"
+
+_one_line() { sed 's|/$||' | sort -u | tr '\n' ' '; }
+
+complete_bash() {
+  bash -c '
+    source <(mctl completion bash) || exit 1
+    COMP_WORDS=("$@"); COMP_CWORD=$(($# - 1))
+    _mctl
+    printf "%s\n" "${COMPREPLY[@]}"' _ "$@" | _one_line
+}
+
+# The words joined into a command line, the last one unquoted so the shell completes it.
+_line() {
+  local line="" w
+  for w in "$@"; do line+="$w "; done
+  printf '%s' "${line% }"
+}
+
+complete_zsh() {
+  zsh -f "$MCTL_TESTS/integration/zsh_complete.zsh" "$TMP/zsh.out" "$(_line "$@")" | _one_line
+}
+
+# fish's own completer (complete -C) on the command line; the description after a tab is cut.
+complete_fish() {
+  fish -c 'mctl completion fish | source; complete -C $argv[1]' "$(_line "$@")" | cut -f1 | _one_line
+}

@@ -1,0 +1,33 @@
+#!/usr/bin/env bash
+# mctl completion bash, loaded into bash the way a user does (source <(mctl completion bash)):
+# commands and options from the real command tree, app names from apps/, environments and
+# vault ids from mctl.yaml.
+source "$(dirname "$0")/lib_completion.sh"
+
+test_case "the script registers a completion function for mctl"
+run bash -c "source <(mctl completion bash) && complete -p mctl"
+expect_rc 0
+expect_eq "$OUT" "complete -F _mctl mctl"
+
+test_case "commands and subcommands come from the command tree"
+expect_contains "$(complete_bash mctl dep)" "deploy deployments "
+expect_eq "$(complete_bash mctl images gc '')" "local registry "
+expect_contains "$(complete_bash mctl vault '')" "decrypt "
+expect_eq "$(complete_bash mctl completion '')" "bash fish zsh "
+expect_eq "$(complete_bash mctl --json deploy w)" "web worker " "a flag does not swallow the command after it"
+
+test_case "options of the command at hand and the global ones"
+expect_contains "$(complete_bash mctl vault decrypt --ou)" "--output"
+expect_contains "$(complete_bash mctl deploy --dry)" "--dry-run"
+expect_contains "$(complete_bash mctl deploy --js)" "--json"
+expect_not_contains "$(complete_bash mctl deploy --)" "--output"
+
+test_case "app names from apps/ (not the overlays), environments and vault ids from mctl.yaml"
+expect_eq "$(complete_bash mctl deploy w)" "web worker "
+expect_eq "$(complete_bash mctl -e staging status '')" "apps mctl.yaml web worker "
+expect_eq "$(complete_bash mctl deploy web -e '')" "prod staging "
+expect_eq "$(complete_bash mctl vault create --encrypt-vault-id '')" "ops prod "
+expect_eq "$(complete_bash mctl vault create --format '')" "ansible mctl "
+expect_eq "$(complete_bash mctl deploy --dry-run w)" "web worker "
+
+finish
