@@ -31,7 +31,8 @@ counted deploy alpha "${M[@]}" --timeout 30s
 expect_rc 0
 expect_eq "$(runs vault-runs)" 1 "password script runs"
 git_one=$(runs git-runs)
-expect_true test "$git_one" -gt 0
+expect_eq "$git_one" 3 "git runs: rev-parse HEAD, rev-parse --abbrev-ref, status"
+cat "$TMP/git-runs" >&2
 
 test_case "deploy a b c: the vault is decrypted once and git read once per command, not per app"
 counted deploy alpha beta gamma "${M[@]}" --timeout 30s
