@@ -16,6 +16,7 @@
 #include "cli/commands.hpp"
 #include "cli/deploy_checks.hpp"
 #include "cli/deploy_output.hpp"
+#include "cli/render_options.hpp"
 #include "core/duration.hpp"
 #include "core/json.hpp"
 #include "core/fs.hpp"
@@ -25,33 +26,17 @@
 #include "deploy/operate.hpp"
 #include "deploy/report.hpp"
 #include "templates/render.hpp"
-#include "vault/secrets.hpp"
 
 namespace mctl::cli {
 using nlohmann::json;
 namespace deploying {
 namespace {
 
-templates::RenderOptions render_options(Context& ctx, const std::vector<std::string>& sets) {
-  templates::RenderOptions o;
-  o.sets = sets;
-  o.load_secrets = [&ctx]() {
-    const auto& config = ctx.config();
-    auto file = config.get_path("vault.file");
-    if (!file) {
-      throw Error(fmt::format("the app spec uses secrets but vault.file is not set for environment '{}'", config.env_name()),
-                  Exit::usage);
-    }
-    return vault::load_secrets(*file, vault::passwords_from_config(config, ctx.stdin_is_tty()));
-  };
-  return o;
-}
-
 bool is_json_file(const std::string& app) {
   return app.size() > 5 && app.substr(app.size() - 5) == ".json" && std::filesystem::is_regular_file(app);
 }
 
-deploy::AppJob job_for(Context& ctx, const std::string& app, const std::vector<std::string>& sets) {
+deploy::AppJob job_for(Context& ctx, const std::string& app, const templates::RenderOptions& render) {
   if (is_json_file(app)) {
     json definition = core::parse_json(core::read_file(app), app);
     if (!definition.is_object() || !definition.contains("id") || !definition["id"].is_string()) {
@@ -59,31 +44,26 @@ deploy::AppJob job_for(Context& ctx, const std::string& app, const std::vector<s
     }
     return {deploy::canonical_app_id(definition["id"].get<std::string>()), definition, app, {}};
   }
-  auto rendered = templates::render_app(ctx.config(), app, render_options(ctx, sets));
+  auto rendered = templates::render_app(ctx.config(), app, render);
   for (const auto& w : rendered.warnings) core::log::warn("{}", w);
   return {deploy::canonical_app_id(rendered.id), rendered.definition, rendered.source.string(), rendered.locate};
 }
 
-std::vector<deploy::AppJob> jobs_for(Context& ctx, const std::vector<std::string>& apps, const std::vector<std::string>& sets) {
+// One RenderOptions for all apps: the vault is decrypted and git read once per command.
+std::vector<deploy::AppJob> jobs_for(Context& ctx, const std::vector<std::string>& apps,
+                                     const templates::RenderOptions& render) {
   std::vector<deploy::AppJob> jobs;
-  for (const auto& a : apps) jobs.push_back(job_for(ctx, a, sets));
+  for (const auto& a : apps) jobs.push_back(job_for(ctx, a, render));
   return jobs;
-}
-
-std::string git_sha(Context& ctx) {
-  try {
-    const auto info = core::git_info(ctx.config().project_dir());
-    return info.dirty ? info.sha + "-dirty" : info.sha;
-  } catch (const Error&) {
-    return "";  // not a git work tree: no label
-  }
 }
 
 }  // namespace
 
-std::string app_id(Context& ctx, const std::string& app) {
+std::string app_id(Context& ctx, const std::string& app, const std::vector<std::string>& sets) {
   if (!app.empty() && app.front() == '/') return app;
-  return job_for(ctx, app, {}).id;
+  if (is_json_file(app)) return job_for(ctx, app, {}).id;
+  // Only the id is rendered: no vault, and git only when the id uses it.
+  return deploy::canonical_app_id(templates::resolve_app_id(ctx.config(), app, render_options(ctx, sets)));
 }
 
 }  // namespace deploying
@@ -147,13 +127,14 @@ void run_deploy(Context& ctx, DeployFlags& f) {
   // that mostly wait for Marathon (bench/deploy.sh: peak RSS).
   mallopt(M_ARENA_MAX, 2);
 #endif
-  auto jobs = jobs_for(ctx, f.apps, f.sets);
+  const auto render = render_options(ctx, f.sets);
+  auto jobs = jobs_for(ctx, f.apps, render);
   auto o = options(ctx, f.timeout);
   if (f.parallel > 0) o.parallel = f.parallel;
   if (f.no_rollback) o.rollback = false;
   o.force = f.force;
   o.force_restart = f.force_restart;
-  o.git_sha = git_sha(ctx);
+  o.git_sha = git_label(render);
   o.deployed_at = utc_now(false);
   for (const auto& job : jobs) {
     const auto wanted = deploy::suggested_timeout(job.definition);
@@ -186,10 +167,11 @@ void run_deploy(Context& ctx, DeployFlags& f) {
   report(ctx, results, "deploy");
 }
 
-void run_cancel(Context& ctx, const std::string& what, bool force, bool no_wait, const std::string& timeout) {
+void run_cancel(Context& ctx, const std::string& what, const std::vector<std::string>& sets, bool force, bool no_wait,
+                const std::string& timeout) {
   auto client = marathon(ctx);
   const bool by_id = deploy::looks_like_deployment_id(what);
-  report(ctx, deploy::cancel(*client, by_id ? what : "", by_id ? "" : app_id(ctx, what), force, options(ctx, timeout), !no_wait),
+  report(ctx, deploy::cancel(*client, by_id ? what : "", by_id ? "" : app_id(ctx, what, sets), force, options(ctx, timeout), !no_wait),
          "cancel");
 }
 
@@ -242,7 +224,7 @@ void add_deploy_commands(CLI::App& app, Context& ctx) {
   diff->add_option("--set", *diff_sets, "Override a variable: key=value (repeatable)");
   diff->callback(command(ctx, [&ctx, diff_apps, diff_sets] {
     auto client = marathon(ctx);
-    print_plan(ctx, *client, jobs_for(ctx, *diff_apps, *diff_sets), deploy::DeployOptions{}, false);
+    print_plan(ctx, *client, jobs_for(ctx, *diff_apps, render_options(ctx, *diff_sets)), deploy::DeployOptions{}, false);
   }));
 
   auto* list = app.add_subcommand("deployments", "List deployments in flight");
@@ -250,15 +232,17 @@ void add_deploy_commands(CLI::App& app, Context& ctx) {
 
   struct CancelFlags {
     std::string what, timeout;
+    std::vector<std::string> sets;
     bool force = false, no_wait = false;
   };
   auto cf = std::make_shared<CancelFlags>();
   auto* cancel = app.add_subcommand("cancel", "Cancel a deployment (Marathon rolls it back) and wait for the revert");
   cancel->add_option("target", cf->what, "App (name or /id) or deployment id")->required();
+  cancel->add_option("--set", cf->sets, "Variable name=value for an app id that uses it, as for deploy (repeatable)");
   cancel->add_flag("--force", cf->force, "Cancel without rollback (tasks of both versions may remain)");
   cancel->add_flag("--no-wait", cf->no_wait, "Do not wait for the revert deployment");
   cancel->add_option("--timeout", cf->timeout, "Deadline for the revert (default: deploy.timeout)");
-  cancel->callback(command(ctx, [&ctx, cf] { run_cancel(ctx, cf->what, cf->force, cf->no_wait, cf->timeout); }));
+  cancel->callback(command(ctx, [&ctx, cf] { run_cancel(ctx, cf->what, cf->sets, cf->force, cf->no_wait, cf->timeout); }));
 }
 
 }  // namespace mctl::cli

@@ -16,6 +16,7 @@ struct OperateFlags {
   std::string app;
   std::string timeout;
   std::string to;
+  std::vector<std::string> sets;
   int instances = -1;
   int limit = 10;
   bool force = false;
@@ -25,7 +26,7 @@ struct OperateFlags {
 
 void run_status(Context& ctx, const OperateFlags& f) {
   auto client = marathon(ctx);
-  const std::string id = app_id(ctx, f.app);
+  const std::string id = app_id(ctx, f.app, f.sets);
   const json app = client->require_app(id);
   const json deployments = client->deployments();
   if (ctx.json()) {
@@ -65,7 +66,7 @@ void run_apps(Context& ctx) {
 
 void run_versions(Context& ctx, const OperateFlags& f) {
   auto client = marathon(ctx);
-  const std::string id = app_id(ctx, f.app);
+  const std::string id = app_id(ctx, f.app, f.sets);
   const json app = client->require_app(id);
   const auto versions = client->versions(id);
   json out = json::array();
@@ -87,26 +88,26 @@ void run_rollback(Context& ctx, const OperateFlags& f) {
   auto client = marathon(ctx);
   auto o = options(ctx, f.timeout);
   o.force = f.force;
-  report(ctx, {deploy::rollback_app(*client, app_id(ctx, f.app), f.to, o, !f.no_wait)}, "rollback");
+  report(ctx, {deploy::rollback_app(*client, app_id(ctx, f.app, f.sets), f.to, o, !f.no_wait)}, "rollback");
 }
 
 void run_restart(Context& ctx, const OperateFlags& f) {
   auto client = marathon(ctx);
   auto o = options(ctx, f.timeout);
   o.force = f.force;
-  report(ctx, {deploy::restart(*client, app_id(ctx, f.app), o, !f.no_wait)}, "restart");
+  report(ctx, {deploy::restart(*client, app_id(ctx, f.app, f.sets), o, !f.no_wait)}, "restart");
 }
 
 void run_scale(Context& ctx, const OperateFlags& f, int instances, const std::string& what) {
   auto client = marathon(ctx);
   auto o = options(ctx, f.timeout);
   o.force = f.force;
-  report(ctx, {deploy::scale(*client, app_id(ctx, f.app), instances, o, !f.no_wait)}, what);
+  report(ctx, {deploy::scale(*client, app_id(ctx, f.app, f.sets), instances, o, !f.no_wait)}, what);
 }
 
 void run_destroy(Context& ctx, const OperateFlags& f) {
   auto client = marathon(ctx);
-  const std::string id = app_id(ctx, f.app);
+  const std::string id = app_id(ctx, f.app, f.sets);
   client->require_app(id);
   if (!f.yes) {
     if (!ctx.stdin_is_tty()) {
@@ -122,6 +123,7 @@ void run_destroy(Context& ctx, const OperateFlags& f) {
 CLI::App* sub(CLI::App& app, const std::string& name, const std::string& help, OperateFlags& f, bool waits) {
   auto* s = app.add_subcommand(name, help);
   s->add_option("app", f.app, "App spec name, rendered .json file, or Marathon id (/group/app)")->required();
+  s->add_option("--set", f.sets, "Variable name=value for an app id that uses it, as for deploy (repeatable)");
   if (waits) {
     s->add_option("--timeout", f.timeout, "Deadline to be done (default: deploy.timeout)");
     s->add_flag("--no-wait", f.no_wait, "Return once Marathon accepted the change");

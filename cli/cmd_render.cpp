@@ -5,12 +5,11 @@
 #include <optional>
 
 #include "cli/commands.hpp"
+#include "cli/render_options.hpp"
 #include "core/error.hpp"
 #include "core/fs.hpp"
-#include "core/git.hpp"
 #include "core/log.hpp"
 #include "templates/render.hpp"
-#include "vault/secrets.hpp"
 
 namespace mctl::cli {
 namespace {
@@ -27,32 +26,8 @@ struct RenderArgs {
 };
 
 templates::RenderOptions make_options(Context& ctx, const RenderArgs& args) {
-  templates::RenderOptions options;
-  options.sets = args.sets;
+  auto options = render_options(ctx, args.sets);
   options.lint = args.lint;
-  core::Config& config = ctx.config();
-  const bool allow_prompt = ctx.stdin_is_tty();
-  // Read once per command, shared by every app rendered (--all, lint).
-  auto git = std::make_shared<std::optional<core::GitInfo>>();
-  options.git = [&config, git] {
-    if (!*git) *git = core::git_info(config.project_dir());
-    return **git;
-  };
-  auto secrets = std::make_shared<std::optional<nlohmann::json>>();
-  options.load_secrets = [&config, allow_prompt, secrets] {
-    if (*secrets) return **secrets;
-    const auto file = config.get_path("vault.file");
-    if (!file) {
-      throw Error(config.env_name().empty()
-                      ? std::string("the spec uses {{ secrets.* }}: choose an environment with a vault file (-e ENV)")
-                      : fmt::format("the spec uses {{{{ secrets.* }}}} but environment '{}' has no vault file "
-                                    "(vault.file)",
-                                    config.env_name()),
-                  Exit::usage);
-    }
-    *secrets = vault::load_secrets(*file, vault::passwords_from_config(config, allow_prompt));
-    return **secrets;
-  };
   return options;
 }
 

@@ -23,9 +23,9 @@ std::shared_ptr<deploy::MarathonClient> marathon(Context& ctx);
 // The time now, UTC, ISO-8601 ("2026-12-05T08:00:00Z"; with `millis`, ".123Z").
 std::string utc_now(bool millis);
 
-// A Marathon app id for APP: "/id" as is, a rendered .json file's "id", or the spec name
-// rendered for the environment.
-std::string app_id(Context& ctx, const std::string& app);
+// A Marathon app id for APP: "/id" as is, a rendered .json file's "id", or the spec's `id:`
+// rendered for the environment (with --set `sets`; never opens the vault).
+std::string app_id(Context& ctx, const std::string& app, const std::vector<std::string>& sets = {});
 
 // " -e ENV" when an environment is selected, for suggested commands.
 std::string env_suffix(Context& ctx);

@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <cctype>
+#include <optional>
 #include <utility>
 
 namespace mctl::deploy {
@@ -157,6 +158,57 @@ std::string show(const std::string& path, const json& value) {
   return value.dump();
 }
 
+// The default Marathon applies at a JSON pointer of a definition, when the field has one.
+std::optional<json> default_at(const std::string& path) {
+  std::vector<std::string> t;
+  for (std::size_t at = 1; at <= path.size();) {
+    const auto next = std::min(path.find('/', at), path.size());
+    t.push_back(path.substr(at, next - at));
+    at = next + 1;
+  }
+  const auto is_index = [](const std::string& s) {
+    return !s.empty() && std::all_of(s.begin(), s.end(), [](unsigned char c) { return std::isdigit(c); });
+  };
+  const Defaults* table = nullptr;
+  std::string key;
+  if (t.size() == 1) {
+    table = &app_defaults();
+    key = t[0];
+  } else if (t.size() == 3 && is_index(t[1])) {
+    static const std::vector<std::pair<std::string, const Defaults* (*)()>> lists = {
+        {"healthChecks", [] { return &health_defaults(); }},
+        {"readinessChecks", [] { return &readiness_defaults(); }},
+        {"fetch", [] { return &fetch_defaults(); }},
+        {"portDefinitions", [] { return &port_defaults(); }}};
+    for (const auto& [name, get] : lists) {
+      if (t[0] == name) table = get();
+    }
+    key = t[2];
+  } else if (t.size() == 3 && t[0] == "container" && t[1] == "docker") {
+    table = &docker_defaults();
+    key = t[2];
+  } else if (t.size() == 4 && t[0] == "container" && t[1] == "portMappings" && is_index(t[2])) {
+    table = &port_defaults();
+    key = t[3];
+  }
+  if (!table) return std::nullopt;
+  for (const auto& [name, values] : *table) {
+    if (name == key) return values.front();
+  }
+  return std::nullopt;
+}
+
+// The value a side really has at `path` when normalizing dropped it as Marathon's default: the
+// value as given (e.g. maxLaunchDelaySeconds 3600), else the default. So a change from or to a
+// default reads "~ /instances: 1 -> 2", not "+ /instances: 2".
+json effective_value(const json& raw, const std::string& path) {
+  const auto fallback = default_at(path);
+  if (!fallback) return json();
+  const json::json_pointer pointer(path);
+  if (raw.contains(pointer) && !raw.at(pointer).is_null()) return raw.at(pointer);
+  return *fallback;
+}
+
 }  // namespace
 
 json normalize_app(const json& app) {
@@ -210,6 +262,11 @@ std::vector<FieldChange> diff_apps(const json& running, const json& desired) {
   adopt_assigned_ports(r, d, "portMappings", "servicePort", true);
   std::vector<FieldChange> out;
   compare(r, d, "", out);
+  const bool exists = running.is_object() && !running.empty();
+  for (auto& c : out) {
+    if (c.before.is_null() && exists) c.before = effective_value(running, c.path);
+    if (c.after.is_null()) c.after = effective_value(desired, c.path);
+  }
   return out;
 }
 

@@ -279,6 +279,36 @@ std::vector<std::string> list_apps(const core::Config& config) {
   return names;
 }
 
+std::string resolve_app_id(const core::Config& config, const std::string& app_or_file,
+                           const RenderOptions& options) {
+  const Located where = locate(config, app_or_file);
+  SpecNode spec = load(where.file);
+  if (spec.kind != SpecNode::Kind::map) {
+    throw Error(fmt::format("{}: an app spec must be a map of Marathon app fields", spec.pos.str()), Exit::usage);
+  }
+  apply_environment(spec, config, where);
+  const SpecNode* id = spec.find("id");
+  if (!id) return "/" + where.name;
+  RenderOptions no_vault = options;
+  no_vault.load_secrets = [&id]() -> json {
+    throw Error(fmt::format("{}: the app id must not use secrets", id->pos.str()), Exit::usage);
+  };
+  GitFacts git(config, no_vault);
+  Variables vars;
+  build_variables(vars, config, no_vault, where.name, git);
+  SpecNode only_id;
+  only_id.kind = SpecNode::Kind::map;
+  only_id.pos = spec.pos;
+  only_id.members.push_back({{"id", id->pos}, *id});
+  const Interpolated result = interpolate(only_id, vars);
+  if (!result.errors.empty()) throw Error(result.errors.front().str(), Exit::usage);
+  const json& value = result.value["id"];
+  if (!value.is_string() || value.get<std::string>().empty()) {
+    throw Error(fmt::format("{}: the app id must be a non-empty string", id->pos.str()), Exit::usage);
+  }
+  return value.get<std::string>();
+}
+
 RenderReport check_app(const core::Config& config, const std::string& app_or_file, const RenderOptions& options) {
   const Located where = locate(config, app_or_file);
   RenderReport report{where.name, where.file, std::nullopt, {}, {}};

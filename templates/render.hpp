@@ -64,6 +64,13 @@ std::vector<std::string> list_apps(const core::Config& config);
 RenderedApp render_app(const core::Config& config, const std::string& app_or_file,
                        const RenderOptions& options);
 
+// The Marathon app id APP renders to, without rendering the rest of the spec: only `id:` (after
+// the environment's overlays) is interpolated, so the vault is never opened and git is read only
+// when the id uses git.*. "/NAME" when the spec has no id. An id that uses {{ secrets.* }} is a
+// usage error. For commands that only need the id (status, versions, rollback, ...).
+std::string resolve_app_id(const core::Config& config, const std::string& app_or_file,
+                           const RenderOptions& options);
+
 // Like render_app, but returns the problems of the spec instead of throwing for them. Still
 // throws for what is not the spec's fault or not fixable in it: a missing spec file, a vault
 // that cannot be opened (Exit::auth), git not available.

@@ -49,7 +49,31 @@ TEST_CASE("a value equal to the default in the spec but different when running i
   const auto changes = diff_apps(r, spec());
   REQUIRE(changes.size() == 1);
   CHECK(changes[0].path == "/mem");
-  CHECK(changes[0].after.is_null());
+  CHECK(changes[0].after == 128);
+  CHECK(format_changes(changes) == "~ /mem: 512 -> 128\n");
+}
+
+TEST_CASE("a change from or to Marathon's default shows both values, not an addition or removal") {
+  json s = spec();
+  json r = running();
+  r["instances"] = 1;  // Marathon's default: normalizing drops it on the running side
+  CHECK(format_changes(diff_apps(r, s)) == "~ /instances: 1 -> 2\n");
+  r["instances"] = 2;
+  s.erase("instances");  // the spec leaves it to Marathon: 1
+  s["healthChecks"][0]["intervalSeconds"] = 10;
+  r["container"]["docker"]["forcePullImage"] = true;
+  CHECK(format_changes(diff_apps(r, s)) ==
+        "~ /container/docker/forcePullImage: true -> false\n"
+        "~ /healthChecks/0/intervalSeconds: 60 -> 10\n"
+        "~ /instances: 2 -> 1\n");
+}
+
+TEST_CASE("a field without a default that is removed or added stays - or +") {
+  json s = spec();
+  s["cmd"] = "run";
+  json r = running();
+  r["labels"]["team"] = "web";
+  CHECK(format_changes(diff_apps(r, s)) == "+ /cmd: \"run\"\n- /labels: {\"team\":\"web\"}\n");
 }
 
 TEST_CASE("secret-looking env values are hidden in the listing") {

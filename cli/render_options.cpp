@@ -1,0 +1,51 @@
+#include "cli/render_options.hpp"
+
+#include <fmt/format.h>
+
+#include <memory>
+#include <optional>
+
+#include "core/error.hpp"
+#include "core/git.hpp"
+#include "vault/secrets.hpp"
+
+namespace mctl::cli {
+
+templates::RenderOptions render_options(Context& ctx, const std::vector<std::string>& sets) {
+  templates::RenderOptions options;
+  options.sets = sets;
+  // Both caches are shared by every copy of these options (one per command).
+  auto git = std::make_shared<std::optional<core::GitInfo>>();
+  options.git = [&ctx, git] {
+    if (!*git) *git = core::git_info(ctx.config().project_dir());
+    return **git;
+  };
+  auto secrets = std::make_shared<std::optional<nlohmann::json>>();
+  options.load_secrets = [&ctx, secrets] {
+    if (*secrets) return **secrets;
+    const auto& config = ctx.config();
+    const auto file = config.get_path("vault.file");
+    if (!file) {
+      throw Error(config.env_name().empty()
+                      ? std::string("the spec uses {{ secrets.* }}: choose an environment with a vault file (-e ENV)")
+                      : fmt::format("the spec uses {{{{ secrets.* }}}} but environment '{}' has no vault file "
+                                    "(vault.file)",
+                                    config.env_name()),
+                  Exit::usage);
+    }
+    *secrets = vault::load_secrets(*file, vault::passwords_from_config(config, ctx.stdin_is_tty()));
+    return **secrets;
+  };
+  return options;
+}
+
+std::string git_label(const templates::RenderOptions& options) {
+  try {
+    const auto info = options.git();
+    return info.dirty ? info.sha + "-dirty" : info.sha;
+  } catch (const Error&) {
+    return "";  // not a git work tree: no label
+  }
+}
+
+}  // namespace mctl::cli
