@@ -6,7 +6,7 @@ source "$(dirname "$0")/lib_marathon.sh"
 source "$(dirname "$0")/lib_mesos.sh"
 
 start_marathon
-start_mesos --gc-ms 3000
+start_mesos --gc-ms 6000
 cd "$TMP" || exit 1
 M=(--marathon "$MARATHON_URL" --mesos "$MESOS_URL")
 
@@ -92,9 +92,11 @@ expect_rc 2
 expect_contains "$ERR" "no Mesos master configured"
 
 test_case "follow: appended lines appear; a line longer than a read chunk stays one line; rotation"
-"$MCTL" logs /web -f --stdout -n 0 "${M[@]}" >"$TMP/follow.out" 2>"$TMP/follow.err" &
+"$MCTL" logs /web -f --stdout -n 1 "${M[@]}" >"$TMP/follow.out" 2>"$TMP/follow.err" &
 FOLLOW=$!
 _PIDS+=("$FOLLOW")
+# Following once the last line of task 0 (written before) is shown.
+wait_until 20 grep -q "| line 1000" "$TMP/follow.out" || fail_now "logs -f did not start: $(cat "$TMP/follow.err")"
 msim POST write "{\"task\":\"${T[0]}\",\"text\":\"followed 1\\n\"}" >/dev/null
 expect_true wait_until 5 grep -q "followed 1" "$TMP/follow.out"
 python3 -c "print('L' * 200000)" >"$TMP/long"
@@ -125,7 +127,7 @@ expect_rc 0
 expect_contains "$OUT" "warning 0"
 mctl logs /web --task "${T[0]}" "${M[@]}"
 expect_rc 8 "without --completed an ended task is not listed"
-expect_true wait_until 10 test ! -d "$(dirname "$(task_dir "${T[0]}")")"
+expect_true wait_until 15 test ! -d "$(dirname "$(task_dir "${T[0]}")")"
 mctl logs /web --completed --task "${T[0]}" "${M[@]}"
 expect_rc 8
 expect_contains "$ERR" "garbage-collected"
@@ -145,6 +147,12 @@ sim POST app_faults '{"app":"/web","crash_loop":true,"scope":"next_config"}' >/d
 mctl deploy web.json "${M[@]}" --timeout 60s --no-logs
 expect_rc 6
 expect_not_contains "$OUT" "panic: cannot open"
+
+test_case "without Mesos configured a failed deploy skips the logs, with a note under -v only"
+sim POST app_faults '{"app":"/web","crash_loop":true,"scope":"next_config"}' >/dev/null
+write_app web.json /web registry.local/web:v4 3
 mctl deploy web.json --marathon "$MARATHON_URL" --timeout 60s -v
-expect_rc 0 "(no fault left: the deploy succeeds)"
+expect_rc 6
+expect_contains "$ERR" "no Mesos master configured"
+expect_not_contains "$OUT" "stderr of failed task"
 finish
