@@ -36,6 +36,7 @@ std::string pct(const std::optional<double>& p) { return p ? fmt::format("{:.1f}
 std::string cores(const std::optional<double>& c) { return c ? fmt::format("{:.2f}", *c) : "-"; }
 
 json opt(const std::optional<double>& v) { return v ? json(*v) : json(); }
+json whole(const std::optional<double>& v) { return v ? json(static_cast<long long>(*v + 0.5)) : json(); }
 
 struct Totals {
   std::optional<double> rss, limit, cpu;
@@ -59,12 +60,12 @@ json as_json(const ByApp& apps) {
     for (const auto& u : tasks) {
       total.add(u);
       a["tasks"].push_back({{"id", u.task.id}, {"host", u.task.host}, {"agent_id", u.task.agent_id},
-                            {"rss_bytes", opt(u.rss_bytes)}, {"limit_bytes", opt(u.limit_bytes)},
+                            {"rss_bytes", whole(u.rss_bytes)}, {"limit_bytes", whole(u.limit_bytes)},
                             {"mem_pct", opt(u.mem_pct())}, {"cpu_cores", opt(u.cpu_cores)},
                             {"throttled_pct", opt(u.throttled_pct)},
                             {"problem", u.problem.empty() ? json() : json(u.problem)}});
     }
-    a["total"] = {{"rss_bytes", opt(total.rss)}, {"limit_bytes", opt(total.limit)}, {"mem_pct", opt(total.pct())},
+    a["total"] = {{"rss_bytes", whole(total.rss)}, {"limit_bytes", whole(total.limit)}, {"mem_pct", opt(total.pct())},
                   {"cpu_cores", opt(total.cpu)}};
     out.push_back(a);
   }
