@@ -42,6 +42,7 @@ void add_global_options(CLI::App& app, GlobalOptions& g) {
   app.add_option("--marathon", g.marathon, "Marathon URL (repeatable; overrides config)");
   app.add_option("--mesos-dns", g.mesos_dns, "Mesos-DNS server host[:port]");
   app.add_option("--registry", g.registry, "Docker registry");
+  app.add_option("--mesos", g.mesos, "Mesos master URL (repeatable; overrides config)");
   app.set_version_flag("--version", fmt::format("mctl {} ({})", k_version, k_git_sha),
                        "Print mctl's version and exit");
 }
@@ -202,6 +203,8 @@ std::unique_ptr<CLI::App> build_app(Context& ctx) {
   add_config_command(app, ctx);
   add_version_command(app, ctx);
   add_help_command(app, ctx);
+  add_logs_command(app, ctx);
+  add_top_command(app, ctx);
   add_completion_command(app, ctx);  // last: its script is generated from the tree above
   add_man_command(app, ctx);
   add_examples(app);

@@ -17,6 +17,7 @@
 #include "cli/deploy_checks.hpp"
 #include "cli/deploy_output.hpp"
 #include "cli/render_options.hpp"
+#include "cli/mesos_tasks.hpp"
 #include "core/duration.hpp"
 #include "core/json.hpp"
 #include "core/fs.hpp"
@@ -83,6 +84,7 @@ struct DeployFlags {
   bool no_events = false;
   bool check_image = false;
   bool verify_dns = false;
+  bool no_logs = false;
 };
 
 void print_plan(Context& ctx, deploy::MarathonClient& client, const std::vector<deploy::AppJob>& jobs,
@@ -164,6 +166,7 @@ void run_deploy(Context& ctx, DeployFlags& f) {
   auto results = deploy::deploy_apps(*client, jobs, o);
   progress.close();
   if (f.verify_dns) verify_dns(*client, results, dns_check, *o.interrupted);
+  if (!f.no_logs) add_failure_logs(ctx, results);
   report(ctx, results, "deploy");
 }
 
@@ -207,6 +210,7 @@ void add_deploy_commands(CLI::App& app, Context& ctx) {
   deploy->add_option("--timeout", flags->timeout, "Deadline for each app to be done (default: deploy.timeout)");
   deploy->add_option("--parallel", flags->parallel, "Apps deployed at once (default: deploy.parallel)")->check(whole_number_at_least(1));
   deploy->add_flag("--no-rollback", flags->no_rollback, "On failure leave the deployment running");
+  deploy->add_flag("--no-logs", flags->no_logs, "On failure do not show the failed task's stderr (read from Mesos)");
   deploy->add_flag("--force", flags->force, "When the app is locked by another deployment, cancel that one");
   deploy->add_flag("--force-restart", flags->force_restart, "Restart the tasks even when nothing changed");
   deploy->add_flag("--dry-run", flags->dry_run, "Print the diff and the request; send nothing");

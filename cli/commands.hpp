@@ -16,6 +16,8 @@ void add_operate_commands(CLI::App& app, Context& ctx);  // status, apps, versio
 void add_dns_command(CLI::App& app, Context& ctx);
 void add_config_command(CLI::App& app, Context& ctx);
 void add_version_command(CLI::App& app, Context& ctx);
+void add_logs_command(CLI::App& app, Context& ctx);  // logs: the tasks' stdout/stderr from their Mesos sandboxes
+void add_top_command(CLI::App& app, Context& ctx);   // top: memory and CPU per task (Mesos statistics)
 void add_completion_command(CLI::App& app, Context& ctx);  // completion bash (from this tree)
 
 // A count or size on the command line: a readable range in the error, not 1.79769e+308.

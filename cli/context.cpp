@@ -45,6 +45,7 @@ core::Config& Context::config() {
       options.flags.push_back({"marathon.urls", globals.marathon, "--marathon"});
     }
     if (globals.mesos_dns) options.flags.push_back({"mesos_dns", *globals.mesos_dns, "--mesos-dns"});
+    if (!globals.mesos.empty()) options.flags.push_back({"mesos.master_urls", globals.mesos, "--mesos"});
     if (globals.registry) options.flags.push_back({"registry", *globals.registry, "--registry"});
     for (auto& f : m_pending_flags) options.flags.push_back(f);
     m_config = core::Config::load(options);

@@ -22,6 +22,7 @@ struct GlobalOptions {
   std::vector<std::string> marathon;
   std::optional<std::string> mesos_dns;
   std::optional<std::string> registry;
+  std::vector<std::string> mesos;  // --mesos: Mesos master URLs
 };
 
 class Context {

@@ -532,44 +532,8 @@ void MarathonClient::stream_events(const EventHandler& on_event, const std::func
 }
 
 Credentials credentials_from_config(const core::Config& config) {
-  Credentials c;
-  auto secret_from = [&](const std::string& file_key, const std::string& env_key, const std::string& what)
-      -> std::optional<std::pair<std::string, std::string>> {
-    if (auto path = config.get_path(file_key)) {
-      std::string value;
-      try {
-        value = core::read_file(*path);
-      } catch (const Error& e) {
-        throw Error(fmt::format("reading the Marathon {} ({} = {}): {}", what, file_key, path->string(), e.what()), Exit::usage);
-      }
-      while (!value.empty() && (value.back() == '\n' || value.back() == '\r')) value.pop_back();
-      return std::pair{value, fmt::format("{} from file {}", what, path->string())};
-    }
-    if (auto var = config.get_optional(env_key)) {
-      auto value = config.environ(*var);
-      if (!value) {
-        throw Error(fmt::format("the Marathon {} should be in environment variable {} ({}), which is not set", what, *var, env_key),
-                    Exit::usage);
-      }
-      return std::pair{*value, fmt::format("{} from environment variable {}", what, *var)};
-    }
-    return std::nullopt;
-  };
-  if (auto token = secret_from("marathon.credentials.token_file", "marathon.credentials.token_env", "token")) {
-    c.token = token->first;
-    c.source = token->second;
-    return c;
-  }
-  if (auto user = config.get_optional("marathon.credentials.user")) {
-    auto password = secret_from("marathon.credentials.password_file", "marathon.credentials.password_env", "password");
-    if (!password) {
-      throw Error(fmt::format("marathon.credentials.user is set ({}) but no password source: set "
-                              "marathon.credentials.password_file or password_env", *user), Exit::usage);
-    }
-    c.basic = http::BasicAuth{*user, password->first};
-    c.source = fmt::format("basic auth as user '{}', {}", *user, password->second);
-  }
-  return c;
+  auto c = core::service_credentials(config, "marathon", "Marathon");
+  return {std::move(c.basic), std::move(c.token), std::move(c.source)};
 }
 
 std::unique_ptr<MarathonClient> connect(const core::Config& config) {

@@ -1,0 +1,333 @@
+#include "mesos/logs.hpp"
+
+#include <fmt/format.h>
+
+#include <map>
+#include <mutex>
+#include <thread>
+
+#include "core/error.hpp"
+
+namespace mctl::mesos {
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+struct Cursor {
+  Stream stream;
+  std::string path;
+  long long offset = 0;
+  std::string pending;  // an unfinished line
+  Clock::time_point size_checked{};
+};
+
+// One followed task: where its files are and how far they were read.
+struct Tracked {
+  TaskRef task;
+  std::string executor_id;
+  std::string address;
+  std::vector<Cursor> files;
+  bool located = false;  // its sandbox was found
+  bool done = false;     // nothing more to read (finished, gone, or its agent unknown)
+  bool finished = false; // ended: read it to the end once more, then done
+  bool down = false;     // its agent did not answer last time (said once)
+  double started = 0;
+  std::string end_state;
+  std::vector<std::pair<Stream, std::string>> lines;  // read, not yet handed to the sink
+  std::vector<std::string> notes;
+};
+
+// The bytes [from, to) of a file (to < 0: to its end), in as many reads as the agent's cap
+// needs. nullopt when the file is gone (404).
+std::optional<std::string> read_range(MesosClient& client, const std::string& address, const std::string& path,
+                                      long long from, long long to, long long chunk) {
+  std::string out;
+  long long offset = from;
+  while (to < 0 || offset < to) {
+    const long long want = to < 0 ? chunk : std::min(chunk, to - offset);
+    const auto got = client.read_file(address, path, offset, want);
+    if (!got) return std::nullopt;
+    if (got->data.empty()) break;
+    offset += static_cast<long long>(got->data.size());
+    out += got->data;
+  }
+  return out;
+}
+
+class Reader {
+ public:
+  Reader(MesosClient& client, const LogOptions& o, LogSink& sink) : m_client(client), m_o(o), m_sink(sink) {}
+
+  LogResult result;
+
+  void add(const TaskRef& t, const MasterState& state) {
+    Tracked tr;
+    tr.task = t;
+    const auto info = state.tasks.find(t.id);
+    tr.executor_id = info != state.tasks.end() ? info->second.executor_id : t.id;
+    if (info != state.tasks.end()) tr.started = info->second.started;
+    const auto agent = state.agents.find(t.agent_id);
+    if (agent == state.agents.end() || agent->second.address.empty()) {
+      tr.notes.push_back(fmt::format("agent {} is not registered with the Mesos master; no logs", t.agent_id));
+      tr.done = true;
+      ++result.unreachable;
+    } else {
+      tr.address = agent->second.address;
+    }
+    if (m_o.out) tr.files.push_back({Stream::out, "stdout"});
+    if (m_o.err) tr.files.push_back({Stream::err, "stderr"});
+    m_tasks.push_back(std::move(tr));
+  }
+
+  // First read of every task not located yet: the tail (or all) of each file.
+  void start(bool whole) {
+    run_per_agent([&](Tracked& t, std::map<std::string, Sandbox>* sandboxes) { locate_and_tail(t, sandboxes, whole); },
+                  true);
+  }
+
+  // One round of following: what each file gained since the last read.
+  void poll() {
+    run_per_agent([&](Tracked& t, std::map<std::string, Sandbox>*) { read_new(t); }, false);
+  }
+
+  // Hands what was read to the sink, task by task.
+  void flush() {
+    for (auto& t : m_tasks) {
+      for (const auto& [stream, text] : t.lines) m_sink.line(t.task, stream, text);
+      for (const auto& n : t.notes) m_sink.note(t.task, n);
+      t.lines.clear();
+      t.notes.clear();
+    }
+  }
+
+  // Tasks listed now vs before: new ones join, missing or ended ones finish.
+  void refresh(const std::vector<TaskRef>& listed, const MasterState& state) {
+    std::map<std::string, const TaskRef*> by_id;
+    for (const auto& t : listed) by_id[t.id] = &t;
+    for (auto& t : m_tasks) {
+      if (t.done || t.finished) continue;
+      const auto info = state.tasks.find(t.task.id);
+      const bool ended = info != state.tasks.end() && info->second.ended != 0;
+      if (!by_id.count(t.task.id) || ended) {
+        t.finished = true;
+        t.end_state = info != state.tasks.end() ? info->second.state : "no longer listed by Marathon";
+      }
+    }
+    for (const auto& t : listed) {
+      if (!known(t.id)) add(t, state);
+    }
+  }
+
+  bool all_done() const {
+    for (const auto& t : m_tasks) {
+      if (!t.done) return false;
+    }
+    return true;
+  }
+
+ private:
+  bool known(const std::string& id) const {
+    for (const auto& t : m_tasks) {
+      if (t.task.id == id) return true;
+    }
+    return false;
+  }
+
+  // Runs `work` for every task still read, the tasks of one agent in one worker.
+  template <typename Work>
+  void run_per_agent(Work work, bool unlocated) {
+    std::map<std::string, std::vector<Tracked*>> by_agent;
+    for (auto& t : m_tasks) {
+      if (!t.done && t.located != unlocated) by_agent[t.address].push_back(&t);
+    }
+    std::vector<std::string> addresses;
+    for (const auto& [a, _] : by_agent) addresses.push_back(a);
+    m_client.for_each_parallel(addresses, [&](const std::string& address) {
+      std::map<std::string, Sandbox> sandboxes;
+      for (auto* t : by_agent.at(address)) {
+        try {
+          if (unlocated && sandboxes.empty()) sandboxes = m_client.agent_sandboxes(address);
+          work(*t, &sandboxes);
+          if (t->down) t->notes.push_back(fmt::format("agent {} ({}) answers again", t->task.host, address));
+          t->down = false;
+        } catch (const Error& e) {
+          if (e.exit_code() == Exit::auth) throw_later(e);
+          unreachable(*t, e);
+        }
+      }
+    });
+    if (m_auth_error) throw Error(*m_auth_error, Exit::auth);
+  }
+
+  void throw_later(const Error& e) {
+    std::lock_guard lock(m_mutex);
+    m_auth_error = e.what();
+  }
+
+  void unreachable(Tracked& t, const Error& e) {
+    if (t.down) return;
+    t.down = true;
+    t.notes.push_back(fmt::format("cannot read the logs: agent {} ({}) did not answer: {}{}", t.task.host, t.address,
+                                  e.what(), m_o.follow ? "; retrying" : ""));
+    std::lock_guard lock(m_mutex);
+    ++result.unreachable;
+    if (!m_o.follow) t.done = true;
+  }
+
+  void gone(Tracked& t, const std::string& why) {
+    t.notes.push_back(why);
+    t.done = true;
+    std::lock_guard lock(m_mutex);
+    ++result.gone;
+  }
+
+  void locate_and_tail(Tracked& t, std::map<std::string, Sandbox>* sandboxes, bool whole) {
+    const auto it = sandboxes->find(t.executor_id);
+    if (it == sandboxes->end()) {
+      return gone(t, fmt::format("no sandbox on agent {} (garbage-collected by the agent, or never started)",
+                                 t.task.host));
+    }
+    const bool all = whole || m_o.tail < 0 || (m_o.since && t.started > 0 && t.started >= *m_o.since);
+    for (auto& f : t.files) {
+      f.path = it->second.directory + "/" + f.path;
+      const auto size = m_client.read_file(t.address, f.path, -1);
+      if (!size) return gone(t, fmt::format("{} is gone from agent {} (garbage-collected)", f.path, t.task.host));
+      const auto text = all ? read_range(m_client, t.address, f.path, 0, size->offset, m_o.chunk)
+                            : tail(t.address, f.path, size->offset);
+      if (!text) return gone(t, fmt::format("{} is gone from agent {} (garbage-collected)", f.path, t.task.host));
+      f.offset = size->offset;
+      f.pending = *text;
+      take_lines(f.pending, m_o.max_line, [&](std::string_view l) { t.lines.emplace_back(f.stream, l); });
+      if (!m_o.follow) end_file(t, f);
+    }
+    t.located = true;
+    if (!m_o.follow) t.done = true;
+    std::lock_guard lock(m_mutex);
+    ++result.read;
+  }
+
+  // The last `tail` lines of the file's first `size` bytes, read backwards chunk by chunk.
+  std::optional<std::string> tail(const std::string& address, const std::string& path, long long size) {
+    std::string text;
+    long long from = size;
+    while (true) {
+      const long long start = std::max(0LL, from - m_o.chunk);
+      const auto got = read_range(m_client, address, path, start, from, m_o.chunk);
+      if (!got) return std::nullopt;
+      text.insert(0, *got);
+      from = start;
+      if (const auto at = last_lines_start(text, m_o.tail, from == 0)) return text.substr(*at);
+      if (got->empty()) return text;  // the file shrank meanwhile
+    }
+  }
+
+  void end_file(Tracked& t, Cursor& f) {
+    if (!f.pending.empty()) t.lines.emplace_back(f.stream, std::move(f.pending));
+    f.pending.clear();
+  }
+
+  void read_new(Tracked& t) {
+    for (auto& f : t.files) {
+      const auto got = read_range(m_client, t.address, f.path, f.offset, -1, m_o.chunk);
+      if (!got) {
+        if (t.finished) break;  // ended and collected at once: what was read is all there is
+        return gone(t, fmt::format("{} is gone from agent {} (garbage-collected)", f.path, t.task.host));
+      }
+      f.offset += static_cast<long long>(got->size());
+      f.pending += *got;
+      if (got->empty()) check_rotation(t, f);
+      take_lines(f.pending, m_o.max_line, [&](std::string_view l) { t.lines.emplace_back(f.stream, l); });
+    }
+    if (t.finished) {
+      for (auto& f : t.files) end_file(t, f);
+      t.notes.push_back(fmt::format("task finished ({}); its logs end here", t.end_state));
+      t.done = true;
+    }
+  }
+
+  // A file smaller than what was read was rotated (stdout -> stdout.1): read the new one.
+  void check_rotation(Tracked& t, Cursor& f) {
+    const auto now = Clock::now();
+    if (now - f.size_checked < std::chrono::seconds(1)) return;
+    f.size_checked = now;
+    const auto size = m_client.read_file(t.address, f.path, -1);
+    if (size && size->offset < f.offset) {
+      t.notes.push_back(fmt::format("{} was rotated; reading the new file from its start", f.path));
+      f.offset = 0;
+    }
+  }
+
+  MesosClient& m_client;
+  const LogOptions& m_o;
+  LogSink& m_sink;
+  std::vector<Tracked> m_tasks;
+  std::mutex m_mutex;
+  std::optional<std::string> m_auth_error;
+};
+
+void wait_for(std::chrono::milliseconds period, const std::atomic<bool>& stop) {
+  const auto until = Clock::now() + period;
+  while (!stop && Clock::now() < until) std::this_thread::sleep_for(std::chrono::milliseconds(25));
+}
+
+}  // namespace
+
+void take_lines(std::string& pending, std::size_t max_line, const std::function<void(std::string_view)>& emit) {
+  std::size_t begin = 0;
+  while (true) {
+    const auto nl = pending.find('\n', begin);
+    if (nl == std::string::npos) break;
+    emit(std::string_view(pending).substr(begin, nl - begin));
+    begin = nl + 1;
+  }
+  while (pending.size() - begin > max_line) {
+    emit(std::string_view(pending).substr(begin, max_line));
+    begin += max_line;
+  }
+  pending.erase(0, begin);
+}
+
+std::optional<std::size_t> last_lines_start(std::string_view text, long long n, bool at_file_start) {
+  if (n <= 0) return text.size();
+  std::size_t end = text.size();
+  if (end > 0 && text[end - 1] == '\n') --end;  // the last line's own end
+  long long found = 0;
+  while (end > 0) {
+    const auto nl = text.rfind('\n', end - 1);
+    if (nl == std::string_view::npos) break;
+    if (++found == n) return nl + 1;
+    end = nl;
+  }
+  if (at_file_start) return 0;
+  return std::nullopt;
+}
+
+LogResult read_logs(MesosClient& client, const TaskLister& list, const LogOptions& options, LogSink& sink,
+                    const std::atomic<bool>& stop) {
+  Reader reader(client, options, sink);
+  MasterState state = client.master_state();
+  for (const auto& t : list(state)) reader.add(t, state);
+  reader.start(false);
+  reader.flush();
+  if (!options.follow) return reader.result;
+  auto refreshed = Clock::now();
+  while (!stop) {
+    wait_for(options.poll, stop);
+    if (Clock::now() - refreshed >= options.refresh) {
+      refreshed = Clock::now();
+      try {
+        state = client.master_state();
+        reader.refresh(list(state), state);
+        reader.start(true);  // tasks that joined: everything they wrote
+      } catch (const Error& e) {
+        if (e.exit_code() == Exit::auth || e.exit_code() == Exit::no_records) throw;
+        // The master or Marathon is away for a moment: keep following the known tasks.
+      }
+    }
+    reader.poll();
+    reader.flush();
+  }
+  return reader.result;
+}
+
+}  // namespace mctl::mesos
