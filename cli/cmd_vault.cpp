@@ -84,10 +84,11 @@ vault::VaultPassword new_password(Context& ctx, const VaultFlags& f, const vault
     throw Error("rekey takes one new password source", Exit::usage);
   }
   got = vault::collect_passwords(request, ctx.config(), true, core::prompt_hidden, true);
-  const auto& fresh = vault::encryption_password(got, std::nullopt);
+  const auto index = static_cast<std::size_t>(&vault::encryption_password(got, std::nullopt) - got.data());
+  auto fresh = std::move(got[index]);
   for (const auto& old : s.passwords) {
     const bool same_source = old.source == fresh.source && old.source != "prompt";
-    if (same_source || old.password == fresh.password) {
+    if (same_source || old.password.equals(fresh.password)) {
       throw Error(fmt::format("rekey: the new password ({}) is the same as the old one ({}); nothing was changed",
                               fresh.source, old.source),
                   Exit::usage);
@@ -184,12 +185,12 @@ void add_vault_command(CLI::App& app, Context& ctx) {
     if (f->value) {
       if (f->stdin_name) throw Error("encrypt-string: give a value or --stdin-name, not both", Exit::usage);
       status(ctx, "warning: a value on the command line is visible to other users (ps); prefer stdin");
-      value = std::string_view(*f->value);
+      value = vault::SecretString(*f->value);
     } else {
       if (ctx.stdin_is_tty()) status(ctx, "Reading plaintext from stdin (Ctrl-D to end)");
       value = read_stdin_secret();
     }
-    ctx.print(vault::encrypt_string(value, f->stdin_name.value_or(f->name.value_or("")), s));
+    ctx.print(vault::encrypt_string(value.view(), f->stdin_name.value_or(f->name.value_or("")), s));
   }));
   dec_str->callback(command(ctx, [&ctx, f] {
     const auto plain = vault::decrypt_string(read_stdin(), settings(ctx, *f, false));

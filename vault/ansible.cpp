@@ -260,7 +260,7 @@ void Parser::feed_inner(const char* chars, std::size_t n) {
   if (m_inner_nibble >= 0) {
     const int lo = k_hex[*p++];
     if (lo < 0) throw malformed("a body part is not hex");
-    out += static_cast<char>(m_inner_nibble << 4 | lo);
+    out.push_back(static_cast<char>(m_inner_nibble << 4 | lo));
     m_inner_nibble = -1;
   }
   const auto old = out.size();
@@ -298,7 +298,7 @@ Envelope Parser::finish() {
 namespace {
 
 bool mac_fits(const DerivedKeys& keys, const Envelope& envelope) {
-  const auto expected = hmac_sha256(keys.mac(), envelope.ciphertext);
+  const auto expected = hmac_sha256(keys.mac(), envelope.ciphertext.view());
   return expected.size() == envelope.hmac.size() &&
          CRYPTO_memcmp(expected.data(), envelope.hmac.data(), expected.size()) == 0;
 }
@@ -315,7 +315,7 @@ void unpad(SecretString& padded) {
 }  // namespace
 
 std::optional<SecretString> decrypt(const Envelope& envelope, std::string_view password) {
-  Envelope copy = envelope;
+  Envelope copy{envelope.version, envelope.label, envelope.salt, envelope.hmac, envelope.ciphertext.copy()};
   return decrypt_in_place(copy, password);
 }
 
@@ -324,7 +324,7 @@ std::optional<SecretString> decrypt_in_place(Envelope& envelope, std::string_vie
   derive(keys, password, envelope.salt);
   if (!mac_fits(keys, envelope)) return std::nullopt;
   SecretString& buffer = envelope.ciphertext;
-  aes_ctr(keys, buffer, buffer.data());  // CTR mode: in place is fine
+  aes_ctr(keys, buffer.view(), buffer.data());  // CTR mode: in place is fine
   unpad(buffer);
   return std::move(buffer);
 }
@@ -342,9 +342,10 @@ std::string encrypt(std::string_view plaintext, std::string_view password, std::
   derive(keys, password, salt_bytes);
   const std::size_t pad = k_iv_bytes - plaintext.size() % k_iv_bytes;
   SecretString padded(plaintext);
-  padded.append(pad, static_cast<char>(pad));
+  padded.resize(plaintext.size() + pad);
+  std::fill(padded.data() + plaintext.size(), padded.data() + padded.size(), static_cast<char>(pad));
   std::string ciphertext(padded.size(), '\0');
-  aes_ctr(keys, padded, ciphertext.data());
+  aes_ctr(keys, padded.view(), ciphertext.data());
   const auto mac = hmac_sha256(keys.mac(), ciphertext);
   const auto body = to_hex(to_hex(salt_bytes) + "\n" + to_hex(mac) + "\n" + to_hex(ciphertext));
 

@@ -93,7 +93,7 @@ void stream_native(std::istream& in, std::string_view head, const std::string& n
   opened.label = reader.header().label;
   bool unlocked = false;
   for (const auto i : try_order(passwords, opened.label)) {
-    if (reader.unlock(passwords[i].password)) {
+    if (reader.unlock(passwords[i].password.view())) {
       opened.password_index = i;
       unlocked = true;
       break;
@@ -187,12 +187,15 @@ Opened decrypt_file(const fs::path& file, const std::string& name, const std::ve
 void encrypt_stream(std::istream& in, std::ostream& out, Format format, const VaultPassword& password,
                     const std::string& label, const native::Params& params) {
   if (format == Format::ansible) {
-    std::ostringstream buf;
-    buf << in.rdbuf();
-    SecretString plain(std::move(buf).str());
-    out << ansible::encrypt(plain, password.password, label);
+    SecretString plain;  // read straight into the wiping buffer, no std::string copy of the plaintext
+    std::array<char, 1 << 16> block{};
+    while (in.read(block.data(), block.size()) || in.gcount() > 0) {
+      plain.append(block.data(), static_cast<std::size_t>(in.gcount()));
+    }
+    detail::wipe_bytes(block.data(), block.size());
+    out << ansible::encrypt(plain.view(), password.password.view(), label);
   } else {
-    native::Writer writer(out, password.password, label, params);
+    native::Writer writer(out, password.password.view(), label, params);
     std::vector<char> buf(1 << 20);
     while (in) {
       in.read(buf.data(), static_cast<std::streamsize>(buf.size()));

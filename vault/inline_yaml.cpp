@@ -141,10 +141,10 @@ SecretString render(std::string_view text, const std::vector<Decoded>& decoded, 
   std::size_t pos = 0;
   for (const auto& d : decoded) {
     out.append(text.substr(pos, d.value.begin - pos));
-    std::string quoted = quote(d.plaintext, strict, fmt::format("line {}", d.value.line));
+    std::string quoted = quote(d.plaintext.view(), strict, fmt::format("line {}", d.value.line));
+    const WipeGuard guard(quoted);
     if (keep_tag) out.append("!vault ");
     out.append(quoted);
-    wipe(quoted);
     if (d.value.newline) out.push_back('\n');
     pos = d.value.end;
   }
@@ -189,7 +189,14 @@ struct NewValue {
   std::size_t pos = 0;
   std::size_t line = 0;
   std::string path;
-  std::string scalar;
+  std::string scalar;  // plaintext: wiped when the value goes, however the scope ends
+  NewValue(std::size_t p, std::size_t l, std::string k, std::string v)
+      : pos(p), line(l), path(std::move(k)), scalar(std::move(v)) {}
+  NewValue(const NewValue&) = delete;
+  NewValue(NewValue&&) = default;
+  NewValue& operator=(const NewValue&) = delete;
+  NewValue& operator=(NewValue&&) = default;
+  ~NewValue() { wipe(scalar); }
 };
 
 struct NewValueFinder {
@@ -240,19 +247,18 @@ SecretString tag_new_values(std::string_view edited, std::string_view original,
   std::size_t pos = 0;
   for (const auto& v : finder.found) {  // document order
     out.append(edited.substr(pos, v.pos - pos));
-    out.append(k_tag).push_back(' ');
+    out.append(k_tag);
+    out.push_back(' ');
     pos = v.pos;
   }
   out.append(edited.substr(pos));
   // Each tagged value must read back as the same scalar (a multi-line plain scalar does not).
-  const auto values = find(out, name);
+  const auto values = find(out.view(), name);
   for (std::size_t i = 0; i < finder.found.size(); ++i) {
     auto& v = finder.found[i];
     const auto begin = v.pos + i * (k_tag.size() + 1);
     const auto it = std::find_if(values.begin(), values.end(), [&](const Value& x) { return x.begin == begin; });
-    const bool same = it != values.end() && it->scalar == v.scalar;
-    wipe(v.scalar);
-    if (!same) {
+    if (it == values.end() || it->scalar != v.scalar) {
       throw Error(fmt::format("{}:{}: cannot encrypt the new value of {} in place; quote it or tag it !vault, or keep "
                               "it plain with --plain {}", name, v.line, v.path, v.path),
                   Exit::usage);
@@ -312,9 +318,8 @@ std::string reencrypt(std::string_view edited, const std::vector<Decoded>& old,
         break;
       }
     }
-    const auto envelope = encrypt_envelope(v.scalar, Format::ansible, passwords.at(index).password, label);
+    const auto envelope = encrypt_envelope(v.scalar, Format::ansible, passwords.at(index).password.view(), label);
     out.append(block(envelope, v.key_col + 10, v.newline));
-    wipe(v.scalar);
   }
   out.append(edited.substr(pos));
   return out;

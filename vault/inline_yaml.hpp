@@ -20,7 +20,13 @@ struct Value {
   std::size_t key_col = 0;  // column of the key (or of "-") that owns the value
   bool newline = true;      // the value's last line ends with "\n"
   std::string prefix;       // the tag line before "!vault", e.g. "  db_password: "
-  std::string scalar;       // the tagged scalar's content (a vault envelope, or plaintext)
+  std::string scalar;       // the tagged scalar's content (a vault envelope, or plaintext); wiped
+  Value() = default;
+  Value(const Value&) = default;
+  Value(Value&&) = default;
+  Value& operator=(const Value&) = default;
+  Value& operator=(Value&&) = default;
+  ~Value() { wipe(scalar); }
 };
 
 // Finds every `!vault` value. Throws Error(Exit::usage) "<name>:<line>: ..." when one does

@@ -255,7 +255,7 @@ bool Reader::unlock_with_key(const unsigned char* key) {
 bool Reader::next(SecretString& out) {
   if (!m->unlocked) throw Error("mctl vault: reading before unlock");
   if (m->has_first) {
-    out.append(m->first);
+    out.append(m->first.view());
     m->first.wipe();
     m->has_first = false;
     m->done = m->first_final;

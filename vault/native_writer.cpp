@@ -167,7 +167,7 @@ void Writer::write(std::string_view plaintext) {
   const std::size_t chunk = m->params.chunk;
   while (!plaintext.empty()) {
     if (m->plain.size() == chunk) {
-      m->push(m->plain, crypto_secretstream_xchacha20poly1305_TAG_MESSAGE);
+      m->push(m->plain.view(), crypto_secretstream_xchacha20poly1305_TAG_MESSAGE);
       m->plain.clear();  // the buffer is reused, and wiped when the writer finishes
     }
     if (m->plain.empty() && plaintext.size() > chunk) {  // straight from the caller's buffer
@@ -183,7 +183,7 @@ void Writer::write(std::string_view plaintext) {
 
 void Writer::finish() {
   if (m->finished) return;
-  m->push(m->plain, crypto_secretstream_xchacha20poly1305_TAG_FINAL);
+  m->push(m->plain.view(), crypto_secretstream_xchacha20poly1305_TAG_FINAL);
   m->plain.wipe();
   m->finished = true;
   m->out.flush();

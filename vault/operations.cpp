@@ -103,23 +103,23 @@ bool edit_file(const std::string& file, const Settings& s) {
   if (content == Content::inline_yaml) {
     const auto decoded = inline_yaml::decrypt_values(text, s.passwords, file);
     const auto buffer = inline_yaml::render(text, decoded, true, true);
-    const auto edited = edit_plaintext(buffer, s.editor, s.workspace_dirs, name);
+    const auto edited = edit_plaintext(buffer.view(), s.editor, s.workspace_dirs, name);
     if (!edited) return false;
     const auto& pw = decoded.empty() ? encryption_password(s.passwords, s.encrypt_label)
                                      : s.passwords.at(decoded[0].password_index);
     const auto index = static_cast<std::size_t>(&pw - s.passwords.data());
-    const auto tagged = inline_yaml::tag_new_values(*edited, text, s.plain_keys, file);
-    const auto out = inline_yaml::reencrypt(tagged, decoded, s.passwords, index, pw.label, file);
+    const auto tagged = inline_yaml::tag_new_values(edited->view(), text, s.plain_keys, file);
+    const auto out = inline_yaml::reencrypt(tagged.view(), decoded, s.passwords, index, pw.label, file);
     if (out == text) return false;
     target.write(out);
     target.commit();
     return true;
   }
   auto d = decrypt_envelope(text, s.passwords, file);
-  const auto edited = edit_plaintext(d.plaintext, s.editor, s.workspace_dirs, name);
+  const auto edited = edit_plaintext(d.plaintext.view(), s.editor, s.workspace_dirs, name);
   if (!edited) return false;
   const auto format = s.format_given ? s.format : d.format;
-  target.write(encrypt_envelope(*edited, format, s.passwords.at(d.password_index).password, d.label, s.params));
+  target.write(encrypt_envelope(edited->view(), format, s.passwords.at(d.password_index).password.view(), d.label, s.params));
   target.commit();
   return true;
 }
@@ -131,7 +131,7 @@ bool create_file(const std::string& file, const Settings& s) {
   AtomicFile target(file, 0600);  // before the editor: a target that cannot be written is refused now
   const auto edited = edit_plaintext("", s.editor, s.workspace_dirs, fs::path(file).filename().string());
   if (!edited || edited->empty()) return false;
-  target.write(encrypt_envelope(*edited, s.format, pw.password, pw.label, s.params));
+  target.write(encrypt_envelope(edited->view(), s.format, pw.password.view(), pw.label, s.params));
   target.commit();
   return true;
 }
@@ -152,7 +152,7 @@ void rekey_files(const std::vector<std::string>& files, const Settings& s, const
       for (const auto& d : decoded) {
         out.write(std::string_view(text).substr(pos, d.value.begin - pos));
         const auto label = new_password.label != "default" ? new_password.label : d.label;
-        out.write(inline_yaml::block(encrypt_envelope(d.plaintext, Format::ansible, new_password.password, label),
+        out.write(inline_yaml::block(encrypt_envelope(d.plaintext.view(), Format::ansible, new_password.password.view(), label),
                                      d.value.key_col + 10, d.value.newline));
         pos = d.value.end;
       }
@@ -162,7 +162,7 @@ void rekey_files(const std::vector<std::string>& files, const Settings& s, const
     auto d = decrypt_envelope(text, s.passwords, f);
     const auto format = s.format_given ? s.format : d.format;
     const auto label = new_password.label != "default" ? new_password.label : d.label;
-    out.write(encrypt_envelope(d.plaintext, format, new_password.password, label, s.params));
+    out.write(encrypt_envelope(d.plaintext.view(), format, new_password.password.view(), label, s.params));
   }
   commit_all(staged);
 }
@@ -172,7 +172,7 @@ std::string encrypt_string(std::string_view value, const std::string& name, cons
     throw Error("encrypt-string: the value is empty (empty stdin or argument); nothing was encrypted", Exit::usage);
   }
   const auto& pw = encryption_password(s.passwords, s.encrypt_label);
-  const auto envelope = encrypt_envelope(value, s.format, pw.password, pw.label, s.params);
+  const auto envelope = encrypt_envelope(value, s.format, pw.password.view(), pw.label, s.params);
   return (name.empty() ? "" : name + ": ") + inline_yaml::block(envelope, 10);
 }
 

@@ -1,7 +1,6 @@
 #include "vault/passwords.hpp"
 
 #include <fmt/format.h>
-#include <sodium.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -13,13 +12,9 @@
 
 namespace mctl::vault {
 
-VaultPassword::VaultPassword(std::string l, std::string p, std::string s)
-    : label(std::move(l)), password(std::move(p)), source(std::move(s)) {}
-VaultPassword::~VaultPassword() { wipe(password); }
-
 namespace {
 
-void strip_one_newline(std::string& s) {
+void strip_one_newline(SecretString& s) {
   if (!s.empty() && s.back() == '\n') {
     s.pop_back();
     if (!s.empty() && s.back() == '\r') s.pop_back();
@@ -31,7 +26,7 @@ bool is_executable_file(const std::string& path) {
   return ::stat(path.c_str(), &st) == 0 && S_ISREG(st.st_mode) && ::access(path.c_str(), X_OK) == 0;
 }
 
-std::string run_script(const std::string& label, const std::string& path) {
+SecretString run_script(const std::string& label, const std::string& path) {
   std::vector<std::string> argv{path.find('/') == std::string::npos ? "./" + path : path};
   const auto stem = std::filesystem::path(path).stem().string();
   if (stem.size() >= 7 && stem.compare(stem.size() - 7, 7, "-client") == 0) {
@@ -40,26 +35,26 @@ std::string run_script(const std::string& label, const std::string& path) {
   core::ProcessOptions options;
   options.capture_stderr = false;  // a script may talk to the user (gpg, pass)
   auto result = core::run_process(argv, options);
+  auto password = adopt_secret(result.out);
   if (result.exit_code != 0) {
-    wipe(result.out);
     throw Error(fmt::format("vault password script {} failed with exit code {}", path, result.exit_code),
                 Exit::usage);
   }
-  return std::move(result.out);
+  return password;
 }
 
-std::string ask(const std::string& label, const PromptFn& prompt, bool confirm) {
+SecretString prompt_secret(const PromptFn& prompt, const std::string& question) {
+  std::string answer = prompt(question);
+  return adopt_secret(answer);
+}
+
+SecretString ask(const std::string& label, const PromptFn& prompt, bool confirm) {
   const std::string question = label == "default" ? "Vault password: " : fmt::format("Vault password ({}): ", label);
-  std::string first = prompt(question);
+  SecretString first = prompt_secret(prompt, question);
   if (confirm) {
-    std::string second = prompt(label == "default" ? "Confirm vault password: "
-                                                   : fmt::format("Confirm vault password ({}): ", label));
-    const bool same = first.size() == second.size() && sodium_memcmp(first.data(), second.data(), first.size()) == 0;
-    wipe(second);
-    if (!same) {
-      wipe(first);
-      throw Error("vault passwords entered at the prompt do not match", Exit::usage);
-    }
+    const SecretString second = prompt_secret(
+        prompt, label == "default" ? "Confirm vault password: " : fmt::format("Confirm vault password ({}): ", label));
+    if (!first.equals(second)) throw Error("vault passwords entered at the prompt do not match", Exit::usage);
   }
   return first;
 }
@@ -77,7 +72,7 @@ VaultPassword read_password(const std::string& label, const std::string& source,
   if (label.empty() || label.find_first_of("; \t\r\n") != std::string::npos) {
     throw Error(fmt::format("invalid vault id label '{}' (no spaces or ';')", label), Exit::usage);
   }
-  std::string password;
+  SecretString password;
   std::string description;
   if (source == "prompt") {
     password = ask(label, prompt, confirm);
@@ -90,7 +85,8 @@ VaultPassword read_password(const std::string& label, const std::string& source,
     description = "script " + source;
   } else {
     try {
-      password = core::read_file(source);
+      std::string text = core::read_file(source);
+      password = adopt_secret(text);
     } catch (const Error& e) {
       throw Error(fmt::format("vault password file: {}", e.what()), Exit::usage);
     }

@@ -7,6 +7,7 @@
 #include "core/yaml.hpp"
 #include "vault/envelope.hpp"
 #include "vault/secrets.hpp"
+#include "vault/secure.hpp"
 
 namespace mctl::vault {
 namespace {
@@ -41,19 +42,21 @@ nlohmann::json to_json(const YAML::Node& node, const std::vector<VaultPassword>&
 nlohmann::json load_secrets(const std::filesystem::path& file, const std::vector<VaultPassword>& passwords) {
   const std::string name = file.string();
   std::string text;
+  const WipeGuard text_guard(text);  // a secrets file without a vault header is plaintext
   try {
     text = core::read_file(file);
   } catch (const Error& e) {
     throw Error(fmt::format("load secrets: {}", e.what()), Exit::usage);
   }
-  SecretString yaml;
+  std::string yaml;  // core::parse_yaml takes a std::string; wiped however this ends
+  const WipeGuard yaml_guard(yaml);
   if (detect_format(text)) {
-    yaml = decrypt_envelope(text, passwords, name).plaintext;
+    const auto decrypted = decrypt_envelope(text, passwords, name);
+    yaml.assign(decrypted.plaintext.data(), decrypted.plaintext.size());
   } else {
-    yaml = SecretString(std::string_view(text));
+    yaml.swap(text);
   }
-  wipe(text);
-  const auto root = core::parse_yaml(std::string(yaml.view()), name);
+  const auto root = core::parse_yaml(yaml, name);
   auto result = to_json(root, passwords, name);
   if (result.is_null()) return nlohmann::json::object();
   return result;

@@ -7,20 +7,18 @@
 #include <vector>
 
 #include "core/config.hpp"
+#include "vault/secure.hpp"
 
 namespace mctl::vault {
 
 // One vault password with the vault-id label it belongs to ("default" when none).
-// The password buffer is wiped when the object is destroyed.
+// The password lives in a SecretString: wiped when destroyed, movable, not copyable.
 struct VaultPassword {
   std::string label;
-  std::string password;
+  SecretString password;
   std::string source;  // where it came from, for messages ("file .vault-pass", "prompt")
-  VaultPassword() = default;
-  VaultPassword(std::string l, std::string p, std::string s);
-  ~VaultPassword();
-  VaultPassword(const VaultPassword&) = default;
-  VaultPassword& operator=(const VaultPassword&) = default;
+  VaultPassword(std::string l, SecretString p, std::string s)
+      : label(std::move(l)), password(std::move(p)), source(std::move(s)) {}
 };
 
 // Passwords from the configuration (vault.password_file, vault.id; MCTL_VAULT_PASSWORD_FILE,

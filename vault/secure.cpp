@@ -34,12 +34,19 @@ void secure_deallocate(void* p, std::size_t bytes) noexcept {
   std::free(p);
 }
 
+void wipe_bytes(void* p, std::size_t bytes) noexcept {
+  if (bytes > 0) sodium_memzero(p, bytes);
+}
+
+bool equal_bytes(const void* a, const void* b, std::size_t bytes) noexcept {
+  return bytes == 0 || sodium_memcmp(a, b, bytes) == 0;
+}
+
 }  // namespace detail
 
-void SecretString::wipe() noexcept {
-  // capacity() covers the whole buffer, whether heap or inline.
-  if (capacity() > 0) sodium_memzero(data(), capacity());
-  Base::clear();
+SecretString adopt_secret(std::string& s) {
+  const WipeGuard guard(s);
+  return SecretString(std::string_view(s));
 }
 
 void wipe(std::string& s) noexcept {

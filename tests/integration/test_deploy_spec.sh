@@ -92,7 +92,8 @@ test_case "scale only (--set instances=3): one ScaleApplication step, running ta
 before=$(task_ids /shop/web)
 config=$(app_field /shop/web "a['versionInfo']['lastConfigChangeAt']")
 stamp=$(app_field /shop/web "a['labels']['MCTL_DEPLOYED_AT']")
-sleep 1.1   # a new MCTL_DEPLOYED_AT (second resolution) would now differ
+stamp_passed() { [[ $(date -u +%Y-%m-%dT%H:%M:%SZ) > "$stamp" ]]; }
+expect_true wait_until 3 stamp_passed   # a new MCTL_DEPLOYED_AT (second resolution) would now differ
 mctl deploy web --set instances=3 --dry-run
 expect_rc 0
 expect_contains "$OUT" "~ /instances: 2 -> 3"

@@ -198,7 +198,12 @@ http PUT "$A/v2/apps/ready" '{"cmd":"x","instances":1,"portDefinitions":[{"port"
 READY=$(j 'd["deploymentId"]')
 running_ready() { curl -s "$A/v2/apps/ready" | grep -q '"tasksRunning":1'; }
 expect_true wait_until 10 running_ready
-sleep 0.5
+readiness_answered() {  # the step's first readiness probe has an answer
+  curl -s "$A/v2/deployments" | python3 -c 'import json,sys; d=json.load(sys.stdin)
+r=[c for x in d for a in x["currentActions"] for c in a.get("readinessCheckResults") or []]
+sys.exit(0 if r and (r[0].get("lastResponse") or {}).get("status") else 1)'
+}
+expect_true wait_until 10 readiness_answered
 http GET "$A/v2/deployments"
 expect_eq "$(j '[(r["name"], r["ready"], r["lastResponse"]["status"]) for r in d[0]["currentActions"][0]["readinessCheckResults"]]')" \
   '[["ready", false, 503]]' "running but not ready: the step waits"
@@ -262,7 +267,8 @@ BAD=$(j 'd["deploymentId"]')
 unhealthy_seen() { curl -s "$A/v2/apps/prod/web" | grep -q '"tasksUnhealthy":[1-9]'; }
 expect_true wait_until 10 unhealthy_seen
 expect_true wait_until 10 grep -q unhealthy_instance_kill_event "$TMP/events.sse"
-sleep 1   # the deployment must still be there after several kill cycles
+several_kills() { (($(grep -c unhealthy_instance_kill_event "$TMP/events.sse") >= 3)); }
+expect_true wait_until 15 several_kills   # the deployment must still be there after several kill cycles
 expect_true deployment_listed "$BAD"
 http GET "$A/v2/apps/prod/web"
 expect_eq "$(j 'd["app"]["tasksHealthy"]')" 2 "old tasks keep serving (minimumHealthCapacity 1)"
@@ -411,9 +417,11 @@ expect_eq "$(header Content-Type)" "text/event-stream;charset=UTF-8"
 expect_eq "$(header Connection)" "close"
 http GET "$A/v2/events" "" -H 'Accept: text/event-stream, */*'
 expect_eq "$STATUS" 405 "Accept must be exactly text/event-stream"
-curl -sN --max-time 3 -H 'Accept: text/event-stream' "$A/v2/events?event_type=deployment_success" >"$TMP/filtered.sse" &
+# The filtered stream sends no attached event: its response headers say it is subscribed.
+curl -sN --max-time 3 -D "$TMP/filtered.hdr" -H 'Accept: text/event-stream' \
+  "$A/v2/events?event_type=deployment_success" >"$TMP/filtered.sse" &
 _PIDS+=($!)
-sleep 0.3
+expect_true wait_until 3 grep -q '^HTTP/1.[01] 200' "$TMP/filtered.hdr"
 http POST "$A/v2/apps/prod/web/restart" "" -G -d force=true
 expect_true wait_until 5 grep -q deployment_success "$TMP/filtered.sse"
 expect_eq "$(grep -c '^event:' "$TMP/filtered.sse")" 1 "event_type filter: nothing else, not even attached"
@@ -507,7 +515,8 @@ LOST=$(j 'd["deploymentId"]')
 expect_true wait_until 10 no_deployments
 http GET "$A/_sim/deployment_log"
 expect_eq "$(j "[e['outcome'] for e in d if e['id']=='$LOST']")" '["success"]'
-sleep 0.2
+dropped() { curl -s "$A/_sim/event_faults" | grep -q '"dropped": *\[[^]]*"deployment_success"'; }
+expect_true wait_until 5 dropped
 expect_eq "$(grep -c "\"id\":\"$LOST\",\"plan\"" "$TMP/events.sse")" 0 "deployment_success was not delivered"
 expect_true grep -q "\"id\":\"$LOST\".*deployment_step_success" "$TMP/events.sse"
 

@@ -110,7 +110,7 @@ TEST_CASE("the incremental parser gives the same envelope whatever pieces it is 
     CHECK(env.label == "prod");
     CHECK(env.salt == whole.salt);
     CHECK(env.hmac == whole.hmac);
-    CHECK(env.ciphertext == whole.ciphertext);
+    CHECK(env.ciphertext.view() == whole.ciphertext.view());
   }
   CHECK(ansible::decrypt(whole, "pw")->view() == std::string(5000, 'p'));
 }

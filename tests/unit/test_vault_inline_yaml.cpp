@@ -9,6 +9,8 @@
 using namespace mctl::vault;
 
 using test_vectors::k_dir;
+using test_vectors::password;
+using test_vectors::password_list;
 using test_vectors::passwords;
 
 TEST_CASE("finds the !vault block of encrypt_string output with its extent") {
@@ -33,9 +35,9 @@ TEST_CASE("view renders the inline value in place, everything else untouched") {
 TEST_CASE("reencrypt keeps unchanged values byte-identical and encrypts changed ones") {
   const auto pw = passwords();
   const std::string text = "# top comment\na: 1\nsecret: " +
-                           inline_yaml::block(ansible::encrypt("one", pw[0].password, ""), 10) +
+                           inline_yaml::block(ansible::encrypt("one", pw[0].password.view(), ""), 10) +
                            "nested:\n  - x\n  - key: " +
-                           inline_yaml::block(ansible::encrypt("two", pw[0].password, ""), 14) + "    other: 2\n";
+                           inline_yaml::block(ansible::encrypt("two", pw[0].password.view(), ""), 14) + "    other: 2\n";
   const auto decoded = inline_yaml::decrypt_values(text, pw, "f.yml");
   REQUIRE(decoded.size() == 2);
   CHECK(decoded[1].plaintext.view() == "two");
@@ -43,7 +45,7 @@ TEST_CASE("reencrypt keeps unchanged values byte-identical and encrypts changed 
   CHECK(buffer.view() == "# top comment\na: 1\nsecret: !vault \"one\"\nnested:\n  - x\n  - key: !vault \"two\"\n    other: 2\n");
 
   // Unchanged: the original file comes back byte for byte.
-  CHECK(inline_yaml::reencrypt(buffer, decoded, pw, 0, "default", "f.yml") == text);
+  CHECK(inline_yaml::reencrypt(buffer.view(), decoded, pw, 0, "default", "f.yml") == text);
 
   // One value changed, one key added: only those are new ciphertext.
   std::string edited(buffer.view());
@@ -62,7 +64,7 @@ TEST_CASE("reencrypt keeps unchanged values byte-identical and encrypts changed 
 
 TEST_CASE("a value no password opens names the file and line") {
   const auto text = mctl::core::read_file(k_dir + "inline-vars.yml");
-  std::vector<VaultPassword> wrong{VaultPassword("default", "nope", "prompt")};
+  const auto wrong = password_list(password("default", "nope", "prompt"));
   CHECK_THROWS_WITH(inline_yaml::decrypt_values(text, wrong, "inline-vars.yml"),
                     "inline-vars.yml:2: wrong password or modified file (tried vault ids: default (prompt))");
 }

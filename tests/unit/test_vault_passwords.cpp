@@ -33,19 +33,19 @@ mctl::core::Config config_with(std::map<std::string, std::string> env, const fs:
 TEST_CASE("a password file loses exactly one trailing newline") {
   TempDir t;
   mctl::core::write_file_atomic(t.path / "pw", "s3cret \n\n");
-  CHECK(read_password("default", (t.path / "pw").string(), no_prompt).password == "s3cret \n");
+  CHECK(read_password("default", (t.path / "pw").string(), no_prompt).password.view() == "s3cret \n");
   mctl::core::write_file_atomic(t.path / "crlf", "abc\r\n");
-  CHECK(read_password("default", (t.path / "crlf").string(), no_prompt).password == "abc");
+  CHECK(read_password("default", (t.path / "crlf").string(), no_prompt).password.view() == "abc");
 }
 
 TEST_CASE("an executable password file is run; -client scripts get --vault-id") {
   TempDir t;
   mctl::core::write_file_atomic(t.path / "pw.sh", "#!/bin/sh\necho from-script\n", 0700);
   const auto p = read_password("default", (t.path / "pw.sh").string(), no_prompt);
-  CHECK(p.password == "from-script");
+  CHECK(p.password.view() == "from-script");
   CHECK(p.source == "script " + (t.path / "pw.sh").string());
   mctl::core::write_file_atomic(t.path / "vault-client.sh", "#!/bin/sh\necho \"$1=$2\"\n", 0700);
-  CHECK(read_password("prod", (t.path / "vault-client.sh").string(), no_prompt).password == "--vault-id=prod");
+  CHECK(read_password("prod", (t.path / "vault-client.sh").string(), no_prompt).password.view() == "--vault-id=prod");
   mctl::core::write_file_atomic(t.path / "fail.sh", "#!/bin/sh\nexit 3\n", 0700);
   CHECK_THROWS_WITH(read_password("default", (t.path / "fail.sh").string(), no_prompt),
                     doctest::Contains("failed with exit code 3"));
@@ -68,7 +68,7 @@ TEST_CASE("vault ids: label@source, prompt with confirmation") {
     CHECK(q.find("(dev)") != std::string::npos);
     return std::string("pw");
   };
-  CHECK(read_password("dev", "prompt", prompt, true).password == "pw");
+  CHECK(read_password("dev", "prompt", prompt, true).password.view() == "pw");
   CHECK(asked == 2);
   int n = 0;
   auto mismatch = [&](const std::string&) { return std::string(n++ == 0 ? "a" : "b"); };
@@ -82,13 +82,13 @@ TEST_CASE("flags win over config; config reads MCTL_ and ANSIBLE_VAULT_PASSWORD_
   const auto config = config_with({{"ANSIBLE_VAULT_PASSWORD_FILE", (t.path / "a").string()}}, t.path);
   auto got = collect_passwords({}, config, false, no_prompt);
   REQUIRE(got.size() == 1);
-  CHECK(got[0].password == "from-a");
+  CHECK(got[0].password.view() == "from-a");
   PasswordRequest flags;
   flags.vault_ids = {"prod@" + (t.path / "b").string()};
   got = collect_passwords(flags, config, false, no_prompt);
   REQUIRE(got.size() == 1);
   CHECK(got[0].label == "prod");
-  CHECK(got[0].password == "from-b");
+  CHECK(got[0].password.view() == "from-b");
   const auto nothing = config_with({}, t.path);
   CHECK_THROWS_WITH_AS(collect_passwords({}, nothing, false, no_prompt), doctest::Contains("no vault password"),
                        mctl::Error);

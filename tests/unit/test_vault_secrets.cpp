@@ -11,6 +11,8 @@
 using namespace mctl::vault;
 
 using test_vectors::k_dir;
+using test_vectors::password;
+using test_vectors::password_list;
 using test_vectors::passwords;
 
 TEST_CASE("load_secrets reads a whole-file Ansible vault as JSON") {
@@ -19,7 +21,7 @@ TEST_CASE("load_secrets reads a whole-file Ansible vault as JSON") {
 }
 
 TEST_CASE("load_secrets reads a 1.2 vault with a labelled password listed second") {
-  std::vector<VaultPassword> pws{VaultPassword("dev", "other", "prompt"), passwords()[0]};
+  auto pws = password_list(password("dev", "other", "prompt"), std::move(passwords()[0]));
   pws[1].label = "prod";
   CHECK(load_secrets(k_dir + "prod.v12.yml", pws) == nlohmann::json{{"token", "xyz"}});
 }
@@ -33,13 +35,13 @@ TEST_CASE("load_secrets reads a native vault; an empty one is an empty object") 
   const auto dir = std::filesystem::temp_directory_path() / "mctl-unit-vault";
   std::filesystem::create_directories(dir);
   mctl::core::write_file_atomic(dir / "n.yml", native::encrypt("a: {b: [1]}\n", "pw", "default"));
-  CHECK(load_secrets(dir / "n.yml", {VaultPassword("default", "pw", "x")}) == nlohmann::json{{"a", {{"b", {1}}}}});
+  CHECK(load_secrets(dir / "n.yml", password_list(password("default", "pw", "x"))) == nlohmann::json{{"a", {{"b", {1}}}}});
   CHECK(load_secrets(k_dir + "empty.v11.txt", passwords()) == nlohmann::json::object());
   std::filesystem::remove_all(dir);
 }
 
 TEST_CASE("load_secrets with the wrong password fails with Exit::auth naming file and ids") {
-  const std::vector<VaultPassword> wrong{VaultPassword("default", "x", "file .pw")};
+  const auto wrong = password_list(password("default", "x", "file .pw"));
   try {
     load_secrets(k_dir + "secrets.v11.yml", wrong);
     FAIL("no error");
