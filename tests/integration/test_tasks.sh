@@ -86,6 +86,45 @@ expect_eq "$(comm -12 <(echo "$before") <(task_ids /web) | wc -l)" 3 "the other 
 wait_until 10 healthy_is /web 4
 expect_eq "$(app_field /web "a['instances']")" 4 "no scale without --scale"
 
+test_case "kill on a terminal asks first; anything but y changes nothing"
+# pty_answer ANSWER -- CMD...: runs CMD on a pseudo-terminal, types ANSWER after "[y/N] ".
+cat >pty_answer.py <<'PY'
+import os, pty, select, sys, time
+answer, cmd = sys.argv[1], sys.argv[3:]
+pid, fd = pty.fork()
+if pid == 0:
+    os.execvp(cmd[0], cmd)
+seen, sent, deadline = b"", False, time.monotonic() + 30
+while time.monotonic() < deadline:
+    if not sent and b"[y/N] " in seen:
+        os.write(fd, answer.encode() + b"\n")
+        sent = True
+    ready, _, _ = select.select([fd], [], [], 0.05)
+    if ready:
+        try:
+            data = os.read(fd, 4096)
+        except OSError:
+            break
+        if not data:
+            break
+        seen += data
+else:
+    os.kill(pid, 9)
+_, status = os.waitpid(pid, 0)
+sys.stdout.write(seen.decode(errors="replace").replace("\r", ""))
+sys.exit(os.waitstatus_to_exitcode(status))
+PY
+victim=$(task_ids /web | sed -n 1p)
+OUT=$(python3 pty_answer.py n -- "$MCTL" kill "$victim" "${M[@]}"); RC=$?
+expect_rc 1
+expect_contains "$OUT" "Kill task $victim of /web on "
+expect_contains "$OUT" "not confirmed; nothing was changed"
+expect_contains "$(task_ids /web)" "$victim" "the task still runs"
+OUT=$(python3 pty_answer.py y -- "$MCTL" kill "$victim" "${M[@]}"); RC=$?
+expect_rc 0
+expect_not_contains "$(task_ids /web)" "$victim"
+wait_until 10 healthy_is /web 4
+
 test_case "kill of an unknown task: exit 8, nothing killed"
 n=$(kills)
 mctl kill web.instance-00000000-dead "${M[@]}"
