@@ -77,7 +77,7 @@ const std::vector<CommandExamples>& command_examples() {
       {"tasks", {"mctl tasks web -e prod", "mctl tasks /prod/web --json"}},
       {"kill", {"mctl kill 2b1f0c7e -e prod", "mctl kill web.instance-2b1f0c7e --scale --yes"}},
       {"queue", {"mctl queue -e prod", "mctl queue web --json"}},
-      {"queue reset", {"mctl queue reset web -e prod"}},
+      {"queue reset", {"mctl queue reset web -e prod", "mctl queue reset /prod/worker"}},
       {"dns lookup",
        {"mctl dns lookup _web-api-prod._tcp.marathon.mesos",
         "mctl dns lookup leader.mesos --type ANY --json",
