@@ -19,6 +19,9 @@ void add_version_command(CLI::App& app, Context& ctx);
 void add_logs_command(CLI::App& app, Context& ctx);  // logs: the tasks' stdout/stderr from their Mesos sandboxes
 void add_top_command(CLI::App& app, Context& ctx);   // top: memory and CPU per task (Mesos statistics)
 void add_completion_command(CLI::App& app, Context& ctx);  // completion bash (from this tree)
+void add_tasks_command(CLI::App& app, Context& ctx);
+void add_kill_command(CLI::App& app, Context& ctx);
+void add_queue_command(CLI::App& app, Context& ctx);  // queue, queue reset
 
 // A count or size on the command line: a readable range in the error, not 1.79769e+308.
 CLI::Validator whole_number_at_least(long long min);

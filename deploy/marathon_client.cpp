@@ -277,8 +277,23 @@ json queue(const std::string& body, const std::string& endpoint) {
       delay->boolean("overdue", false);
     }
     entry.integer("count");
+    entry.str("since");
+    if (auto summary = entry.object("processedOffersSummary")) {
+      for (const char* key : {"processedOffersCount", "unusedOffersCount"}) summary->integer(key);
+      for (const auto& r : summary->array("rejectSummaryLastOffers")) {
+        r.str("reason");
+        for (const char* key : {"declined", "processed"}) r.integer(key);
+      }
+    }
   }
   return top.has("queue") ? j["queue"] : json::array();
+}
+
+json tasks(const std::string& body, const std::string& endpoint) {
+  const json j = body_json(body, endpoint);
+  const Fields top(j, endpoint);
+  for (const auto& task : top.array("tasks")) check_task(task);
+  return top.has("tasks") ? j["tasks"] : json::array();
 }
 
 std::vector<std::string> versions(const std::string& body, const std::string& endpoint) {
@@ -321,6 +336,13 @@ json MarathonClient::queue() {
   auto r = send(call);
   if (r.status != 200) fail(r, call, "reading the launch queue");
   return parse::queue(r.body, "GET /v2/queue");
+}
+
+json MarathonClient::tasks() {
+  Call call{"GET", "/v2/tasks", std::nullopt};
+  auto r = send(call);
+  if (r.status != 200) fail(r, call, "listing tasks");
+  return parse::tasks(r.body, "GET /v2/tasks");
 }
 
 std::vector<std::string> MarathonClient::versions(const std::string& id) {
@@ -496,6 +518,52 @@ std::optional<Change> MarathonClient::cancel_deployment(const std::string& id, b
   if (r.status == 404) return std::nullopt;
   if (r.status == 202) return Change{};
   return decode_change(r, call, fmt::format("cancelling deployment {}", id));
+}
+
+MarathonClient::Killed MarathonClient::kill_task(const std::string& app_id, const std::string& task_id, bool scale,
+                                                 bool wipe, bool force) {
+  Call call{"DELETE",
+            fmt::format("/v2/apps{}/tasks/{}?scale={}&wipe={}&force={}", path_of(app_id), http::url_escape(task_id),
+                        bool_str(scale), bool_str(wipe), bool_str(force)),
+            std::nullopt};
+  const std::string what = fmt::format("killing task {} of app {}", task_id, canonical_app_id(app_id));
+  // Judged by the task, never by re-sending: a second DELETE of a killed task answers 404.
+  auto w = send_write(call, [&]() -> std::optional<Change> {
+    const auto app = get_app(app_id);
+    if (app) {
+      for (const auto& t : app->value("tasks", json::array())) {
+        if (t.value("id", "") == task_id) return std::nullopt;
+      }
+    }
+    return app ? change_of(*app) : Change{};
+  });
+  Killed out;
+  if (w.read_back) {
+    if (scale) out.change = *w.read_back;
+    return out;
+  }
+  const auto& r = *w.answer;
+  if (r.status == 404) {
+    throw MarathonError(fmt::format("{}: {}", what, describe_error_body(r.status, r.body)), Exit::no_records, r.status,
+                        r.body);
+  }
+  if (scale || r.status == 409) {
+    out.change = decode_change(r, call, what);
+    return out;
+  }
+  if (!r.ok()) fail(r, call, what);
+  const json j = core::try_parse_json(r.body, "Marathon answer from " + current_url() + call.path);
+  if (j.is_object() && j.contains("task")) out.task = j["task"];
+  return out;
+}
+
+bool MarathonClient::reset_delay(const std::string& app_id) {
+  Call call{"DELETE", fmt::format("/v2/queue{}/delay", path_of(app_id)), std::nullopt, false};
+  auto w = send_write(call, {});  // resetting twice is the same as once
+  const auto& r = *w.answer;
+  if (r.status == 404) return false;
+  if (!r.ok()) fail(r, call, fmt::format("resetting the launch delay of {}", canonical_app_id(app_id)));
+  return true;
 }
 
 void MarathonClient::stream_events(const EventHandler& on_event, const std::function<bool()>& keep_going) {

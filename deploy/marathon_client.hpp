@@ -77,6 +77,8 @@ class MarathonClient {
   json list_apps();
   json deployments();
   json queue();
+  // GET /v2/tasks: every task of every app.
+  json tasks();
   // Version timestamps, newest first.
   std::vector<std::string> versions(const std::string& id);
   json app_version(const std::string& id, const std::string& version);
@@ -100,6 +102,16 @@ class MarathonClient {
   // id is returned; empty when the revert already finished); nullopt when the deployment
   // was not running (it had finished before the cancel).
   std::optional<Change> cancel_deployment(const std::string& id, bool force);
+  // DELETE /v2/apps/{app}/tasks/{task}?scale=&wipe=&force=. Took effect when the app no longer
+  // lists the task. Without scale: the killed task ("task"); with scale: the deployment it
+  // started (or the 409 lock). 404 on the first attempt: Error(Exit::no_records).
+  struct Killed {
+    json task;  // without scale
+    Change change;
+  };
+  Killed kill_task(const std::string& app_id, const std::string& task_id, bool scale, bool wipe, bool force);
+  // DELETE /v2/queue/{app}/delay; false when the app is not in the launch queue (404).
+  bool reset_delay(const std::string& app_id);
 
   // Reads GET /v2/events until `on_event` returns false, the stream ends or `keep_going`
   // says stop (checked on every chunk, the heartbeat included). Throws Error on failure.
@@ -155,6 +167,7 @@ json definition(const std::string& body, const std::string& endpoint);  // GET /
 json apps(const std::string& body, const std::string& endpoint);        // GET /v2/apps: the "apps" array
 json deployments(const std::string& body, const std::string& endpoint); // GET /v2/deployments: the array
 json queue(const std::string& body, const std::string& endpoint);       // GET /v2/queue: the "queue" array
+json tasks(const std::string& body, const std::string& endpoint);       // GET /v2/tasks: the "tasks" array
 std::vector<std::string> versions(const std::string& body, const std::string& endpoint);
 }  // namespace parse
 
