@@ -8,9 +8,9 @@
 #include <map>
 
 #include "cli/commands.hpp"
-#include "cli/project_commands.hpp"
 #include "cli/examples.hpp"
 #include "cli/manual.hpp"
+#include "cli/project_commands.hpp"
 #include "cli/version.hpp"
 #include "core/error.hpp"
 #include "core/strings.hpp"
@@ -49,13 +49,21 @@ void add_global_options(CLI::App& app, GlobalOptions& g) {
 
 // "Exit codes: 0 ok, 1 failure, ..." from the table the man page prints too.
 std::string footer() {
-  std::string codes;
-  for (const auto& e : exit_codes())
-    codes += fmt::format("{}{} {}", codes.empty() ? "" : ", ", e.code, e.brief);
-  return fmt::format(
-      "Exit codes: {}.\n'mctl help COMMAND' or 'mctl COMMAND --help' shows a command's options and "
-      "examples.",
-      codes);
+  std::string text = "Exit codes:", line = text;
+  for (std::size_t i = 0; i < exit_codes().size(); ++i) {
+    const auto& e = exit_codes()[i];
+    const char* end = i + 1 < exit_codes().size() ? "," : ".";
+    const std::string item = fmt::format(" {} {}{}", e.code, e.brief, end);
+    if (line.size() + item.size() > 80) {
+      text += "\n" + item.substr(1);
+      line = item.substr(1);
+    } else {
+      text += item;
+      line += item;
+    }
+  }
+  return text +
+         "\n'mctl help COMMAND' or 'mctl COMMAND --help' shows a command's options and examples.";
 }
 
 void report(const Context& ctx, const std::string& message, Exit code) {

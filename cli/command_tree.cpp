@@ -75,6 +75,13 @@ OptionInfo option_info(const CLI::Option& o) {
   } else {
     info.kind = kind_of_option(info.names);
   }
+  static const std::map<ValueKind, std::string> names = {{ValueKind::file, "FILE"},
+                                                         {ValueKind::directory, "DIR"},
+                                                         {ValueKind::environment, "ENV"},
+                                                         {ValueKind::vault_id, "LABEL"}};
+  if (auto it = names.find(info.kind); it != names.end() && info.value_name == "TEXT") {
+    info.value_name = it->second;
+  }
   if (info.value_name.empty()) info.value_name = "VALUE";
   return info;
 }
