@@ -37,7 +37,9 @@ void add_global_options(CLI::App& app, GlobalOptions& g) {
       app.add_flag("-v,--verbose", g.verbosity, "More diagnostics on stderr (-vv: HTTP requests)");
   app.add_flag("-q,--quiet", g.quiet, "Only errors on stderr")->excludes(verbose);
   app.add_flag("--json", g.json, "Results and errors as JSON on stdout (also MCTL_OUTPUT=json)");
-  app.add_flag("--no-color", g.no_color, "No colours (also NO_COLOR)");
+  app.add_option("--color", g.color, "Colour: auto (on a terminal unless NO_COLOR is set), always, never")
+      ->check(CLI::IsMember({"auto", "always", "never"}));
+  app.add_flag("--no-color", g.no_color, "The same as --color never");
   app.add_option("-C", g.chdir, "Run as if started in DIR");
   app.add_option("--marathon", g.marathon, "Marathon URL (repeatable; overrides config)");
   app.add_option("--mesos-dns", g.mesos_dns, "Mesos-DNS server host[:port]");
@@ -64,14 +66,6 @@ std::string footer() {
   }
   return text +
          "\n'mctl help COMMAND' or 'mctl COMMAND --help' shows a command's options and examples.";
-}
-
-void report(const Context& ctx, const std::string& message, Exit code) {
-  std::fprintf(stderr, "mctl: error: %s\n", message.c_str());
-  if (ctx.json()) {
-    // One line, so it also ends an NDJSON stream (deploy progress) as one more object.
-    ctx.print(nlohmann::json{{"error", {{"message", message}, {"exit_code", static_cast<int>(code)}}}}.dump());
-  }
 }
 
 // The commands given so far: mctl, then each parsed subcommand. An error about the global
@@ -172,7 +166,9 @@ void add_help_command(CLI::App& root, Context& ctx) {
       path += " " + at->get_name();
     }
     // The formatter, not at->help(): that shows the help of the parsed subcommand (help itself).
-    ctx.print(at->get_formatter()->make_help(at, path, CLI::AppFormatMode::Normal));
+    const std::string text = at->get_formatter()->make_help(at, path, CLI::AppFormatMode::Normal);
+    if (ctx.json()) ctx.print_json({{"command", path}, {"help", text}});
+    else ctx.print(text);
   }));
 }
 
@@ -226,21 +222,21 @@ int run(int argc, char** argv) {
   Context ctx(read_environment());
   auto owned = build_app(ctx);
   auto& app = *owned;
+  // The one error boundary: Context::finish prints the result and the error (docs/output.md).
   try {
     app.parse(argc, argv);
-    return 0;
+    return ctx.finish(nullptr);
   } catch (const CLI::ParseError& e) {
     if (e.get_exit_code() == 0) return app.exit(e);  // --help, --help-all, --version
     if (json_requested(argc, argv)) ctx.globals.json = true;
-    report(ctx, fmt::format("{}; see '{} --help'", explain(app, e), path_of(parsed_chain(app, &e))),
-           Exit::usage);
-    return static_cast<int>(Exit::usage);
+    const Error usage(fmt::format("{}; see '{} --help'", explain(app, e), path_of(parsed_chain(app, &e))),
+                      Exit::usage);
+    return ctx.finish(&usage);
   } catch (const Error& e) {
-    report(ctx, e.what(), e.exit_code());
-    return static_cast<int>(e.exit_code());
+    return ctx.finish(&e);
   } catch (const std::exception& e) {
-    report(ctx, fmt::format("internal error: {}", e.what()), Exit::failure);
-    return static_cast<int>(Exit::failure);
+    const Error internal(fmt::format("internal error: {}", e.what()), Exit::failure);
+    return ctx.finish(&internal);
   }
 }
 

@@ -87,8 +87,26 @@ struct DeployFlags {
   bool no_logs = false;
 };
 
-void print_plan(Context& ctx, deploy::MarathonClient& client, const std::vector<deploy::AppJob>& jobs,
+// The change listing with + added, - removed and ~ changed lines coloured.
+std::string paint_changes(const Context& ctx, const std::string& listing) {
+  std::string out;
+  std::size_t at = 0;
+  while (at < listing.size()) {
+    const auto end = std::min(listing.find('\n', at), listing.size());
+    const std::string line = listing.substr(at, end - at);
+    const auto style = line.rfind("+ ", 0) == 0   ? core::Style::added
+                       : line.rfind("- ", 0) == 0 ? core::Style::removed
+                                                  : core::Style::changed;
+    out += ctx.paint(style, line) + "\n";
+    at = end + 1;
+  }
+  return out;
+}
+
+// Prints what deploying `jobs` would change; true when anything would.
+bool print_plan(Context& ctx, deploy::MarathonClient& client, const std::vector<deploy::AppJob>& jobs,
                 const deploy::DeployOptions& o, bool with_request) {
+  bool changed = false;
   json all = json::array();
   std::string out;
   for (const auto& job : jobs) {
@@ -103,10 +121,12 @@ void print_plan(Context& ctx, deploy::MarathonClient& client, const std::vector<
                       {"after", hide && !c.after.is_null() ? json("(hidden)") : c.after}});
     }
     entry["changes"] = list;
+    changed = changed || !changes.empty();
     if (changes.empty()) {
-      out += fmt::format("{}: up to date\n", job.id);
+      out += fmt::format("{}: {}\n", ctx.paint(core::Style::heading, job.id), ctx.paint(core::Style::good, "up to date"));
     } else {
-      out += fmt::format("{}: {}\n{}", job.id, running ? "changes" : "new app", deploy::format_changes(changes));
+      out += fmt::format("{}: {}\n{}", ctx.paint(core::Style::heading, job.id), running ? "changes" : "new app",
+                         paint_changes(ctx, deploy::format_changes(changes)));
     }
     if (with_request && !changes.empty()) {
       const std::string url = fmt::format("{}/v2/apps{}?partialUpdate=false", client.current_url(), job.id);
@@ -115,11 +135,10 @@ void print_plan(Context& ctx, deploy::MarathonClient& client, const std::vector<
     }
     all.push_back(entry);
   }
-  if (ctx.json()) {
-    ctx.print(all.dump());
-  } else {
-    ctx.print(out);
-  }
+  if (!ctx.json()) ctx.print(out);
+  else if (with_request) ctx.print_stream_result({{"event", "plan"}, {"command", "deploy"}, {"apps", all}, {"changed", changed}});
+  else ctx.print_json({{"apps", all}, {"changed", changed}});
+  return changed;
 }
 
 void run_deploy(Context& ctx, DeployFlags& f) {
@@ -182,7 +201,7 @@ void run_deployments(Context& ctx) {
   auto client = marathon(ctx);
   const json deployments = client->deployments();
   if (ctx.json()) {
-    ctx.print_json(deployments);
+    ctx.print_json({{"deployments", deployments}});
     return;
   }
   if (deployments.empty()) {
@@ -223,12 +242,16 @@ void add_deploy_commands(CLI::App& app, Context& ctx) {
 
   auto diff_apps = std::make_shared<std::vector<std::string>>();
   auto diff_sets = std::make_shared<std::vector<std::string>>();
+  auto diff_exit_code = std::make_shared<bool>(false);
   auto* diff = app.add_subcommand("diff", "Show what a deploy would change");
   diff->add_option("apps", *diff_apps, "App spec names, spec files, or rendered .json definitions")->required();
   diff->add_option("--set", *diff_sets, "Override a variable: key=value (repeatable)");
-  diff->callback(command(ctx, [&ctx, diff_apps, diff_sets] {
+  diff->add_flag("--exit-code", *diff_exit_code, "Exit 1 when a deploy would change something (like git diff --exit-code)");
+  diff->callback(command(ctx, [&ctx, diff_apps, diff_sets, diff_exit_code] {
     auto client = marathon(ctx);
-    print_plan(ctx, *client, jobs_for(ctx, *diff_apps, render_options(ctx, *diff_sets)), deploy::DeployOptions{}, false);
+    const bool changed =
+        print_plan(ctx, *client, jobs_for(ctx, *diff_apps, render_options(ctx, *diff_sets)), deploy::DeployOptions{}, false);
+    if (changed && *diff_exit_code) ctx.set_exit(Exit::failure);
   }));
 
   auto* list = app.add_subcommand("deployments", "List deployments in flight");

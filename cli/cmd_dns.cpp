@@ -220,7 +220,7 @@ void run_lookup(Context& ctx, const DnsFlags& f) {
     const auto bad = std::find_if(answers.begin(), answers.end(), [](const auto& a) {
       return a.status != dns::Status::ok && a.status != dns::Status::no_records;
     });
-    if (bad == answers.end() || !ctx.json()) print_answers(ctx, *backend.resolver, answers, f.short_output);
+    print_answers(ctx, *backend.resolver, answers, f.short_output);
     if (bad != answers.end()) {
       throw Error(fmt::format("looking up {} {}: {}{}", bad->name, dns::to_string(bad->type), bad->detail,
                               naming_hint(bad->name)),
@@ -239,10 +239,8 @@ void run_lookup(Context& ctx, const DnsFlags& f) {
     worst = dns::worse(worst, dns::exit_code(a.status));
   }
   if (failed == 0) return;
-  const auto message = fmt::format("{} of {} lookups failed or found no records", failed, answers.size());
-  if (!ctx.json()) throw Error(message, worst);
-  std::fflush(stdout);  // the JSON document already holds every status; no second document
-  std::exit(static_cast<int>(worst));
+  // With JSON output the error object is merged into the document, which holds every status.
+  throw Error(fmt::format("{} of {} lookups failed or found no records", failed, answers.size()), worst);
 }
 
 void print_app(Context& ctx, const dns::Resolver& resolver, const dns::AppReport& report) {
@@ -330,9 +328,7 @@ void run_app(Context& ctx, const DnsFlags& f) {
   if (const Exit worst = report_failures(ctx, failed); worst != Exit::ok) {
     const auto message = fmt::format("app {}: {} of {} names failed; the table may be incomplete", f.app_id,
                                      failed.size(), report.names.size());
-    if (!ctx.json()) throw Error(message, worst);
-    std::fflush(stdout);  // the JSON document already holds every status
-    std::exit(static_cast<int>(worst));
+    throw Error(message, worst);  // JSON: merged into the document, which holds every status
   }
 }
 

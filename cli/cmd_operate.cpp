@@ -24,6 +24,30 @@ struct OperateFlags {
   bool yes = false;
 };
 
+// status_text with its labels as headings and the health state coloured.
+std::string paint_status(const Context& ctx, const std::string& text) {
+  if (!ctx.color()) return text;
+  std::string out;
+  std::size_t at = 0;
+  while (at < text.size()) {
+    const auto end = std::min(text.find('\n', at), text.size());
+    std::string line = text.substr(at, end - at);
+    const auto colon = line.find(':');
+    if (!line.empty() && line[0] != ' ' && colon != std::string::npos) {
+      std::string value = line.substr(colon + 1);
+      if (line.rfind("health:", 0) == 0) {
+        const auto word = value.find_first_not_of(' ');
+        const bool good = word != std::string::npos && value.compare(word, 7, "healthy") == 0;
+        value = value.substr(0, word) + ctx.paint(good ? core::Style::good : core::Style::bad, value.substr(word));
+      }
+      line = ctx.paint(core::Style::heading, line.substr(0, colon + 1)) + value;
+    }
+    out += line + "\n";
+    at = end + 1;
+  }
+  return out;
+}
+
 void run_status(Context& ctx, const OperateFlags& f) {
   auto client = marathon(ctx);
   const std::string id = app_id(ctx, f.app, f.sets);
@@ -36,7 +60,7 @@ void run_status(Context& ctx, const OperateFlags& f) {
     ctx.print_json(out);
     return;
   }
-  ctx.print(deploy::status_text(app, deployments));
+  ctx.print(paint_status(ctx, deploy::status_text(app, deployments)));
 }
 
 void run_apps(Context& ctx) {
@@ -47,7 +71,7 @@ void run_apps(Context& ctx) {
   if (ctx.json()) {
     json out = json::array();
     for (const auto& r : rows) out.push_back(deploy::summary_json(r));
-    ctx.print_json(out);
+    ctx.print_json({{"apps", out}});
     return;
   }
   if (rows.empty()) {
@@ -56,10 +80,12 @@ void run_apps(Context& ctx) {
   }
   std::size_t width = 3;
   for (const auto& r : rows) width = std::max(width, r.id.size());
-  std::string out = fmt::format("{:<{}}  {:<9}  {:<26}  {:<24}  {}\n", "APP", width, "TASKS", "HEALTH", "VERSION", "GIT SHA");
+  std::string out = ctx.paint(core::Style::heading, fmt::format("{:<{}}  {:<9}  {:<26}  {:<24}  {}", "APP", width, "TASKS",
+                                                                "HEALTH", "VERSION", "GIT SHA")) + "\n";
   for (const auto& r : rows) {
-    out += fmt::format("{:<{}}  {:<9}  {:<26}  {:<24}  {}\n", r.id, width, fmt::format("{}/{}", r.running, r.instances),
-                       r.health, r.version, r.git_sha.substr(0, 12));
+    const auto health = ctx.paint(r.health == "healthy" ? core::Style::good : core::Style::warn, fmt::format("{:<26}", r.health));
+    out += fmt::format("{:<{}}  {:<9}  {}  {:<24}  {}\n", r.id, width, fmt::format("{}/{}", r.running, r.instances),
+                       health, r.version, r.git_sha.substr(0, 12));
   }
   ctx.print(out);
 }
@@ -80,7 +106,7 @@ void run_versions(Context& ctx, const OperateFlags& f) {
     text += fmt::format("{}{}  {}  instances {}{}\n", v, current ? " *" : "  ", s.image.empty() ? "-" : s.image, s.instances,
                         s.git_sha.empty() ? "" : "  git " + s.git_sha.substr(0, 12));
   }
-  if (ctx.json()) ctx.print_json(out);
+  if (ctx.json()) ctx.print_json({{"app", id}, {"versions", out}});
   else ctx.print(text.empty() ? "no versions" : text);
 }
 

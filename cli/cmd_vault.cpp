@@ -8,10 +8,13 @@
 #include <iostream>
 #include <iterator>
 #include <memory>
+#include <sstream>
+#include <streambuf>
 
 #include "cli/commands.hpp"
 #include "core/error.hpp"
 #include "core/terminal.hpp"
+#include "core/yaml.hpp"
 #include "vault/edit.hpp"
 #include "vault/files.hpp"
 #include "vault/operations.hpp"
@@ -108,6 +111,70 @@ vault::SecretString read_stdin_secret() {
   return out;
 }
 
+// Collects plaintext in a wiped buffer, for a JSON result.
+class SecretBuffer : public std::streambuf {
+ public:
+  vault::SecretString text;
+
+ protected:
+  int_type overflow(int_type c) override {
+    if (!traits_type::eq_int_type(c, traits_type::eof())) text.push_back(traits_type::to_char_type(c));
+    return c;
+  }
+  std::streamsize xsputn(const char* data, std::streamsize n) override {
+    text.append(data, static_cast<std::size_t>(n));
+    return n;
+  }
+};
+
+// `"text"` as a JSON string, built in a wiped buffer (nlohmann's would keep copies).
+void append_json_string(vault::SecretString& out, std::string_view text) {
+  if (core::find_invalid_utf8(text) != std::string::npos) {
+    throw Error("the plaintext is not UTF-8 text and cannot be a JSON string; use decrypt --output FILE", Exit::usage);
+  }
+  out.push_back('"');
+  for (const char c : text) {
+    switch (c) {
+      case '"': out.append("\\\""); break;
+      case '\\': out.append("\\\\"); break;
+      case '\n': out.append("\\n"); break;
+      case '\t': out.append("\\t"); break;
+      case '\r': out.append("\\r"); break;
+      default:
+        if (static_cast<unsigned char>(c) < 0x20) out.append(fmt::format("\\u{:04x}", static_cast<int>(c)));
+        else out.push_back(c);
+    }
+  }
+  out.push_back('"');
+}
+
+// The JSON result of a command that shows plaintext: {"action": ..., "files": [{"file", "plaintext"}]}.
+void print_plaintexts(Context& ctx, const std::string& action,
+                      const std::vector<std::pair<std::string, vault::SecretString>>& items) {
+  vault::SecretString doc;
+  doc.append(fmt::format("{{\n  \"action\": \"{}\",\n  \"files\": [", action));
+  for (std::size_t i = 0; i < items.size(); ++i) {
+    doc.append(i ? ",\n    {\"file\": " : "\n    {\"file\": ");
+    doc.append(nlohmann::json(items[i].first).dump());
+    doc.append(", \"plaintext\": ");
+    append_json_string(doc, items[i].second);
+    doc.append("}");
+  }
+  doc.append(items.empty() ? "]\n}" : "\n  ]\n}");
+  ctx.print_json_text(doc);
+}
+
+template <typename F>
+vault::SecretString capture(F write) {
+  SecretBuffer buffer;
+  std::ostream out(&buffer);
+  write(out);
+  out.flush();
+  return std::move(buffer.text);
+}
+
+nlohmann::json file_list(const std::vector<std::string>& files) { return nlohmann::json(files); }
+
 std::string read_stdin() {
   return {std::istreambuf_iterator<char>(std::cin), std::istreambuf_iterator<char>()};
 }
@@ -155,27 +222,62 @@ void add_vault_command(CLI::App& app, Context& ctx) {
 
   create->callback(command(ctx, [&ctx, f] {
     const auto s = settings(ctx, *f, true);
-    if (vault::create_file(f->files[0], s)) status(ctx, fmt::format("created {}", f->files[0]));
+    const bool created = vault::create_file(f->files[0], s);
+    if (created) status(ctx, fmt::format("created {}", f->files[0]));
     else status(ctx, fmt::format("{}: empty, not created", f->files[0]));
+    if (ctx.json()) ctx.print_json({{"action", "create"}, {"file", f->files[0]}, {"created", created}});
   }));
   encrypt->callback(command(ctx, [&ctx, f] {
+    const bool piped = f->files.empty() || f->files[0] == "-";
+    if (ctx.json()) {
+      std::ostringstream ciphertext;  // not secret
+      vault::encrypt_files(f->files, settings(ctx, *f, true), ciphertext);
+      nlohmann::json out = {{"action", "encrypt"}, {"files", piped ? nlohmann::json::array() : file_list(f->files)}};
+      if (piped) out["ciphertext"] = ciphertext.str();
+      ctx.print_json(out);
+      return;
+    }
     vault::encrypt_files(f->files, settings(ctx, *f, true), std::cout);
     std::cout.flush();
-    if (!f->files.empty() && f->files[0] != "-") status(ctx, "Encryption successful");
+    if (!piped) status(ctx, "Encryption successful");
   }));
   decrypt->callback(command(ctx, [&ctx, f] {
+    const bool piped = f->files.empty() || f->files[0] == "-";
+    if (ctx.json() && (piped || f->output.value_or("") == "-")) {
+      const auto s = settings(ctx, *f, false);
+      const auto plain = capture([&](std::ostream& out) { vault::decrypt_files(f->files, s, f->output, out); });
+      std::vector<std::pair<std::string, vault::SecretString>> items;
+      items.emplace_back(piped ? "-" : fmt::format("{}", fmt::join(f->files, ",")), plain);
+      print_plaintexts(ctx, "decrypt", items);
+      return;
+    }
     vault::decrypt_files(f->files, settings(ctx, *f, false), f->output, std::cout);
     std::cout.flush();
+    if (ctx.json()) {
+      ctx.print_json({{"action", "decrypt"}, {"files", file_list(f->files)},
+                      {"output", f->output ? nlohmann::json(*f->output) : nlohmann::json()}});
+    }
     if (!f->files.empty() && f->files[0] != "-" && f->output.value_or("") != "-") status(ctx, "Decryption successful");
   }));
-  view->callback(command(ctx, [&ctx, f] { vault::view_files(f->files, settings(ctx, *f, false), std::cout); }));
+  view->callback(command(ctx, [&ctx, f] {
+    const auto s = settings(ctx, *f, false);
+    if (!ctx.json()) return vault::view_files(f->files, s, std::cout);
+    std::vector<std::pair<std::string, vault::SecretString>> items;
+    for (const auto& file : f->files) {
+      items.emplace_back(file, capture([&](std::ostream& out) { vault::view_files({file}, s, out); }));
+    }
+    print_plaintexts(ctx, "view", items);
+  }));
   edit->callback(command(ctx, [&ctx, f] {
-    if (!vault::edit_file(f->files[0], settings(ctx, *f, false))) status(ctx, fmt::format("{}: unchanged", f->files[0]));
+    const bool changed = vault::edit_file(f->files[0], settings(ctx, *f, false));
+    if (!changed) status(ctx, fmt::format("{}: unchanged", f->files[0]));
+    if (ctx.json()) ctx.print_json({{"action", "edit"}, {"file", f->files[0]}, {"changed", changed}});
   }));
   rekey->callback(command(ctx, [&ctx, f] {
     const auto s = settings(ctx, *f, false);
     vault::rekey_files(f->files, s, new_password(ctx, *f, s));
     status(ctx, "Rekey successful");
+    if (ctx.json()) ctx.print_json({{"action", "rekey"}, {"files", file_list(f->files)}});
   }));
   enc_str->callback(command(ctx, [&ctx, f] {
     auto flags = *f;
@@ -190,10 +292,15 @@ void add_vault_command(CLI::App& app, Context& ctx) {
       if (ctx.stdin_is_tty()) status(ctx, "Reading plaintext from stdin (Ctrl-D to end)");
       value = read_stdin_secret();
     }
-    ctx.print(vault::encrypt_string(value.view(), f->stdin_name.value_or(f->name.value_or("")), s));
+    const std::string name = f->stdin_name.value_or(f->name.value_or(""));
+    const std::string yaml = vault::encrypt_string(value.view(), name, s);
+    if (!ctx.json()) return ctx.print(yaml);
+    ctx.print_json({{"action", "encrypt-string"}, {"name", name.empty() ? nlohmann::json() : nlohmann::json(name)},
+                    {"yaml", yaml}});
   }));
   dec_str->callback(command(ctx, [&ctx, f] {
     const auto plain = vault::decrypt_string(read_stdin(), settings(ctx, *f, false));
+    if (ctx.json()) return print_plaintexts(ctx, "decrypt-string", {{"-", plain}});
     std::cout.write(plain.data(), static_cast<std::streamsize>(plain.size()));
     std::cout.flush();
   }));

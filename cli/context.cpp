@@ -7,6 +7,7 @@
 #include <cstdio>
 #include <cstring>
 
+#include "cli/version.hpp"
 #include "core/error.hpp"
 #include "core/log.hpp"
 #include "core/terminal.hpp"
@@ -30,8 +31,11 @@ void Context::begin() {
   m_stdin_tty = core::is_terminal(STDIN_FILENO);
   const bool no_color_env = environ("NO_COLOR").has_value();
   const bool dumb = environ("TERM").value_or("") == "dumb";
-  m_color = !globals.no_color && !no_color_env && !dumb && m_stdout_tty;
-  core::log::set_color(m_color && core::is_terminal(STDERR_FILENO));
+  const std::string mode = globals.no_color ? "never" : globals.color;
+  m_color = core::color_wanted(mode, m_stdout_tty, no_color_env, dumb);
+  m_err_color = core::color_wanted(mode, core::is_terminal(STDERR_FILENO), no_color_env, dumb);
+  core::log::set_color(m_err_color);
+  core::log::info("mctl {} ({})", k_version, k_git_sha);
 }
 
 core::Config& Context::config() {
@@ -70,6 +74,47 @@ void Context::print(const std::string& text) const {
   std::fflush(stdout);
 }
 
-void Context::print_json(const nlohmann::json& value) const { print(value.dump(2)); }
+void Context::print_json(const nlohmann::json& result) {
+  if (m_result || m_result_printed) throw Error("internal error: a command printed two JSON results", Exit::failure);
+  if (!result.is_object()) throw Error("internal error: a JSON result must be an object", Exit::failure);
+  m_result = result;
+}
+
+void Context::print_json_text(std::string_view document) {
+  if (m_result || m_result_printed) throw Error("internal error: a command printed two JSON results", Exit::failure);
+  std::fwrite(document.data(), 1, document.size(), stdout);
+  std::fputc('\n', stdout);
+  std::fflush(stdout);
+  m_result_printed = true;
+}
+
+void Context::print_event(const nlohmann::json& event) {
+  m_stream = true;
+  print(event.dump());
+}
+
+void Context::print_stream_result(const nlohmann::json& result) {
+  m_stream = true;
+  print_json(result);
+}
+
+int Context::finish(const Error* error) {
+  if (error && *error->what()) {
+    std::fprintf(stderr, "%s %s\n", core::paint(core::Style::bad, "mctl: error:", m_err_color).c_str(), error->what());
+  }
+  core::log::info("took {} ms", std::chrono::duration_cast<std::chrono::milliseconds>(
+                                    std::chrono::steady_clock::now() - m_started).count());
+  if (json()) {
+    nlohmann::json doc = m_result.value_or(nlohmann::json::object());
+    if (error) doc["error"] = {{"message", error->what()}, {"exit_code", static_cast<int>(error->exit_code())}};
+    // A result document is indented; a stream line, and an error without a result, are one
+    // line (a streaming command may fail before its first event).
+    if (m_result || error) print(m_stream || !m_result ? doc.dump() : doc.dump(2));
+  } else if (m_result) {
+    print(m_result->dump(2));  // a result a command gave as JSON only
+  }
+  m_result.reset();
+  return static_cast<int>(error ? error->exit_code() : m_exit);
+}
 
 }  // namespace mctl::cli

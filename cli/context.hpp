@@ -1,6 +1,7 @@
 #pragma once
 // What every command gets: the global options, the layered config (loaded on first use),
 // and the output helpers. Only cli/ writes to stdout and stderr.
+#include <chrono>
 #include <map>
 #include <nlohmann/json.hpp>
 #include <optional>
@@ -8,6 +9,8 @@
 #include <vector>
 
 #include "core/config.hpp"
+#include "core/error.hpp"
+#include "core/terminal.hpp"
 
 namespace mctl::cli {
 
@@ -17,7 +20,8 @@ struct GlobalOptions {
   int verbosity = 0;
   bool quiet = false;
   bool json = false;  // --json
-  bool no_color = false;
+  bool no_color = false;       // --no-color: the same as --color never
+  std::string color = "auto";  // --color auto|always|never
   std::optional<std::string> chdir;
   std::vector<std::string> marathon;
   std::optional<std::string> mesos_dns;
@@ -41,6 +45,8 @@ class Context {
   // --json, or MCTL_OUTPUT=json in the environment.
   bool json() const { return globals.json || environ("MCTL_OUTPUT").value_or("") == "json"; }
   bool color() const { return m_color; }
+  // `text` in a style when stdout is coloured (core::paint; --color decides in begin()).
+  std::string paint(core::Style style, std::string_view text) const { return core::paint(style, text, m_color); }
   bool stdout_is_tty() const { return m_stdout_tty; }
   bool stdin_is_tty() const { return m_stdin_tty; }
   std::optional<std::string> environ(const std::string& name) const;
@@ -48,15 +54,35 @@ class Context {
 
   // Results to stdout.
   void print(const std::string& text) const;
-  void print_json(const nlohmann::json& value) const;
+
+  // The output contract (docs/output.md). With JSON output a command's result is ONE document,
+  // an object, printed (2-space indented) by finish() once the command ended, with the error
+  // object merged in when it failed. Streaming commands (deploy and the commands that follow a
+  // deployment) print NDJSON instead: events as they happen, the result as the last line.
+  void print_json(const nlohmann::json& result);          // the result document (once)
+  // A result document already serialized (vault plaintext, built in a wiped buffer): now.
+  void print_json_text(std::string_view document);
+  void print_event(const nlohmann::json& event);          // one NDJSON line, now; makes this a stream
+  void print_stream_result(const nlohmann::json& result); // a stream's last line (printed by finish)
+  // An exit code the result itself explains, not an error (diff --exit-code: 1 = changes).
+  void set_exit(Exit code) { m_exit = code; }
+  // Ends the command: the error line on stderr (when `error` is set and has a message), the
+  // pending result and/or error object on stdout; returns the process exit code.
+  int finish(const Error* error);
 
  private:
   std::map<std::string, std::string> m_environ;
   std::optional<core::Config> m_config;
   std::vector<core::FlagOverride> m_pending_flags;
   bool m_color = false;
+  bool m_err_color = false;
+  std::chrono::steady_clock::time_point m_started = std::chrono::steady_clock::now();
   bool m_stdout_tty = false;
   bool m_stdin_tty = false;
+  std::optional<nlohmann::json> m_result;
+  bool m_stream = false;
+  bool m_result_printed = false;
+  Exit m_exit = Exit::ok;
 };
 
 }  // namespace mctl::cli

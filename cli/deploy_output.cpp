@@ -10,6 +10,7 @@
 
 #include "cli/deploy_output.hpp"
 #include "core/duration.hpp"
+#include "core/log.hpp"
 #include "core/terminal.hpp"
 #include "deploy/report.hpp"
 
@@ -43,7 +44,12 @@ const std::atomic<bool>& catch_interrupts() {
   return g_interrupted;
 }
 
-std::shared_ptr<deploy::MarathonClient> marathon(Context& ctx) { return deploy::connect(ctx.config()); }
+std::shared_ptr<deploy::MarathonClient> marathon(Context& ctx) {
+  auto client = deploy::connect(ctx.config());
+  core::log::info("Marathon {} (environment {})", client->current_url(),
+                  ctx.config().env_name().empty() ? "-" : ctx.config().env_name());
+  return client;
+}
 
 std::string env_suffix(Context& ctx) {
   const auto& env = ctx.config().env_name();
@@ -61,7 +67,7 @@ void Progress::on_event(const deploy::DeployEvent& e) {
   if (m_ctx.json()) {
     json j = deploy::event_json(e);
     j["time"] = utc_now(true);
-    m_ctx.print(j.dump());
+    m_ctx.print_event(j);
     return;
   }
   if (m_ctx.globals.quiet) return;
@@ -124,21 +130,23 @@ void report(Context& ctx, const std::vector<deploy::AppResult>& results, const s
       j["next"] = deploy::next_steps(r, suffix);
       apps.push_back(j);
     }
-    ctx.print(json{{"event", "result"}, {"command", what}, {"apps", apps}, {"exit_code", static_cast<int>(exit)}}.dump());
+    ctx.print_stream_result({{"event", "result"}, {"command", what}, {"apps", apps}, {"exit_code", static_cast<int>(exit)}});
   } else {
     std::string out;
     for (const auto& r : results) {
-      out += fmt::format("{}: {}{}\n", r.id, r.message,
+      const bool good = r.status == deploy::AppStatus::deployed || r.status == deploy::AppStatus::up_to_date;
+      out += fmt::format("{}: {}{}\n", ctx.paint(core::Style::heading, r.id),
+                         ctx.paint(good ? core::Style::good : core::Style::bad, r.message),
                          r.elapsed.count() > 0 ? fmt::format(" ({:.1f}s)", static_cast<double>(r.elapsed.count()) / 1000.0) : "");
       for (const auto& d : r.details) out += "    " + d + "\n";
       const auto next = deploy::next_steps(r, suffix);
-      if (!next.empty()) out += "  next:\n";
+      if (!next.empty()) out += ctx.paint(core::Style::heading, "  next:") + "\n";
       for (const auto& n : next) out += "    " + n + "\n";
     }
     ctx.print(out);
   }
-  // The one error boundary (cli::run) prints the error line, and with JSON output the error
-  // object as one more line of the stream.
+  // The one error boundary (cli::run) prints the error line, and with JSON output merges the
+  // error object into the result line (Context::finish).
   if (exit != Exit::ok) throw Error(failure_summary(results, what, exit), exit);
 }
 

@@ -26,12 +26,15 @@ templates::RenderOptions render_options(Context& ctx, const std::vector<std::str
     const auto& config = ctx.config();
     const auto file = config.get_path("vault.file");
     if (!file) {
-      throw Error(config.env_name().empty()
-                      ? std::string("the spec uses {{ secrets.* }}: choose an environment with a vault file (-e ENV)")
-                      : fmt::format("the spec uses {{{{ secrets.* }}}} but environment '{}' has no vault file "
-                                    "(vault.file)",
-                                    config.env_name()),
-                  Exit::usage);
+      throw Error(
+          config.env_name().empty()
+              ? std::string("the spec uses {{ secrets.* }}: choose an environment with a vault "
+                            "file (-e ENV)")
+              : fmt::format(
+                    "the spec uses {{{{ secrets.* }}}} but environment '{}' has no vault file "
+                    "(vault.file)",
+                    config.env_name()),
+          Exit::usage);
     }
     *secrets = vault::load_secrets(*file, vault::passwords_from_config(config, ctx.stdin_is_tty()));
     return **secrets;

@@ -39,6 +39,28 @@ std::string read_tty_line(const std::string& question, bool echo) {
 
 bool is_terminal(int fd) { return ::isatty(fd) == 1; }
 
+bool color_wanted(const std::string& mode, bool is_tty, bool no_color_env, bool dumb_term) {
+  if (mode == "always") return true;
+  if (mode == "never") return false;
+  return is_tty && !no_color_env && !dumb_term;
+}
+
+std::string paint(Style style, std::string_view text, bool on) {
+  if (!on || text.empty()) return std::string(text);
+  const char* code = "";
+  switch (style) {
+    case Style::heading: code = "\033[1m"; break;
+    case Style::good: code = "\033[32m"; break;
+    case Style::bad: code = "\033[31m"; break;
+    case Style::warn: code = "\033[33m"; break;
+    case Style::added: code = "\033[32m"; break;
+    case Style::removed: code = "\033[31m"; break;
+    case Style::changed: code = "\033[33m"; break;
+    case Style::dim: code = "\033[2m"; break;
+  }
+  return std::string(code) + std::string(text) + "\033[0m";
+}
+
 std::string prompt_hidden(const std::string& question) { return read_tty_line(question, false); }
 
 std::string prompt_line(const std::string& question) { return read_tty_line(question, true); }

@@ -1,0 +1,152 @@
+#!/usr/bin/env bash
+# The JSON output contract (docs/output.md): every command of the tree runs with --json against
+# the simulators and real services, and each output is checked against its schema in
+# docs/schemas/ by tests/tools/check_json.cpp: one document (or NDJSON for the streaming
+# commands), the documented shape, and an error object that agrees with the exit code.
+# A command of the tree without a schema, or one this suite never ran, fails.
+source "$(dirname "$0")/lib.sh"
+source "$(dirname "$0")/lib_marathon.sh"
+source "$(dirname "$0")/lib_dns.sh"
+source "$(dirname "$0")/lib_docker.sh"
+need_cmd git
+CHECK=${MCTL_BUILD:-$MCTL_SOURCE/build}/tests/mctl_check_json
+[[ -x $CHECK ]] || CHECK=$(dirname "$MCTL")/tests/mctl_check_json
+[[ -x $CHECK ]] || fail_now "mctl_check_json is not built (cmake --build build --target mctl_check_json)"
+SCHEMAS=$MCTL_SOURCE/docs/schemas
+STREAMS=" deploy rollback restart scale stop destroy cancel "
+declare -A CHECKED=()
+
+# checked NAME [MCTL ARGS...]: runs mctl with --json; its output must match docs/schemas/NAME.json.
+checked() {
+  local name=$1
+  shift
+  mctl "$@" --json </dev/null
+  local mode=()
+  [[ $STREAMS == *" ${name%% *} "* ]] && mode=(--ndjson)
+  CHECKED[$name]=1
+  # diff --exit-code's 1 is a result ("changed": true), not an error (docs/output.md).
+  local code=$RC
+  [[ $name == diff && $RC == 1 && $OUT == *'"changed": true'* ]] && code=0
+  if "$CHECK" "$SCHEMAS/common.json" "$SCHEMAS/${name// /-}.json" "$code" "${mode[@]}" <<<"$OUT" 2>"$TMP/check.err"; then
+    _report ok
+  else
+    _report fail "$name ($*): output does not follow docs/schemas/${name// /-}.json: $(cat "$TMP/check.err")"
+  fi
+}
+
+test_case "every command of the tree has a schema"
+mctl completion bash
+COMMANDS=$(awk '/^_mctl_opts\(\)/{on=1} on && /^    .*\) echo/{sub(/^    \x27/, ""); sub(/\x27\).*/, ""); print} /^}/{on=0}' <<<"$OUT" | sort -u)
+SUBS=$(awk '/^_mctl_subs\(\)/{on=1} on && /^    .*\) echo/{sub(/^    \x27/, ""); sub(/\x27\).*/, ""); print} /^}/{on=0}' <<<"$OUT" | sort -u)
+LEAVES=$(comm -23 <(echo "$COMMANDS") <(echo "$SUBS") | grep -v '^$' | grep -v '^completion ')
+expect_true test "$(wc -l <<<"$LEAVES")" -ge 30
+for leaf in $(tr ' ' '_' <<<"$LEAVES"); do
+  leaf=${leaf//_/ }
+  expect_true test -f "$SCHEMAS/${leaf// /-}.json"
+done
+
+# --- Services: the Marathon simulator, the Mesos-DNS HTTP fixture, dockerd and a registry.
+start_marathon
+start_mesos_dns_http
+start_dockerd
+start_registry
+export MCTL_HTTP_RETRIES=0 MARATHON_PASSWORD=unused
+PROJECT=$TMP/project
+example_project "$PROJECT" sh -c "printf 'FROM scratch\nCOPY f /f\n' >Dockerfile; echo x >f;
+  sed -i 's|^registry: .*|registry: $REGISTRY|' mctl.yaml"
+cd "$PROJECT" || exit 1
+M=(--marathon "$MARATHON_URL")
+P=(-e prod "${M[@]}")
+
+test_case "vault"
+printf 'db_password: s3cret\n' >plain.yaml
+checked "vault encrypt" vault encrypt plain.yaml --vault-password-file .vault-password
+checked "vault view" vault view plain.yaml --vault-password-file .vault-password
+expect_contains "$OUT" '"plaintext": "db_password: s3cret\n"'
+printf 'wrong\n' >wrong-pass
+checked "vault view" vault view plain.yaml --vault-password-file wrong-pass
+expect_rc 5
+printf 'other-password\n' >new-pass
+checked "vault rekey" vault rekey plain.yaml --vault-password-file .vault-password --new-vault-password-file new-pass
+checked "vault decrypt" vault decrypt plain.yaml --vault-password-file new-pass --output -
+checked "vault decrypt" vault decrypt plain.yaml --vault-password-file new-pass
+mctl vault encrypt --vault-password-file new-pass --json <<<"piped"
+"$CHECK" "$SCHEMAS/common.json" "$SCHEMAS/vault-encrypt.json" "$RC" <<<"$OUT"
+expect_true test $? -eq 0
+expect_contains "$OUT" '"ciphertext": "$MCTL_VAULT'
+printf 'hunter2' >value
+mctl vault encrypt-string --vault-password-file new-pass --stdin-name pw --json <value
+CHECKED["vault encrypt-string"]=1
+"$CHECK" "$SCHEMAS/common.json" "$SCHEMAS/vault-encrypt-string.json" "$RC" <<<"$OUT"
+expect_true test $? -eq 0
+printf '%s\n' "$(json_get 'd["yaml"]')" >block
+mctl vault decrypt-string --vault-password-file new-pass --json <block
+CHECKED["vault decrypt-string"]=1
+"$CHECK" "$SCHEMAS/common.json" "$SCHEMAS/vault-decrypt-string.json" "$RC" <<<"$OUT"
+expect_true test $? -eq 0
+expect_contains "$OUT" '"plaintext": "hunter2"'
+printf '#!/bin/sh\nprintf "a: 1\\n" >"$1"\n' >"$TMP/editor"
+chmod +x "$TMP/editor"
+EDITOR=$TMP/editor checked "vault create" vault create new.yaml --vault-password-file new-pass
+EDITOR=$TMP/editor checked "vault edit" vault edit new.yaml --vault-password-file new-pass
+checked "vault create" vault create new.yaml --vault-password-file new-pass
+expect_rc 2
+
+test_case "render, lint, config, version, help"
+checked render render flask-hello
+checked render render --all
+checked render render nosuch
+checked lint lint
+checked lint lint --strict -e prod
+checked "config show" config show -e prod
+checked version version
+checked help help deploy
+checked help help nosuch
+
+test_case "deploy and the operating commands"
+checked deploy deploy flask-hello "${P[@]}" --timeout 30s
+checked deploy deploy flask-hello "${P[@]}" --timeout 30s --dry-run --set instances=2
+checked diff diff flask-hello "${P[@]}" --set instances=2
+checked diff diff flask-hello "${P[@]}" --set instances=2 --exit-code
+expect_rc 1
+checked status status flask-hello "${P[@]}"
+checked status status /nope "${M[@]}"
+checked apps apps "${M[@]}"
+checked versions versions flask-hello "${P[@]}"
+checked deployments deployments "${M[@]}"
+checked scale scale flask-hello 2 "${P[@]}" --timeout 30s
+checked restart restart flask-hello "${P[@]}" --timeout 30s
+checked rollback rollback flask-hello "${P[@]}" --timeout 30s
+checked stop stop flask-hello "${P[@]}" --timeout 30s
+checked cancel cancel flask-hello "${P[@]}"
+checked destroy destroy flask-hello --yes "${P[@]}" --timeout 30s
+checked deploy deploy flask-hello "${M[@]}" -e nosuch
+
+test_case "dns"
+U=http://127.0.0.1:$HTTP_PORT
+checked "dns lookup" dns lookup flask-hello.marathon.mesos --http "$U"
+checked "dns lookup" dns lookup idle-worker.marathon.mesos --http "$U"
+expect_rc 8
+printf 'flask-hello.marathon.mesos\nidle-worker.marathon.mesos\n' >names
+checked "dns lookup" dns lookup --batch names --http "$U"
+expect_rc 8
+checked "dns app" dns app /flask-hello --http "$U"
+
+test_case "images"
+docker_image flask-hello:latest "v1" || fail_now "docker import failed"
+checked "image tag" image tag flask-hello
+checked "image push" image push flask-hello
+checked "image exists" image exists flask-hello
+checked "image exists" image exists nosuch
+expect_rc 8
+checked "image build" image build flask-hello --no-strict
+checked "images gc local" images gc local --dry-run "${M[@]}"
+checked "images gc registry" images gc registry --dry-run "${M[@]}"
+
+test_case "every command of the tree was checked here"
+for leaf in $(tr ' ' '_' <<<"$LEAVES"); do
+  leaf=${leaf//_/ }
+  expect_true test -n "${CHECKED[$leaf]:-}"
+done
+
+finish
