@@ -190,13 +190,10 @@ class Reader {
     const bool all = whole || m_o.tail < 0 || (m_o.since && t.started > 0 && t.started >= *m_o.since);
     for (auto& f : t.files) {
       f.path = it->second.directory + "/" + f.path;
-      const auto size = m_client.read_file(t.address, f.path, -1);
-      if (!size) return gone(t, fmt::format("{} is gone from agent {} (garbage-collected)", f.path, t.task.host));
-      const auto text = all ? read_range(m_client, t.address, f.path, 0, size->offset, m_o.chunk)
-                            : tail(t.address, f.path, size->offset);
+      const auto text = all ? read_whole(t.address, f.path) : tail(t.address, f.path);
       if (!text) return gone(t, fmt::format("{} is gone from agent {} (garbage-collected)", f.path, t.task.host));
-      f.offset = size->offset;
-      f.pending = *text;
+      f.offset = text->second;
+      f.pending = text->first;
       take_lines(f.pending, m_o.max_line, [&](std::string_view l) { t.lines.emplace_back(f.stream, l); });
       if (!m_o.follow) end_file(t, f);
     }
@@ -206,18 +203,37 @@ class Reader {
     ++result.read;
   }
 
-  // The last `tail` lines of the file's first `size` bytes, read backwards chunk by chunk.
-  std::optional<std::string> tail(const std::string& address, const std::string& path, long long size) {
+  using Text = std::optional<std::pair<std::string, long long>>;  // the text, and the offset where it ends
+
+  Text read_whole(const std::string& address, const std::string& path) {
+    auto text = read_range(m_client, address, path, 0, -1, m_o.chunk);
+    if (!text) return std::nullopt;
+    const auto end = static_cast<long long>(text->size());
+    return std::pair{std::move(*text), end};
+  }
+
+  // The last `tail` lines. A file within one chunk takes one read from its start (an answer
+  // shorter than asked is the file's end: the agent caps a read at 16 pages, the chunk);
+  // a longer one takes its size (offset -1) and reads backwards, chunk by chunk.
+  Text tail(const std::string& address, const std::string& path) {
+    const auto first = m_client.read_file(address, path, 0, m_o.chunk);
+    if (!first) return std::nullopt;
+    if (static_cast<long long>(first->data.size()) < m_o.chunk) {
+      const auto end = static_cast<long long>(first->data.size());
+      return std::pair{first->data.substr(*last_lines_start(first->data, m_o.tail, true)), end};
+    }
+    const auto size = m_client.read_file(address, path, -1);
+    if (!size) return std::nullopt;
     std::string text;
-    long long from = size;
+    long long from = size->offset;
     while (true) {
       const long long start = std::max(0LL, from - m_o.chunk);
       const auto got = read_range(m_client, address, path, start, from, m_o.chunk);
       if (!got) return std::nullopt;
       text.insert(0, *got);
       from = start;
-      if (const auto at = last_lines_start(text, m_o.tail, from == 0)) return text.substr(*at);
-      if (got->empty()) return text;  // the file shrank meanwhile
+      const auto at = last_lines_start(text, m_o.tail, from == 0);
+      if (at || got->empty()) return std::pair{text.substr(at.value_or(0)), size->offset};
     }
   }
 
