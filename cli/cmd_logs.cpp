@@ -2,8 +2,8 @@
 #include <fmt/format.h>
 #include <unistd.h>
 
-#include <chrono>
 #include <charconv>
+#include <chrono>
 #include <cstdio>
 #include <iterator>
 #include <map>
@@ -29,7 +29,8 @@ struct LogsFlags {
   bool completed = false;
 };
 
-constexpr const char* k_colors[] = {"\033[36m", "\033[33m", "\033[32m", "\033[35m", "\033[34m", "\033[96m"};
+constexpr const char* k_colors[] = {"\033[36m", "\033[33m", "\033[32m",
+                                    "\033[35m", "\033[34m", "\033[96m"};
 
 // Lines to stdout as `docker compose logs` shows them: "<task>@<host> | text" with several
 // tasks, stderr marked with "!" when both streams are shown; bytes as the task wrote them.
@@ -42,7 +43,8 @@ class Printer : public mesos::LogSink {
     const bool err = stream == mesos::Stream::err;
     std::string prefix;
     if (m_label) prefix = painted(label(task), color_of(task)) + " ";
-    if (m_label || m_mark) prefix += err && m_mark ? painted("!", "\033[31m") + " " : (m_label ? "| " : "  ");
+    if (m_label || m_mark)
+      prefix += err && m_mark ? painted("!", "\033[31m") + " " : (m_label ? "| " : "  ");
     std::fwrite(prefix.data(), 1, prefix.size(), stdout);
     std::fwrite(text.data(), 1, text.size(), stdout);
     std::fputc('\n', stdout);
@@ -78,7 +80,8 @@ long long tail_lines(const std::string& text) {
   long long n = 0;
   const auto [p, ec] = std::from_chars(text.data(), text.data() + text.size(), n);
   if (ec != std::errc() || p != text.data() + text.size() || n < 0) {
-    throw Error(fmt::format("logs: -n/--tail must be a whole number >= 0 or 'all', not '{}'", text), Exit::usage);
+    throw Error(fmt::format("logs: -n/--tail must be a whole number >= 0 or 'all', not '{}'", text),
+                Exit::usage);
   }
   return n;
 }
@@ -88,19 +91,22 @@ bool matches(const mesos::TaskRef& t, const std::string& prefix) {
 }
 
 // The task ids --task names (one when unique; an error when none or several do).
-std::string resolve_task(const std::vector<mesos::TaskRef>& tasks, const std::string& prefix, const std::string& app) {
+std::string resolve_task(const std::vector<mesos::TaskRef>& tasks, const std::string& prefix,
+                         const std::string& app) {
   std::vector<std::string> hits;
   for (const auto& t : tasks) {
     if (matches(t, prefix)) hits.push_back(t.id);
   }
   if (hits.empty()) {
-    throw Error(fmt::format("logs: no task of {} matches '{}' ({} task(s) listed; --completed includes ended ones)",
-                            app, prefix, tasks.size()),
-                Exit::no_records);
+    throw Error(
+        fmt::format(
+            "logs: no task of {} matches '{}' ({} task(s) listed; --completed includes ended ones)",
+            app, prefix, tasks.size()),
+        Exit::no_records);
   }
   if (hits.size() > 1) {
-    throw Error(fmt::format("logs: '{}' matches {} tasks of {}: {}; give more of the id", prefix, hits.size(), app,
-                            fmt::join(hits, ", ")),
+    throw Error(fmt::format("logs: '{}' matches {} tasks of {}: {}; give more of the id", prefix,
+                            hits.size(), app, fmt::join(hits, ", ")),
                 Exit::usage);
   }
   return hits.front();
@@ -114,8 +120,9 @@ void run_logs(Context& ctx, const LogsFlags& f) {
   o.follow = f.follow;
   if (!f.since.empty()) {
     const auto window = core::parse_duration(f.since, "flag --since");
-    o.since = std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch()).count() -
-              std::chrono::duration<double>(window).count();
+    o.since =
+        std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch()).count() -
+        std::chrono::duration<double>(window).count();
   }
   auto client = mesos_client(ctx);
   auto marathon = deploying::marathon(ctx);
@@ -134,26 +141,31 @@ void run_logs(Context& ctx, const LogsFlags& f) {
     if (first && !f.task.empty()) only = resolve_task(tasks, f.task, id);
     if (!only.empty()) std::erase_if(tasks, [&](const mesos::TaskRef& t) { return t.id != only; });
     if (first && tasks.empty() && !f.follow) {
-      throw Error(fmt::format("logs: {} has no running tasks{}", id, f.completed ? " and Mesos lists no ended ones" : " (--completed reads ended ones)"),
+      throw Error(fmt::format("logs: {} has no running tasks{}", id,
+                              f.completed ? " and Mesos lists no ended ones"
+                                          : " (--completed reads ended ones)"),
                   Exit::no_records);
     }
     first = false;
     return tasks;
   };
-  // Several tasks (or a follow, where tasks join) get a prefix; the streams are marked when both are shown.
+  // Several tasks (or a follow, where tasks join) get a prefix; the streams are marked when both
+  // are shown.
   const bool label = f.task.empty();
   Printer printer(label, o.out && o.err, ctx.color() && ctx.stdout_is_tty(), f.follow);
   const auto& stop = deploying::catch_interrupts();
   const auto result = mesos::read_logs(*client, list, o, printer, stop);
   std::fflush(stdout);
   if (result.unreachable > 0) {
-    throw Error(fmt::format("logs of {}: {} task(s) could not be read because their agent did not answer (see above)",
+    throw Error(fmt::format("logs of {}: {} task(s) could not be read because their agent did not "
+                            "answer (see above)",
                             id, result.unreachable),
                 Exit::remote);
   }
   if (result.read == 0 && result.gone > 0) {
-    throw Error(fmt::format("logs of {}: no sandbox left to read (garbage-collected by the agents)", id),
-                Exit::no_records);
+    throw Error(
+        fmt::format("logs of {}: no sandbox left to read (garbage-collected by the agents)", id),
+        Exit::no_records);
   }
 }
 
@@ -161,15 +173,20 @@ void run_logs(Context& ctx, const LogsFlags& f) {
 
 void add_logs_command(CLI::App& app, Context& ctx) {
   auto flags = std::make_shared<LogsFlags>();
-  auto* logs = app.add_subcommand("logs", "Print the stdout and stderr of an app's tasks (from their Mesos sandboxes)");
+  auto* logs = app.add_subcommand(
+      "logs", "Print the stdout and stderr of an app's tasks (from their Mesos sandboxes)");
   logs->add_option("app", flags->app, "App spec name or Marathon app id")->required();
   logs->add_option("--task", flags->task, "Only this task (a unique prefix of its id or short id)");
   auto* out = logs->add_flag("--stdout", flags->out_only, "Only stdout");
   logs->add_flag("--stderr", flags->err_only, "Only stderr")->excludes(out);
-  logs->add_option("-n,--tail", flags->tail, "Lines from the end of each file, or 'all' (default 50)");
-  logs->add_flag("-f,--follow", flags->follow, "Keep printing what the tasks write; new tasks join (Ctrl-C ends)");
-  logs->add_option("--since", flags->since, "Tasks started within DURATION (e.g. 10m) are shown whole");
-  logs->add_flag("--completed", flags->completed, "Also tasks that ended (their sandbox stays until the agent's GC)");
+  logs->add_option("-n,--tail", flags->tail,
+                   "Lines from the end of each file, or 'all' (default 50)");
+  logs->add_flag("-f,--follow", flags->follow,
+                 "Keep printing what the tasks write; new tasks join (Ctrl-C ends)");
+  logs->add_option("--since", flags->since,
+                   "Tasks started within DURATION (e.g. 10m) are shown whole");
+  logs->add_flag("--completed", flags->completed,
+                 "Also tasks that ended (their sandbox stays until the agent's GC)");
   logs->callback(command(ctx, [&ctx, flags] { run_logs(ctx, *flags); }));
 }
 

@@ -32,11 +32,19 @@ std::string bytes(const std::optional<double>& b) {
   return mib >= 1024 ? fmt::format("{:.1f}G", mib / 1024) : fmt::format("{:.0f}M", mib);
 }
 
-std::string pct(const std::optional<double>& p) { return p ? fmt::format("{:.1f}%", *p) : "-"; }
-std::string cores(const std::optional<double>& c) { return c ? fmt::format("{:.2f}", *c) : "-"; }
+std::string pct(const std::optional<double>& p) {
+  return p ? fmt::format("{:.1f}%", *p) : "-";
+}
+std::string cores(const std::optional<double>& c) {
+  return c ? fmt::format("{:.2f}", *c) : "-";
+}
 
-json opt(const std::optional<double>& v) { return v ? json(*v) : json(); }
-json whole(const std::optional<double>& v) { return v ? json(static_cast<long long>(*v + 0.5)) : json(); }
+json opt(const std::optional<double>& v) {
+  return v ? json(*v) : json();
+}
+json whole(const std::optional<double>& v) {
+  return v ? json(static_cast<long long>(*v + 0.5)) : json();
+}
 
 struct Totals {
   std::optional<double> rss, limit, cpu;
@@ -59,13 +67,19 @@ json as_json(const ByApp& apps) {
     Totals total;
     for (const auto& u : tasks) {
       total.add(u);
-      a["tasks"].push_back({{"id", u.task.id}, {"host", u.task.host}, {"agent_id", u.task.agent_id},
-                            {"rss_bytes", whole(u.rss_bytes)}, {"limit_bytes", whole(u.limit_bytes)},
-                            {"mem_pct", opt(u.mem_pct())}, {"cpu_cores", opt(u.cpu_cores)},
+      a["tasks"].push_back({{"id", u.task.id},
+                            {"host", u.task.host},
+                            {"agent_id", u.task.agent_id},
+                            {"rss_bytes", whole(u.rss_bytes)},
+                            {"limit_bytes", whole(u.limit_bytes)},
+                            {"mem_pct", opt(u.mem_pct())},
+                            {"cpu_cores", opt(u.cpu_cores)},
                             {"throttled_pct", opt(u.throttled_pct)},
                             {"problem", u.problem.empty() ? json() : json(u.problem)}});
     }
-    a["total"] = {{"rss_bytes", whole(total.rss)}, {"limit_bytes", whole(total.limit)}, {"mem_pct", opt(total.pct())},
+    a["total"] = {{"rss_bytes", whole(total.rss)},
+                  {"limit_bytes", whole(total.limit)},
+                  {"mem_pct", opt(total.pct())},
                   {"cpu_cores", opt(total.cpu)}};
     out.push_back(a);
   }
@@ -78,21 +92,23 @@ std::string as_table(const ByApp& apps, bool color) {
     const std::string text = fmt::format("{:>6}", pct(p));
     return color && p && *p > k_highlight_pct ? "\033[1;31m" + text + "\033[0m" : text;
   };
-  std::string out = fmt::format("{:<30} {:>7} {:>7} {:>6} {:>6} {:>9}\n", "APP / TASK@HOST", "RSS", "LIMIT", "MEM%",
-                                "CPU", "THROTTLED");
+  std::string out = fmt::format("{:<30} {:>7} {:>7} {:>6} {:>6} {:>9}\n", "APP / TASK@HOST", "RSS",
+                                "LIMIT", "MEM%", "CPU", "THROTTLED");
   for (const auto& [id, tasks] : apps) {
     out += id.size() > 30 ? id.substr(0, 29) + "~\n" : id + "\n";
     Totals total;
     for (const auto& u : tasks) {
       total.add(u);
-      std::string name = "  " + mesos::short_task_id(u.task.id) + "@" + u.task.host.substr(0, u.task.host.find('.'));
+      std::string name = "  " + mesos::short_task_id(u.task.id) + "@" +
+                         u.task.host.substr(0, u.task.host.find('.'));
       if (name.size() > 30) name = name.substr(0, 29) + "~";
-      out += fmt::format("{:<30} {:>7} {:>7} {} {:>6} {:>9}{}\n", name, bytes(u.rss_bytes), bytes(u.limit_bytes),
-                         mem(u.mem_pct()), cores(u.cpu_cores), pct(u.throttled_pct),
-                         u.problem.empty() ? "" : "  ?");
+      out += fmt::format("{:<30} {:>7} {:>7} {} {:>6} {:>9}{}\n", name, bytes(u.rss_bytes),
+                         bytes(u.limit_bytes), mem(u.mem_pct()), cores(u.cpu_cores),
+                         pct(u.throttled_pct), u.problem.empty() ? "" : "  ?");
     }
-    out += fmt::format("{:<30} {:>7} {:>7} {} {:>6}\n", fmt::format("  total ({} tasks)", tasks.size()),
-                       bytes(total.rss), bytes(total.limit), mem(total.pct()), cores(total.cpu));
+    out += fmt::format("{:<30} {:>7} {:>7} {} {:>6}\n",
+                       fmt::format("  total ({} tasks)", tasks.size()), bytes(total.rss),
+                       bytes(total.limit), mem(total.pct()), cores(total.cpu));
   }
   return out;
 }
@@ -109,15 +125,16 @@ std::vector<mesos::TaskRef> tasks_of(Context& ctx, const TopFlags& f) {
     tasks = marathon_tasks(marathon->require_app(deploying::app_id(ctx, f.app)));
   }
   if (tasks.empty()) {
-    throw Error(f.all ? "top: Marathon lists no running tasks" : fmt::format("top: {} has no running tasks", f.app),
+    throw Error(f.all ? "top: Marathon lists no running tasks"
+                      : fmt::format("top: {} has no running tasks", f.app),
                 Exit::no_records);
   }
   return tasks;
 }
 
 // One round: the tasks, two samples, one table (or JSON line). Returns the tasks without figures.
-int one_round(Context& ctx, mesos::MesosClient& client, const TopFlags& f, std::chrono::milliseconds interval,
-              const std::atomic<bool>& stop, bool redraw) {
+int one_round(Context& ctx, mesos::MesosClient& client, const TopFlags& f,
+              std::chrono::milliseconds interval, const std::atomic<bool>& stop, bool redraw) {
   const auto tasks = tasks_of(ctx, f);
   const auto state = client.master_state();
   ByApp apps;
@@ -146,7 +163,8 @@ void run_top(Context& ctx, const TopFlags& f) {
   const auto& stop = deploying::catch_interrupts();
   int missing = 0;
   do {
-    missing = one_round(ctx, *client, f, interval, stop, f.watch && ctx.stdout_is_tty() && !ctx.json());
+    missing =
+        one_round(ctx, *client, f, interval, stop, f.watch && ctx.stdout_is_tty() && !ctx.json());
   } while (f.watch && !stop);
   if (missing > 0) {
     throw Error(fmt::format("top: {} task(s) without figures (see above)", missing), Exit::remote);
@@ -157,7 +175,8 @@ void run_top(Context& ctx, const TopFlags& f) {
 
 void add_top_command(CLI::App& app, Context& ctx) {
   auto flags = std::make_shared<TopFlags>();
-  auto* top = app.add_subcommand("top", "Memory (RSS vs limit) and CPU of each task, from the Mesos agents");
+  auto* top = app.add_subcommand(
+      "top", "Memory (RSS vs limit) and CPU of each task, from the Mesos agents");
   top->add_option("app", flags->app, "App spec name or Marathon app id");
   top->add_flag("--all", flags->all, "Every app's tasks");
   top->add_option("--interval", flags->interval, "Time between the two CPU samples (default 1s)");

@@ -14,10 +14,12 @@ using nlohmann::json;
 std::unique_ptr<mesos::MesosClient> mesos_client(Context& ctx) {
   auto client = mesos::connect(ctx.config());
   if (!client) {
-    throw Error(fmt::format("no Mesos master configured for environment '{}' (mesos.master_urls in mctl.yaml, "
-                            "MCTL_MESOS_URL or --mesos)",
-                            ctx.config().env_name()),
-                Exit::usage);
+    throw Error(
+        fmt::format(
+            "no Mesos master configured for environment '{}' (mesos.master_urls in mctl.yaml, "
+            "MCTL_MESOS_URL or --mesos)",
+            ctx.config().env_name()),
+        Exit::usage);
   }
   return client;
 }
@@ -28,12 +30,14 @@ std::vector<mesos::TaskRef> marathon_tasks(const json& app) {
   if (tasks == app.end() || !tasks->is_array()) return out;
   for (const auto& t : *tasks) {
     if (!t.is_object()) continue;
-    out.push_back({t.value("id", ""), t.value("appId", app.value("id", "")), t.value("host", ""), t.value("slaveId", "")});
+    out.push_back({t.value("id", ""), t.value("appId", app.value("id", "")), t.value("host", ""),
+                   t.value("slaveId", "")});
   }
   return out;
 }
 
-std::vector<mesos::TaskRef> ended_tasks(const mesos::MasterState& state, const std::string& app_id) {
+std::vector<mesos::TaskRef> ended_tasks(const mesos::MasterState& state,
+                                        const std::string& app_id) {
   std::string prefix = app_id.substr(app_id.find_first_not_of('/'));
   std::replace(prefix.begin(), prefix.end(), '/', '_');
   prefix += '.';
@@ -41,9 +45,12 @@ std::vector<mesos::TaskRef> ended_tasks(const mesos::MasterState& state, const s
   for (const auto& [id, t] : state.tasks) {
     if (t.ended == 0 || id.rfind(prefix, 0) != 0) continue;
     const auto agent = state.agents.find(t.agent_id);
-    found.push_back({t.ended, {id, app_id, agent != state.agents.end() ? agent->second.hostname : "", t.agent_id}});
+    found.push_back(
+        {t.ended,
+         {id, app_id, agent != state.agents.end() ? agent->second.hostname : "", t.agent_id}});
   }
-  std::sort(found.begin(), found.end(), [](const auto& a, const auto& b) { return a.first > b.first; });
+  std::sort(found.begin(), found.end(),
+            [](const auto& a, const auto& b) { return a.first > b.first; });
   std::vector<mesos::TaskRef> out;
   for (auto& f : found) out.push_back(std::move(f.second));
   return out;
@@ -54,8 +61,12 @@ namespace {
 class Collect : public mesos::LogSink {
  public:
   std::vector<std::string> lines;
-  void line(const mesos::TaskRef&, mesos::Stream, std::string_view text) override { lines.emplace_back(text); }
-  void note(const mesos::TaskRef&, const std::string& message) override { lines.push_back("(" + message + ")"); }
+  void line(const mesos::TaskRef&, mesos::Stream, std::string_view text) override {
+    lines.emplace_back(text);
+  }
+  void note(const mesos::TaskRef&, const std::string& message) override {
+    lines.push_back("(" + message + ")");
+  }
 };
 
 bool failed(const deploy::AppResult& r) {
@@ -65,13 +76,15 @@ bool failed(const deploy::AppResult& r) {
 
 // The newest failed task of the version `r` wrote: Marathon's lastTaskFailure when it is of
 // that version, else the newest task of the app that ended as TASK_FAILED in Mesos.
-std::optional<mesos::TaskRef> failed_task(deploy::MarathonClient& marathon, const mesos::MasterState& state,
+std::optional<mesos::TaskRef> failed_task(deploy::MarathonClient& marathon,
+                                          const mesos::MasterState& state,
                                           const deploy::AppResult& r) {
   const auto app = marathon.get_app(r.id);
   if (app && app->contains("lastTaskFailure") && (*app)["lastTaskFailure"].is_object()) {
     const json& f = (*app)["lastTaskFailure"];
     if (r.version.empty() || f.value("version", "") == r.version) {
-      return mesos::TaskRef{f.value("taskId", ""), r.id, f.value("host", ""), f.value("slaveId", "")};
+      return mesos::TaskRef{f.value("taskId", ""), r.id, f.value("host", ""),
+                            f.value("slaveId", "")};
     }
   }
   for (const auto& t : ended_tasks(state, r.id)) {
@@ -89,8 +102,11 @@ void add_logs(deploy::MarathonClient& marathon, mesos::MesosClient& client, depl
   o.tail = 20;
   Collect sink;
   const std::atomic<bool> stop{false};
-  mesos::read_logs(client, [&](const mesos::MasterState&) { return std::vector<mesos::TaskRef>{*task}; }, o, sink, stop);
-  r.details.push_back(fmt::format("stderr of failed task {} on {} (last 20 lines):", task->id, task->host));
+  mesos::read_logs(
+      client, [&](const mesos::MasterState&) { return std::vector<mesos::TaskRef>{*task}; }, o,
+      sink, stop);
+  r.details.push_back(
+      fmt::format("stderr of failed task {} on {} (last 20 lines):", task->id, task->host));
   for (const auto& l : sink.lines) r.details.push_back("  " + l);
 }
 
@@ -100,7 +116,8 @@ void add_failure_logs(Context& ctx, std::vector<deploy::AppResult>& results) {
   if (std::none_of(results.begin(), results.end(), failed)) return;
   auto client = mesos::connect(ctx.config());
   if (!client) {
-    core::log::info("no Mesos master configured (mesos.master_urls): the failed tasks' logs are not shown");
+    core::log::info(
+        "no Mesos master configured (mesos.master_urls): the failed tasks' logs are not shown");
     return;
   }
   auto marathon = deploying::marathon(ctx);

@@ -27,14 +27,16 @@ MesosClient::MesosClient(std::vector<std::string> master_urls, http::ClientOptio
 }
 
 void MesosClient::refused(const http::Response& r, const std::string& what) const {
-  throw Error(fmt::format("{}: Mesos at {} refused access (HTTP {}); credentials used: {}", what, r.url, r.status,
-                          m_credential_source),
+  throw Error(fmt::format("{}: Mesos at {} refused access (HTTP {}); credentials used: {}", what,
+                          r.url, r.status, m_credential_source),
               Exit::auth);
 }
 
 void MesosClient::check(const http::Response& r, const std::string& what) const {
   if (r.status == 401 || r.status == 403) refused(r, what);
-  if (!r.ok()) throw Error(fmt::format("{}: Mesos at {} answered HTTP {}", what, r.url, r.status), Exit::remote);
+  if (!r.ok())
+    throw Error(fmt::format("{}: Mesos at {} answered HTTP {}", what, r.url, r.status),
+                Exit::remote);
 }
 
 http::Response MesosClient::master_get(const std::string& base, const std::string& path) {
@@ -62,8 +64,9 @@ std::string MesosClient::leader() {
       why = e.what();
     }
   }
-  throw Error(fmt::format("finding the leading Mesos master among {}: {}", fmt::join(m_masters, ", "), why),
-              Exit::remote);
+  throw Error(
+      fmt::format("finding the leading Mesos master among {}: {}", fmt::join(m_masters, ", "), why),
+      Exit::remote);
 }
 
 MasterState MesosClient::master_state() {
@@ -88,14 +91,15 @@ http::HttpClient& MesosClient::agent_http(const std::string& address) {
   return *client;
 }
 
-http::Response MesosClient::agent_get(const std::string& address, const std::string& path_and_query) {
+http::Response MesosClient::agent_get(const std::string& address,
+                                      const std::string& path_and_query) {
   http::Request request;
   request.url = fmt::format("{}://{}{}", m_scheme, address, path_and_query);
   return agent_http(address).send(request);
 }
 
-std::optional<FileChunk> MesosClient::read_file(const std::string& address, const std::string& path, long long offset,
-                                                long long length) {
+std::optional<FileChunk> MesosClient::read_file(const std::string& address, const std::string& path,
+                                                long long offset, long long length) {
   std::string query = fmt::format("/files/read?path={}&offset={}", http::url_escape(path), offset);
   if (length >= 0) query += fmt::format("&length={}", length);
   const auto r = agent_get(address, query);
@@ -139,8 +143,9 @@ std::unique_ptr<MesosClient> connect(const core::Config& config) {
   const auto credentials = core::service_credentials(config, "mesos", "Mesos");
   auto options = core::service_http_options(config, {"mesos.ca_file", "mesos.insecure"});
   core::apply_credentials(options, credentials);
-  return std::make_unique<MesosClient>(urls, options, credentials.source,
-                                       static_cast<int>(std::max<long long>(config.get_int("mesos.parallel"), 1)));
+  return std::make_unique<MesosClient>(
+      urls, options, credentials.source,
+      static_cast<int>(std::max<long long>(config.get_int("mesos.parallel"), 1)));
 }
 
 }  // namespace mctl::mesos

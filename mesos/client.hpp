@@ -19,8 +19,8 @@ namespace mctl::mesos {
 
 class MesosClient {
  public:
-  MesosClient(std::vector<std::string> master_urls, core::http::ClientOptions options, std::string credential_source,
-              int parallel = 8);
+  MesosClient(std::vector<std::string> master_urls, core::http::ClientOptions options,
+              std::string credential_source, int parallel = 8);
 
   // GET /master/state from the leading master. Throws Error(Exit::remote) when no master
   // answers, Error(Exit::auth) on 401/403.
@@ -31,8 +31,8 @@ class MesosClient {
   // GET on an agent ("IP:PORT"): statuses are returned, transport failures throw.
   core::http::Response agent_get(const std::string& address, const std::string& path_and_query);
   // GET /files/read on an agent; nullopt on 404 (not there, or garbage-collected).
-  std::optional<FileChunk> read_file(const std::string& address, const std::string& path, long long offset,
-                                     long long length = -1);
+  std::optional<FileChunk> read_file(const std::string& address, const std::string& path,
+                                     long long offset, long long length = -1);
   // The agent's sandboxes by executor id.
   std::map<std::string, Sandbox> agent_sandboxes(const std::string& address);
   // The agent's executor statistics by executor id.
@@ -40,7 +40,8 @@ class MesosClient {
 
   // Runs `work` for each key, different keys in parallel (at most `parallel` at once). An
   // exception from `work` is the caller's to catch inside it: here it ends the process.
-  void for_each_parallel(const std::vector<std::string>& keys, const std::function<void(const std::string&)>& work);
+  void for_each_parallel(const std::vector<std::string>& keys,
+                         const std::function<void(const std::string&)>& work);
 
  private:
   core::http::HttpClient& agent_http(const std::string& address);

@@ -27,10 +27,10 @@ struct Tracked {
   std::string executor_id;
   std::string address;
   std::vector<Cursor> files;
-  bool located = false;  // its sandbox was found
-  bool done = false;     // nothing more to read (finished, gone, or its agent unknown)
-  bool finished = false; // ended: read it to the end once more, then done
-  bool down = false;     // its agent did not answer last time (said once)
+  bool located = false;   // its sandbox was found
+  bool done = false;      // nothing more to read (finished, gone, or its agent unknown)
+  bool finished = false;  // ended: read it to the end once more, then done
+  bool down = false;      // its agent did not answer last time (said once)
   double started = 0;
   std::string end_state;
   std::vector<std::pair<Stream, std::string>> lines;  // read, not yet handed to the sink
@@ -39,8 +39,9 @@ struct Tracked {
 
 // The bytes [from, to) of a file (to < 0: to its end), in as many reads as the agent's cap
 // needs. nullopt when the file is gone (404).
-std::optional<std::string> read_range(MesosClient& client, const std::string& address, const std::string& path,
-                                      long long from, long long to, long long chunk) {
+std::optional<std::string> read_range(MesosClient& client, const std::string& address,
+                                      const std::string& path, long long from, long long to,
+                                      long long chunk) {
   std::string out;
   long long offset = from;
   while (to < 0 || offset < to) {
@@ -56,7 +57,8 @@ std::optional<std::string> read_range(MesosClient& client, const std::string& ad
 
 class Reader {
  public:
-  Reader(MesosClient& client, const LogOptions& o, LogSink& sink) : m_client(client), m_o(o), m_sink(sink) {}
+  Reader(MesosClient& client, const LogOptions& o, LogSink& sink)
+      : m_client(client), m_o(o), m_sink(sink) {}
 
   LogResult result;
 
@@ -68,7 +70,8 @@ class Reader {
     if (info != state.tasks.end()) tr.started = info->second.started;
     const auto agent = state.agents.find(t.agent_id);
     if (agent == state.agents.end() || agent->second.address.empty()) {
-      tr.notes.push_back(fmt::format("agent {} is not registered with the Mesos master; no logs", t.agent_id));
+      tr.notes.push_back(
+          fmt::format("agent {} is not registered with the Mesos master; no logs", t.agent_id));
       tr.done = true;
       ++result.unreachable;
     } else {
@@ -81,8 +84,11 @@ class Reader {
 
   // First read of every task not located yet: the tail (or all) of each file.
   void start(bool whole) {
-    run_per_agent([&](Tracked& t, std::map<std::string, Sandbox>* sandboxes) { locate_and_tail(t, sandboxes, whole); },
-                  true);
+    run_per_agent(
+        [&](Tracked& t, std::map<std::string, Sandbox>* sandboxes) {
+          locate_and_tail(t, sandboxes, whole);
+        },
+        true);
   }
 
   // One round of following: what each file gained since the last read.
@@ -110,7 +116,8 @@ class Reader {
       const bool ended = info != state.tasks.end() && info->second.ended != 0;
       if (!by_id.count(t.task.id) || ended) {
         t.finished = true;
-        t.end_state = info != state.tasks.end() ? info->second.state : "no longer listed by Marathon";
+        t.end_state =
+            info != state.tasks.end() ? info->second.state : "no longer listed by Marathon";
       }
     }
     for (const auto& t : listed) {
@@ -148,7 +155,8 @@ class Reader {
         try {
           if (unlocated && sandboxes.empty()) sandboxes = m_client.agent_sandboxes(address);
           work(*t, &sandboxes);
-          if (t->down) t->notes.push_back(fmt::format("agent {} ({}) answers again", t->task.host, address));
+          if (t->down)
+            t->notes.push_back(fmt::format("agent {} ({}) answers again", t->task.host, address));
           t->down = false;
         } catch (const Error& e) {
           if (e.exit_code() == Exit::auth) throw_later(e);
@@ -167,8 +175,9 @@ class Reader {
   void unreachable(Tracked& t, const Error& e) {
     if (t.down) return;
     t.down = true;
-    t.notes.push_back(fmt::format("cannot read the logs: agent {} ({}) did not answer: {}{}", t.task.host, t.address,
-                                  e.what(), m_o.follow ? "; retrying" : ""));
+    t.notes.push_back(fmt::format("cannot read the logs: agent {} ({}) did not answer: {}{}",
+                                  t.task.host, t.address, e.what(),
+                                  m_o.follow ? "; retrying" : ""));
     std::lock_guard lock(m_mutex);
     ++result.unreachable;
     if (!m_o.follow) t.done = true;
@@ -184,20 +193,23 @@ class Reader {
   void locate_and_tail(Tracked& t, std::map<std::string, Sandbox>* sandboxes, bool whole) {
     const auto it = sandboxes->find(t.executor_id);
     if (it == sandboxes->end()) {
-      return gone(t, fmt::format("no sandbox on agent {} (garbage-collected by the agent, or never started)",
-                                 t.task.host));
+      return gone(
+          t,
+          fmt::format("no sandbox on agent {} (garbage-collected by the agent, or never started)",
+                      t.task.host));
     }
-    const bool all = whole || m_o.tail < 0 || (m_o.since && t.started > 0 && t.started >= *m_o.since);
+    const bool all =
+        whole || m_o.tail < 0 || (m_o.since && t.started > 0 && t.started >= *m_o.since);
     for (auto& f : t.files) {
       f.path = it->second.directory + "/" + f.path;
-      const auto size = m_client.read_file(t.address, f.path, -1);
-      if (!size) return gone(t, fmt::format("{} is gone from agent {} (garbage-collected)", f.path, t.task.host));
-      const auto text = all ? read_range(m_client, t.address, f.path, 0, size->offset, m_o.chunk)
-                            : tail(t.address, f.path, size->offset);
-      if (!text) return gone(t, fmt::format("{} is gone from agent {} (garbage-collected)", f.path, t.task.host));
-      f.offset = size->offset;
-      f.pending = *text;
-      take_lines(f.pending, m_o.max_line, [&](std::string_view l) { t.lines.emplace_back(f.stream, l); });
+      const auto text = all ? read_whole(t.address, f.path) : tail(t.address, f.path);
+      if (!text)
+        return gone(
+            t, fmt::format("{} is gone from agent {} (garbage-collected)", f.path, t.task.host));
+      f.offset = text->second;
+      f.pending = text->first;
+      take_lines(f.pending, m_o.max_line,
+                 [&](std::string_view l) { t.lines.emplace_back(f.stream, l); });
       if (!m_o.follow) end_file(t, f);
     }
     t.located = true;
@@ -206,18 +218,38 @@ class Reader {
     ++result.read;
   }
 
-  // The last `tail` lines of the file's first `size` bytes, read backwards chunk by chunk.
-  std::optional<std::string> tail(const std::string& address, const std::string& path, long long size) {
+  using Text =
+      std::optional<std::pair<std::string, long long>>;  // the text, and the offset where it ends
+
+  Text read_whole(const std::string& address, const std::string& path) {
+    auto text = read_range(m_client, address, path, 0, -1, m_o.chunk);
+    if (!text) return std::nullopt;
+    const auto end = static_cast<long long>(text->size());
+    return std::pair{std::move(*text), end};
+  }
+
+  // The last `tail` lines. A file within one chunk takes one read from its start (an answer
+  // shorter than asked is the file's end: the agent caps a read at 16 pages, the chunk);
+  // a longer one takes its size (offset -1) and reads backwards, chunk by chunk.
+  Text tail(const std::string& address, const std::string& path) {
+    const auto first = m_client.read_file(address, path, 0, m_o.chunk);
+    if (!first) return std::nullopt;
+    if (static_cast<long long>(first->data.size()) < m_o.chunk) {
+      const auto end = static_cast<long long>(first->data.size());
+      return std::pair{first->data.substr(*last_lines_start(first->data, m_o.tail, true)), end};
+    }
+    const auto size = m_client.read_file(address, path, -1);
+    if (!size) return std::nullopt;
     std::string text;
-    long long from = size;
+    long long from = size->offset;
     while (true) {
       const long long start = std::max(0LL, from - m_o.chunk);
       const auto got = read_range(m_client, address, path, start, from, m_o.chunk);
       if (!got) return std::nullopt;
       text.insert(0, *got);
       from = start;
-      if (const auto at = last_lines_start(text, m_o.tail, from == 0)) return text.substr(*at);
-      if (got->empty()) return text;  // the file shrank meanwhile
+      const auto at = last_lines_start(text, m_o.tail, from == 0);
+      if (at || got->empty()) return std::pair{text.substr(at.value_or(0)), size->offset};
     }
   }
 
@@ -231,12 +263,14 @@ class Reader {
       const auto got = read_range(m_client, t.address, f.path, f.offset, -1, m_o.chunk);
       if (!got) {
         if (t.finished) break;  // ended and collected at once: what was read is all there is
-        return gone(t, fmt::format("{} is gone from agent {} (garbage-collected)", f.path, t.task.host));
+        return gone(
+            t, fmt::format("{} is gone from agent {} (garbage-collected)", f.path, t.task.host));
       }
       f.offset += static_cast<long long>(got->size());
       f.pending += *got;
       if (got->empty()) check_rotation(t, f);
-      take_lines(f.pending, m_o.max_line, [&](std::string_view l) { t.lines.emplace_back(f.stream, l); });
+      take_lines(f.pending, m_o.max_line,
+                 [&](std::string_view l) { t.lines.emplace_back(f.stream, l); });
     }
     if (t.finished) {
       for (auto& f : t.files) end_file(t, f);
@@ -272,7 +306,8 @@ void wait_for(std::chrono::milliseconds period, const std::atomic<bool>& stop) {
 
 }  // namespace
 
-void take_lines(std::string& pending, std::size_t max_line, const std::function<void(std::string_view)>& emit) {
+void take_lines(std::string& pending, std::size_t max_line,
+                const std::function<void(std::string_view)>& emit) {
   std::size_t begin = 0;
   while (true) {
     const auto nl = pending.find('\n', begin);
@@ -287,7 +322,8 @@ void take_lines(std::string& pending, std::size_t max_line, const std::function<
   pending.erase(0, begin);
 }
 
-std::optional<std::size_t> last_lines_start(std::string_view text, long long n, bool at_file_start) {
+std::optional<std::size_t> last_lines_start(std::string_view text, long long n,
+                                            bool at_file_start) {
   if (n <= 0) return text.size();
   std::size_t end = text.size();
   if (end > 0 && text[end - 1] == '\n') --end;  // the last line's own end
@@ -302,8 +338,8 @@ std::optional<std::size_t> last_lines_start(std::string_view text, long long n, 
   return std::nullopt;
 }
 
-LogResult read_logs(MesosClient& client, const TaskLister& list, const LogOptions& options, LogSink& sink,
-                    const std::atomic<bool>& stop) {
+LogResult read_logs(MesosClient& client, const TaskLister& list, const LogOptions& options,
+                    LogSink& sink, const std::atomic<bool>& stop) {
   Reader reader(client, options, sink);
   MasterState state = client.master_state();
   for (const auto& t : list(state)) reader.add(t, state);

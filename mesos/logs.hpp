@@ -24,15 +24,15 @@ struct TaskRef {
 enum class Stream { out, err };
 
 struct LogOptions {
-  bool out = true;                      // read stdout
-  bool err = true;                      // read stderr
-  long long tail = 50;                  // the last N lines of each file; -1: all of it
-  bool follow = false;                  // keep reading what the tasks append
-  std::optional<double> since;          // epoch s: a task started after it is shown whole
-  std::chrono::milliseconds poll{150};  // follow: the period of the reads
+  bool out = true;                          // read stdout
+  bool err = true;                          // read stderr
+  long long tail = 50;                      // the last N lines of each file; -1: all of it
+  bool follow = false;                      // keep reading what the tasks append
+  std::optional<double> since;              // epoch s: a task started after it is shown whole
+  std::chrono::milliseconds poll{150};      // follow: the period of the reads
   std::chrono::milliseconds refresh{1000};  // follow: the period of the task list's refresh
-  long long chunk = 64 * 1024;          // bytes asked per request (the agent may cap it lower)
-  std::size_t max_line = 1 << 20;       // a longer line without '\n' is cut here
+  long long chunk = 64 * 1024;              // bytes asked per request (the agent may cap it lower)
+  std::size_t max_line = 1 << 20;           // a longer line without '\n' is cut here
 };
 
 class LogSink {
@@ -56,12 +56,13 @@ using TaskLister = std::function<std::vector<TaskRef>(const MasterState& state)>
 
 // Reads the tasks' logs into `sink` (called from one thread only, task by task in list
 // order). Returns when done, or with `follow` when `stop` is set.
-LogResult read_logs(MesosClient& client, const TaskLister& list, const LogOptions& options, LogSink& sink,
-                    const std::atomic<bool>& stop);
+LogResult read_logs(MesosClient& client, const TaskLister& list, const LogOptions& options,
+                    LogSink& sink, const std::atomic<bool>& stop);
 
 // Splits `pending` into complete lines (handed to `emit` without '\n'); what remains is an
 // unfinished line, unless it is longer than `max_line` (then emitted as one line too).
-void take_lines(std::string& pending, std::size_t max_line, const std::function<void(std::string_view)>& emit);
+void take_lines(std::string& pending, std::size_t max_line,
+                const std::function<void(std::string_view)>& emit);
 
 // The start offset, within `text` (the end of a file), of its last `n` lines; nullopt when
 // `text` holds fewer than n complete line starts (read further back). A final '\n' ends the

@@ -39,8 +39,8 @@ const json& array_at(const json& j, const char* key) {
 }
 
 bool terminal(const std::string& state) {
-  return state != "TASK_RUNNING" && state != "TASK_STAGING" && state != "TASK_STARTING" && state != "TASK_KILLING" &&
-         state != "TASK_UNREACHABLE";
+  return state != "TASK_RUNNING" && state != "TASK_STAGING" && state != "TASK_STARTING" &&
+         state != "TASK_KILLING" && state != "TASK_UNREACHABLE";
 }
 
 TaskInfo task_from(const json& t, const std::string& framework_id) {
@@ -50,7 +50,8 @@ TaskInfo task_from(const json& t, const std::string& framework_id) {
   info.executor_id = text(t, "executor_id").empty() ? info.id : text(t, "executor_id");
   info.agent_id = text(t, "slave_id");
   info.state = text(t, "state");
-  if (const auto r = t.find("resources"); r != t.end() && r->is_object()) info.mem_mb = number(*r, "mem");
+  if (const auto r = t.find("resources"); r != t.end() && r->is_object())
+    info.mem_mb = number(*r, "mem");
   for (const auto& s : array_at(t, "statuses")) {
     if (!s.is_object()) continue;
     const std::string state = text(s, "state");
@@ -62,7 +63,8 @@ TaskInfo task_from(const json& t, const std::string& framework_id) {
 }
 
 void need_object(const json& j, const std::string& endpoint) {
-  if (!j.is_object()) throw Error(fmt::format("Mesos answer from {}: not a JSON object", endpoint), Exit::remote);
+  if (!j.is_object())
+    throw Error(fmt::format("Mesos answer from {}: not a JSON object", endpoint), Exit::remote);
 }
 
 // A tiny reader for the /files/read object: keys, numbers and one lenient string.
@@ -94,11 +96,14 @@ class Reader {
 
  private:
   [[noreturn]] void fail(const std::string& why) const {
-    throw Error(fmt::format("Mesos answer from {}: not a file chunk ({} at byte {})", m_endpoint, why, m_i),
-                Exit::remote);
+    throw Error(
+        fmt::format("Mesos answer from {}: not a file chunk ({} at byte {})", m_endpoint, why, m_i),
+        Exit::remote);
   }
   void space() {
-    while (m_i < m_s.size() && (m_s[m_i] == ' ' || m_s[m_i] == '\n' || m_s[m_i] == '\r' || m_s[m_i] == '\t')) ++m_i;
+    while (m_i < m_s.size() &&
+           (m_s[m_i] == ' ' || m_s[m_i] == '\n' || m_s[m_i] == '\r' || m_s[m_i] == '\t'))
+      ++m_i;
   }
   bool peek(char c) {
     space();
@@ -152,14 +157,30 @@ class Reader {
   void escape(std::string& out) {
     const char c = m_s[m_i++];
     switch (c) {
-      case 'n': out += '\n'; return;
-      case 'r': out += '\r'; return;
-      case 't': out += '\t'; return;
-      case 'b': out += '\b'; return;
-      case 'f': out += '\f'; return;
-      case '"': case '\\': case '/': out += c; return;
-      case 'u': break;
-      default: fail("bad escape");
+      case 'n':
+        out += '\n';
+        return;
+      case 'r':
+        out += '\r';
+        return;
+      case 't':
+        out += '\t';
+        return;
+      case 'b':
+        out += '\b';
+        return;
+      case 'f':
+        out += '\f';
+        return;
+      case '"':
+      case '\\':
+      case '/':
+        out += c;
+        return;
+      case 'u':
+        break;
+      default:
+        fail("bad escape");
     }
     unsigned cp = hex4();
     if (cp < 0x100) {
@@ -225,7 +246,8 @@ MasterState parse_master_state(std::string_view body, const std::string& endpoin
   return state;
 }
 
-std::map<std::string, Sandbox> parse_agent_state(std::string_view body, const std::string& endpoint) {
+std::map<std::string, Sandbox> parse_agent_state(std::string_view body,
+                                                 const std::string& endpoint) {
   const json j = parse_body(body, endpoint);
   need_object(j, endpoint);
   std::map<std::string, Sandbox> out;
@@ -244,11 +266,15 @@ std::map<std::string, Sandbox> parse_agent_state(std::string_view body, const st
   return out;
 }
 
-FileChunk parse_read(std::string_view body, const std::string& endpoint) { return Reader(body, endpoint).object(); }
+FileChunk parse_read(std::string_view body, const std::string& endpoint) {
+  return Reader(body, endpoint).object();
+}
 
-std::map<std::string, Statistics> parse_statistics(std::string_view body, const std::string& endpoint) {
+std::map<std::string, Statistics> parse_statistics(std::string_view body,
+                                                   const std::string& endpoint) {
   const json j = parse_body(body, endpoint);
-  if (!j.is_array()) throw Error(fmt::format("Mesos answer from {}: not a JSON array", endpoint), Exit::remote);
+  if (!j.is_array())
+    throw Error(fmt::format("Mesos answer from {}: not a JSON array", endpoint), Exit::remote);
   std::map<std::string, Statistics> out;
   for (const auto& e : j) {
     if (!e.is_object() || !e.contains("statistics") || !e["statistics"].is_object()) continue;
@@ -272,7 +298,8 @@ std::string leader_base_from_location(std::string_view location, std::string_vie
   if (const auto colon = requested.find("://"); colon != std::string_view::npos) {
     scheme = std::string(requested.substr(0, colon + 1));
   }
-  std::string url = location.substr(0, 2) == "//" ? scheme + std::string(location) : std::string(location);
+  std::string url =
+      location.substr(0, 2) == "//" ? scheme + std::string(location) : std::string(location);
   const auto host_start = url.find("://");
   if (host_start == std::string::npos) return "";
   const auto path = url.find('/', host_start + 3);

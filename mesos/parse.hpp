@@ -22,9 +22,9 @@ struct TaskInfo {
   std::string framework_id;
   std::string executor_id;  // "" in Mesos for command/Docker tasks: then the task id
   std::string agent_id;
-  std::string state;        // TASK_RUNNING, TASK_FAILED, ...
-  double started = 0;       // first TASK_RUNNING status (epoch s), 0 when unknown
-  double ended = 0;         // last terminal status, 0 when running
+  std::string state;   // TASK_RUNNING, TASK_FAILED, ...
+  double started = 0;  // first TASK_RUNNING status (epoch s), 0 when unknown
+  double ended = 0;    // last terminal status, 0 when running
   double mem_mb = 0;
 };
 
@@ -44,7 +44,8 @@ struct Sandbox {
   bool completed = false;  // from completed_executors
 };
 // GET agent /state: every executor's sandbox (running and completed), by executor id.
-std::map<std::string, Sandbox> parse_agent_state(std::string_view body, const std::string& endpoint);
+std::map<std::string, Sandbox> parse_agent_state(std::string_view body,
+                                                 const std::string& endpoint);
 
 // GET /files/read: {"data": "...", "offset": N}. `data` is decoded leniently: Mesos writes the
 // file's bytes into the JSON string as they are (only '"', '\\' and control characters are
@@ -65,7 +66,8 @@ struct Statistics {
   std::optional<double> mem_limit;
 };
 // GET /monitor/statistics: by executor id.
-std::map<std::string, Statistics> parse_statistics(std::string_view body, const std::string& endpoint);
+std::map<std::string, Statistics> parse_statistics(std::string_view body,
+                                                   const std::string& endpoint);
 
 // The base URL a 307's Location names: "//10.0.0.2:5050" or "//10.0.0.2:5050/master/state"
 // (Mesos' protocol-relative form) or an absolute URL, with the scheme of `requested`.

@@ -12,7 +12,8 @@
 namespace mctl::mesos {
 namespace {
 
-using Samples = std::map<std::string, std::map<std::string, Statistics>>;  // address -> executor -> stats
+using Samples =
+    std::map<std::string, std::map<std::string, Statistics>>;  // address -> executor -> stats
 
 // One /monitor/statistics of every agent, in parallel; agents that fail are in `failed`.
 void sample(MesosClient& client, const std::vector<std::string>& addresses, Samples& out,
@@ -47,12 +48,16 @@ void compute_usage(TaskUsage& u, const std::optional<Statistics>& first, const S
   }
   if (first->periods && second.periods && first->throttled_periods && second.throttled_periods) {
     const double periods = *second.periods - *first->periods;
-    u.throttled_pct = periods > 0 ? (*second.throttled_periods - *first->throttled_periods) * 100.0 / periods : 0.0;
+    u.throttled_pct =
+        periods > 0 ? (*second.throttled_periods - *first->throttled_periods) * 100.0 / periods
+                    : 0.0;
   }
 }
 
-std::vector<TaskUsage> sample_usage(MesosClient& client, const MasterState& state, const std::vector<TaskRef>& tasks,
-                                    std::chrono::milliseconds interval, const std::atomic<bool>& stop) {
+std::vector<TaskUsage> sample_usage(MesosClient& client, const MasterState& state,
+                                    const std::vector<TaskRef>& tasks,
+                                    std::chrono::milliseconds interval,
+                                    const std::atomic<bool>& stop) {
   std::vector<TaskUsage> out;
   std::vector<std::string> addresses;
   std::map<std::string, std::string> address_of;  // task id -> agent address
@@ -74,7 +79,8 @@ std::vector<TaskUsage> sample_usage(MesosClient& client, const MasterState& stat
   std::map<std::string, std::string> failed;
   sample(client, addresses, first, failed);
   const auto until = std::chrono::steady_clock::now() + interval;
-  while (!stop && std::chrono::steady_clock::now() < until) std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  while (!stop && std::chrono::steady_clock::now() < until)
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
   sample(client, addresses, second, failed);
   for (auto& u : out) {
     if (!u.problem.empty()) continue;
@@ -91,8 +97,10 @@ std::vector<TaskUsage> sample_usage(MesosClient& client, const MasterState& stat
       continue;
     }
     const auto before = first[address].find(executor);
-    compute_usage(u, before == first[address].end() ? std::nullopt : std::optional<Statistics>(before->second),
-                  now->second);
+    compute_usage(
+        u,
+        before == first[address].end() ? std::nullopt : std::optional<Statistics>(before->second),
+        now->second);
   }
   return out;
 }

@@ -19,8 +19,10 @@ TEST_CASE("an agent's address comes from its pid") {
   CHECK_FALSE(address_from_pid("slave(1)@10.0.0.5").has_value());
 }
 
-TEST_CASE("master state: agents, running and completed tasks; an empty executor_id is the task id") {
-  const std::string body = R"({"slaves": [{"id": "S1", "hostname": "agent-1", "pid": "slave(1)@10.0.0.1:5051", "active": true}],
+TEST_CASE(
+    "master state: agents, running and completed tasks; an empty executor_id is the task id") {
+  const std::string body =
+      R"({"slaves": [{"id": "S1", "hostname": "agent-1", "pid": "slave(1)@10.0.0.1:5051", "active": true}],
     "frameworks": [{"id": "FW", "name": "marathon",
       "tasks": [{"id": "web.instance-aaaa._app.1", "executor_id": "", "slave_id": "S1", "state": "TASK_RUNNING",
                  "resources": {"mem": 128}, "statuses": [{"state": "TASK_RUNNING", "timestamp": 100.5}]}],
@@ -54,7 +56,8 @@ TEST_CASE("agent state: sandboxes of running and completed executors") {
 
 TEST_CASE("files/read: data is the file's bytes, invalid UTF-8 and escapes included") {
   // As Mesos writes it: raw bytes >= 0x80, escapes for '"', '\\' and control characters.
-  const std::string body = "{\"data\":\"a\\\"b\\\\c\\n\xff\xfe\\u001b[0m\\u0000\\t\xc3\x28\",\"offset\":42}";
+  const std::string body =
+      "{\"data\":\"a\\\"b\\\\c\\n\xff\xfe\\u001b[0m\\u0000\\t\xc3\x28\",\"offset\":42}";
   const auto c = parse_read(body, "GET /files/read");
   CHECK(c.data == std::string("a\"b\\c\n\xff\xfe\x1b[0m\0\t\xc3\x28", 16));
   CHECK(c.offset == 42);
@@ -69,10 +72,12 @@ TEST_CASE("files/read: data is the file's bytes, invalid UTF-8 and escapes inclu
 }
 
 TEST_CASE("statistics by executor; CPU in cores and throttling from two samples") {
-  const std::string first = R"([{"executor_id": "t1", "framework_id": "FW", "statistics": {"timestamp": 100.0,
+  const std::string first =
+      R"([{"executor_id": "t1", "framework_id": "FW", "statistics": {"timestamp": 100.0,
       "cpus_user_time_secs": 10.0, "cpus_system_time_secs": 5.0, "cpus_nr_periods": 1000, "cpus_nr_throttled": 10,
       "mem_rss_bytes": 50000000, "mem_limit_bytes": 167772160}}])";
-  const std::string second = R"([{"executor_id": "t1", "framework_id": "FW", "statistics": {"timestamp": 102.0,
+  const std::string second =
+      R"([{"executor_id": "t1", "framework_id": "FW", "statistics": {"timestamp": 102.0,
       "cpus_user_time_secs": 10.8, "cpus_system_time_secs": 5.2, "cpus_nr_periods": 1200, "cpus_nr_throttled": 60,
       "mem_rss_bytes": 160000000, "mem_limit_bytes": 167772160}}])";
   const auto a = parse_statistics(first, "x").at("t1");
@@ -84,28 +89,34 @@ TEST_CASE("statistics by executor; CPU in cores and throttling from two samples"
   CHECK(*u.mem_pct() == doctest::Approx(160000000 * 100.0 / 167772160));
   // A containerizer that cannot measure a value omits it: no figure, not zero.
   TaskUsage partial;
-  compute_usage(partial, std::nullopt, parse_statistics(R"([{"executor_id":"t","statistics":{"timestamp":1}}])", "x").at("t"));
+  compute_usage(
+      partial, std::nullopt,
+      parse_statistics(R"([{"executor_id":"t","statistics":{"timestamp":1}}])", "x").at("t"));
   CHECK_FALSE(partial.rss_bytes.has_value());
   CHECK_FALSE(partial.cpu_cores.has_value());
   CHECK_FALSE(partial.mem_pct().has_value());
 }
 
 TEST_CASE("the leader's base URL from a 307 Location") {
-  CHECK(leader_base_from_location("//10.0.0.2:5050", "http://10.0.0.1:5050") == "http://10.0.0.2:5050");
-  CHECK(leader_base_from_location("//10.0.0.2:5050/master/state", "https://m1:5050") == "https://10.0.0.2:5050");
-  CHECK(leader_base_from_location("http://m3:5050/master/redirect", "http://m1:5050") == "http://m3:5050");
+  CHECK(leader_base_from_location("//10.0.0.2:5050", "http://10.0.0.1:5050") ==
+        "http://10.0.0.2:5050");
+  CHECK(leader_base_from_location("//10.0.0.2:5050/master/state", "https://m1:5050") ==
+        "https://10.0.0.2:5050");
+  CHECK(leader_base_from_location("http://m3:5050/master/redirect", "http://m1:5050") ==
+        "http://m3:5050");
 }
 
 TEST_CASE("short task ids") {
-  CHECK(short_task_id("prod_web.instance-1a2b3c4d-0000-4000-8000-000000000000._app.1") == "1a2b3c4d");
+  CHECK(short_task_id("prod_web.instance-1a2b3c4d-0000-4000-8000-000000000000._app.1") ==
+        "1a2b3c4d");
   CHECK(short_task_id("web.1a2b3c4d-0000-4000-8000-000000000000") == "1a2b3c4d");
   CHECK(short_task_id("plain") == "plain");
 }
 
 TEST_CASE("the last N lines of a file's end") {
   CHECK(last_lines_start("a\nb\nc\n", 2, true) == 2u);
-  CHECK(last_lines_start("a\nb\nc", 2, true) == 2u);   // an unfinished last line counts
-  CHECK(last_lines_start("a\nb\nc\n", 5, true) == 0u);  // fewer lines than asked: all
+  CHECK(last_lines_start("a\nb\nc", 2, true) == 2u);              // an unfinished last line counts
+  CHECK(last_lines_start("a\nb\nc\n", 5, true) == 0u);            // fewer lines than asked: all
   CHECK_FALSE(last_lines_start("b\nc\n", 5, false).has_value());  // read further back
   CHECK(last_lines_start("a\nb\n", 0, true) == 4u);
 }
