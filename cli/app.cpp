@@ -189,6 +189,7 @@ std::unique_ptr<CLI::App> build_app(Context& ctx) {
   add_image_commands(app, ctx);
   add_deploy_commands(app, ctx);
   add_operate_commands(app, ctx);
+  add_wait_command(app, ctx);
   add_dns_command(app, ctx);
   add_config_command(app, ctx);
   add_version_command(app, ctx);

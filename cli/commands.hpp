@@ -17,6 +17,7 @@ void add_dns_command(CLI::App& app, Context& ctx);
 void add_config_command(CLI::App& app, Context& ctx);
 void add_version_command(CLI::App& app, Context& ctx);
 void add_completion_command(CLI::App& app, Context& ctx);  // completion bash (from this tree)
+void add_wait_command(CLI::App& app, Context& ctx);        // wait APP|DEPLOYMENT_ID
 
 // A count or size on the command line: a readable range in the error, not 1.79769e+308.
 CLI::Validator whole_number_at_least(long long min);
