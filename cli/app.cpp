@@ -206,6 +206,7 @@ std::unique_ptr<CLI::App> build_app(Context& ctx) {
   add_tasks_command(app, ctx);
   add_kill_command(app, ctx);
   add_queue_command(app, ctx);
+  add_wait_command(app, ctx);
   add_dns_command(app, ctx);
   add_config_command(app, ctx);
   add_version_command(app, ctx);

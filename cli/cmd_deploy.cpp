@@ -157,13 +157,6 @@ void run_deploy(Context& ctx, DeployFlags& f) {
   o.force_restart = f.force_restart;
   o.git_sha = git_label(render);
   o.deployed_at = utc_now(false);
-  for (const auto& job : jobs) {
-    const auto wanted = deploy::suggested_timeout(job.definition);
-    if (wanted > o.timeout) {
-      core::log::warn("{}: the deadline {} may be too short for its health checks and rolling restart (suggested: --timeout {})",
-                      job.id, core::format_duration(o.timeout), core::format_duration(wanted));
-    }
-  }
   const auto dns_check = f.verify_dns ? verify_dns_options(ctx, o.timeout) : dns::VerifyOptions{};
   if (f.check_image) check_images(ctx, jobs);
   auto client = marathon(ctx);
@@ -180,10 +173,7 @@ void run_deploy(Context& ctx, DeployFlags& f) {
   }
   std::vector<std::string> ids;
   for (const auto& j : jobs) ids.push_back(j.id);
-  Progress progress(ctx, ids);
-  o.on_event = [&progress](const deploy::DeployEvent& e) { progress.on_event(e); };
-  auto results = deploy::deploy_apps(*client, jobs, o);
-  progress.close();
+  auto results = followed(ctx, ids, o, [&](const deploy::DeployOptions& with) { return deploy::deploy_apps(*client, jobs, with); });
   if (f.verify_dns) verify_dns(*client, results, dns_check, *o.interrupted);
   if (!f.no_logs) add_failure_logs(ctx, results);
   report(ctx, results, "deploy");
@@ -193,7 +183,9 @@ void run_cancel(Context& ctx, const std::string& what, const std::vector<std::st
                 const std::string& timeout) {
   auto client = marathon(ctx);
   const bool by_id = deploy::looks_like_deployment_id(what);
-  report(ctx, deploy::cancel(*client, by_id ? what : "", by_id ? "" : app_id(ctx, what, sets), force, options(ctx, timeout), !no_wait),
+  const std::string id = by_id ? "" : app_id(ctx, what, sets);
+  report(ctx, followed(ctx, by_id ? std::vector<std::string>{} : std::vector{id}, options(ctx, timeout),
+                       [&](const deploy::DeployOptions& o) { return deploy::cancel(*client, by_id ? what : "", id, force, o, !no_wait); }),
          "cancel");
 }
 

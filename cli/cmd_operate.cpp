@@ -1,5 +1,9 @@
 // mctl status, apps, versions, rollback, restart, scale, stop, destroy.
 #include <fmt/format.h>
+#include <unistd.h>
+
+#include <cstdio>
+#include <functional>
 
 #include "cli/commands.hpp"
 #include "cli/deploy_output.hpp"
@@ -110,25 +114,49 @@ void run_versions(Context& ctx, const OperateFlags& f) {
   else ctx.print(text.empty() ? "no versions" : text);
 }
 
+// One app's change followed with the progress display, then the report.
+void run_followed(Context& ctx, const std::string& id, const deploy::DeployOptions& o, const std::string& what,
+                  const std::function<deploy::AppResult(const deploy::DeployOptions&)>& change) {
+  report(ctx, followed(ctx, {id}, o, [&](const deploy::DeployOptions& with) { return std::vector{change(with)}; }), what);
+}
+
 void run_rollback(Context& ctx, const OperateFlags& f) {
   auto client = marathon(ctx);
   auto o = options(ctx, f.timeout);
   o.force = f.force;
-  report(ctx, {deploy::rollback_app(*client, app_id(ctx, f.app, f.sets), f.to, o, !f.no_wait)}, "rollback");
+  const std::string id = app_id(ctx, f.app, f.sets);
+  run_followed(ctx, id, o, "rollback", [&](const auto& with) { return deploy::rollback_app(*client, id, f.to, with, !f.no_wait); });
 }
 
 void run_restart(Context& ctx, const OperateFlags& f) {
   auto client = marathon(ctx);
   auto o = options(ctx, f.timeout);
   o.force = f.force;
-  report(ctx, {deploy::restart(*client, app_id(ctx, f.app, f.sets), o, !f.no_wait)}, "restart");
+  const std::string id = app_id(ctx, f.app, f.sets);
+  run_followed(ctx, id, o, "restart", [&](const auto& with) { return deploy::restart(*client, id, with, !f.no_wait); });
+}
+
+// Before sending, say what changes; scaling to 0 stops every task, so a person at a terminal
+// confirms it (--yes, or no terminal: go on).
+void confirm_scale(Context& ctx, deploy::MarathonClient& client, const std::string& id, int instances, bool yes) {
+  const auto app = client.get_app(id);
+  if (!app) return;  // the command says the app does not exist (exit 8)
+  const int now = app->value("instances", 0);
+  if (!ctx.json() && !ctx.globals.quiet) {
+    std::fprintf(stderr, "%s: ~ /instances: %d -> %d\n", id.c_str(), now, instances);
+  }
+  if (instances != 0 || now == 0 || yes || !ctx.stdin_is_tty() || !core::is_terminal(STDERR_FILENO)) return;
+  const auto answer = core::prompt_line(fmt::format("Stop every task of {} on {}? [y/N] ", id, client.current_url()));
+  if (answer != "y" && answer != "yes") throw Error(fmt::format("scale {} to 0: not confirmed; nothing was changed", id), Exit::failure);
 }
 
 void run_scale(Context& ctx, const OperateFlags& f, int instances, const std::string& what) {
   auto client = marathon(ctx);
   auto o = options(ctx, f.timeout);
   o.force = f.force;
-  report(ctx, {deploy::scale(*client, app_id(ctx, f.app, f.sets), instances, o, !f.no_wait)}, what);
+  const std::string id = app_id(ctx, f.app, f.sets);
+  confirm_scale(ctx, *client, id, instances, f.yes);
+  run_followed(ctx, id, o, what, [&](const auto& with) { return deploy::scale(*client, id, instances, with, !f.no_wait); });
 }
 
 void run_destroy(Context& ctx, const OperateFlags& f) {
@@ -143,7 +171,8 @@ void run_destroy(Context& ctx, const OperateFlags& f) {
                                                       "Type the app id to confirm: ", id, client->current_url()));
     if (answer != id) throw Error(fmt::format("destroy {}: not confirmed; nothing was changed", id), Exit::failure);
   }
-  report(ctx, {deploy::destroy(*client, id, options(ctx, f.timeout), !f.no_wait)}, "destroy");
+  run_followed(ctx, id, options(ctx, f.timeout), "destroy",
+               [&](const auto& with) { return deploy::destroy(*client, id, with, !f.no_wait); });
 }
 
 CLI::App* sub(CLI::App& app, const std::string& name, const std::string& help, OperateFlags& f, bool waits) {
@@ -177,9 +206,11 @@ void add_operate_commands(CLI::App& app, Context& ctx) {
   auto* scale = sub(app, "scale", "Set an app's instance count and wait", *f, true);
   scale->add_option("instances", f->instances, "Instance count")->required()->check(whole_number_at_least(0));
   scale->add_flag("--force", f->force, "Cancel a deployment that locks the app");
+  scale->add_flag("-y,--yes", f->yes, "Do not ask before scaling to 0 on a terminal");
   scale->callback(command(ctx, [&ctx, f] { run_scale(ctx, *f, f->instances, "scale"); }));
   auto* stop = sub(app, "stop", "Scale an app to 0 (keeps its definition)", *f, true);
   stop->add_flag("--force", f->force, "Cancel a deployment that locks the app");
+  stop->add_flag("-y,--yes", f->yes, "Do not ask on a terminal");
   stop->callback(command(ctx, [&ctx, f] { run_scale(ctx, *f, 0, "stop"); }));
   auto* destroy = sub(app, "destroy", "Remove an app from Marathon (asks on a terminal)", *f, true);
   destroy->add_flag("-y,--yes", f->yes, "Do not ask (required when not on a terminal)");

@@ -22,6 +22,7 @@ void add_completion_command(CLI::App& app, Context& ctx);  // completion bash (f
 void add_tasks_command(CLI::App& app, Context& ctx);
 void add_kill_command(CLI::App& app, Context& ctx);
 void add_queue_command(CLI::App& app, Context& ctx);  // queue, queue reset
+void add_wait_command(CLI::App& app, Context& ctx);        // wait APP|DEPLOYMENT_ID
 
 // A count or size on the command line: a readable range in the error, not 1.79769e+308.
 CLI::Validator whole_number_at_least(long long min);

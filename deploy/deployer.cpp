@@ -12,6 +12,7 @@
 #include <set>
 #include <thread>
 
+#include "core/duration.hpp"
 #include "core/log.hpp"
 #include "deploy/plan.hpp"
 
@@ -98,6 +99,7 @@ FollowOptions follow_options(const DeployOptions& o, Clock::time_point deadline,
   f.interrupted = o.interrupted;
   f.events = o.events;
   f.deployments = o.deployments;
+  f.started = started;
   f.on_progress = [&o, app_id, started, phase](const Progress& p) { emit(o, app_id, phase, started, "", p); };
   return f;
 }
@@ -107,11 +109,23 @@ void add_follow_details(AppResult& r, const FollowOutcome& f) {
   for (auto& line : describe(f.diagnostics)) r.details.push_back(std::move(line));
 }
 
+// "2 changes: /instances, /env/A" (the first few paths; `mctl diff` lists them all).
+std::string changes_summary(const std::vector<FieldChange>& changes, bool new_app) {
+  if (new_app) return "new app";
+  std::string paths;
+  for (std::size_t i = 0; i < changes.size() && i < 3; ++i) paths += (i ? ", " : "") + changes[i].path;
+  if (changes.size() > 3) paths += fmt::format(", +{} more", changes.size() - 3);
+  return fmt::format("{} change{}: {}", changes.size(), changes.size() == 1 ? "" : "s", paths);
+}
+
+// The first line of a result message, for a state change's "why".
+std::string first_line(const std::string& s) { return s.substr(0, s.find('\n')); }
+
 // Restores what ran before: cancel the deployment (Marathon reverts it), or, when it is
 // gone, re-deploy the previous version with force.
 void roll_back(MarathonClient& client, const std::optional<json>& before, AppResult& r, const DeployOptions& o,
                Clock::time_point started) {
-  emit(o, r.id, "rolling-back", started, "cancelling the deployment; Marathon reverts it");
+  emit(o, r.id, "rolling-back", started, first_line(r.message) + " -> rolling back");
   const auto deadline = Clock::now() + o.rollback_timeout.value_or(o.timeout);
   Target t{r.id, "", "", before, !before.has_value()};
   auto c = client.cancel_deployment(r.deployment_id, false);
@@ -125,10 +139,16 @@ void roll_back(MarathonClient& client, const std::optional<json>& before, AppRes
   }
   const FollowOutcome f = follow(client, t, follow_options(o, deadline, r.id, started, "rolling-back"));
   if (f.result == FollowResult::done) {
+    r.last = f.last;  // the picture of the version restored, not of the one that failed
     r.status = AppStatus::rolled_back;
     r.exit = Exit::rolled_back;
-    r.message += before ? fmt::format("; rolled back to version {}", before->value("version", "?"))
-                        : "; rolled back (the new app was removed)";
+    // Cancelling makes Marathon write the old definition as a new version: name the version
+    // it runs now (the last look), and the one whose definition that is.
+    const std::string was = before ? before->value("version", "") : "";
+    const std::string now = f.last.version.empty() ? was : f.last.version;
+    r.message += !before      ? "; rolled back (the new app was removed)"
+                 : now == was ? fmt::format("; rolled back to version {}", now)
+                              : fmt::format("; rolled back to version {} (the definition of version {})", now, was);
   } else if (f.result == FollowResult::interrupted) {
     r.status = AppStatus::interrupted;
     r.exit = Exit::interrupted;
@@ -173,7 +193,8 @@ bool start_one(MarathonClient& client, Flight& f, const DeployOptions& o) {
     return false;
   }
   const bool restart = r.changes.empty();
-  emit(o, job.id, "deploying", f.started, restart ? "restarting (--force-restart)" : fmt::format("{} change(s)", r.changes.size()));
+  if (!restart && o.on_changes) o.on_changes(job.id, r.changes, !before.has_value());
+  emit(o, job.id, "deploying", f.started, restart ? "restarting (--force-restart)" : changes_summary(r.changes, !before));
   auto applied = [&](const std::optional<json>& app) {
     if (!app) return false;
     if (restart) return app->value("version", "") != r.previous_version;
@@ -207,25 +228,29 @@ bool start_one(MarathonClient& client, Flight& f, const DeployOptions& o) {
 // The result from the follow outcome; rolls back (blocking) when the change failed.
 void finish_one(MarathonClient& client, Flight& flight, const FollowOutcome& f, const DeployOptions& o) {
   AppResult& r = flight.r;
-  add_follow_details(r, f);
+  r.last = f.last;
   r.elapsed = f.elapsed;
+  Diagnostics diagnostics = f.diagnostics;
+  const auto tell = [&] {
+    for (auto& line : describe(diagnostics)) r.details.push_back(std::move(line));
+  };
   switch (f.result) {
     case FollowResult::done:
       r.status = AppStatus::deployed;
       r.message = fmt::format("deployed version {}", r.version);
-      return;
+      return tell();
     case FollowResult::interrupted:
       r.status = AppStatus::interrupted;
       r.exit = Exit::interrupted;
       r.message = fmt::format("stopped following deployment {} (Marathon continues it)", r.deployment_id);
-      return;
+      return tell();
     case FollowResult::superseded:
     case FollowResult::vanished:
       // Someone else changed the app: rolling back would undo their change.
       r.status = AppStatus::failed;
       r.exit = Exit::failure;
       r.message = f.reason + "; not rolling back";
-      return;
+      return tell();
     case FollowResult::timeout:
     case FollowResult::crash_loop:
       if (f.unreachable) {
@@ -235,7 +260,7 @@ void finish_one(MarathonClient& client, Flight& flight, const FollowOutcome& f, 
         r.exit = Exit::timeout;
         r.message = fmt::format("deadline of {}s passed: {}; not rolled back (deployment {})", o.timeout.count() / 1000,
                                 f.reason, r.deployment_id);
-        return;
+        return tell();
       }
       r.status = AppStatus::failed;
       r.exit = f.result == FollowResult::timeout ? Exit::timeout : Exit::failure;
@@ -244,11 +269,23 @@ void finish_one(MarathonClient& client, Flight& flight, const FollowOutcome& f, 
                       : f.reason;
       break;
   }
+  if (f.result == FollowResult::timeout) {
+    // Said only when it explains a failure (not as a warning before every deploy).
+    const auto wanted = suggested_timeout(flight.job->definition);
+    if (wanted > o.timeout) {
+      r.details.push_back(fmt::format("the deadline {} may be too short for its health checks and rolling restart "
+                                      "(suggested: --timeout {})",
+                                      core::format_duration(o.timeout), core::format_duration(wanted)));
+    }
+  }
   if (o.rollback) {
     roll_back(client, flight.before, r, o, flight.started);
+    // Once rolled back, the "old" tasks are the ones Marathon runs again: not a problem.
+    if (r.status == AppStatus::rolled_back) diagnostics.old_tasks.clear();
   } else {
     r.message += fmt::format("; not rolled back (--no-rollback): deployment {} is still running", r.deployment_id);
   }
+  tell();
   r.elapsed = since(flight.started);
 }
 
@@ -330,7 +367,7 @@ std::vector<AppResult> deploy_apps(MarathonClient& client, const std::vector<App
   std::deque<std::function<void()>> work;
   bool stopping = false;
   const auto started = Clock::now();
-  for (const auto& j : jobs) emit(o, j.id, "pending", started);
+  std::map<std::string, std::string> waiting_said;  // the last "pending" message told per app
 
   // Callbacks never run under the scheduler's lock: what happens while it is held is queued
   // here and told once it is released.
@@ -342,8 +379,11 @@ std::vector<AppResult> deploy_apps(MarathonClient& client, const std::vector<App
   };
   auto settle = [&](std::list<Flight>::iterator it) {  // with the lock held
     AppResult& r = it->r;
+    // One measure per app, from when work on it began: the result and its last event agree
+    // with every progress event (all counted from Flight::started).
+    if (it->started != Clock::time_point{}) r.elapsed = since(it->started);
     outbox.push_back(DeployEvent{r.id, status_name(r.status), r.last.app_id.empty() ? std::nullopt : std::optional(r.last),
-                                 r.message, since(started)});
+                                 r.message, r.elapsed});
     done[r.id] = std::move(r);
     flights.erase(it);
   };
@@ -442,6 +482,17 @@ std::vector<AppResult> deploy_apps(MarathonClient& client, const std::vector<App
         }
         if (!ready || static_cast<int>(flights.size()) >= limit) {
           pending = true;
+          // Say what it waits for, once per change: its dependencies, or a free slot.
+          std::vector<std::string> waits;
+          for (const auto& d : deps.at(j.id)) {
+            if (!done.count(d)) waits.push_back(d);
+          }
+          std::string why = !waits.empty() ? fmt::format("waiting for {}", fmt::join(waits, ", "))
+                                           : fmt::format("waiting for a free slot (--parallel {})", limit);
+          if (waiting_said[j.id] != why) {
+            outbox.push_back(DeployEvent{j.id, "pending", std::nullopt, why, since(started)});
+            waiting_said[j.id] = std::move(why);
+          }
           continue;
         }
         started_ids.insert(j.id);

@@ -67,6 +67,9 @@ struct DeployOptions {
   EventHub* events = nullptr;  // the deploy sets its listener
   DeploymentsFeed* deployments = nullptr;  // shared /v2/deployments reads; deploy_apps makes one when unset
   std::function<void(const DeployEvent&)> on_event;  // may be called from several threads
+  // Called with an app's changes just before they are sent (a new app: every field), so a
+  // person sees what is about to happen. May be called from several threads.
+  std::function<void(const std::string& app_id, const std::vector<FieldChange>& changes, bool new_app)> on_changes;
 };
 
 // The definition that would be sent: the rendered one with id and mctl's labels. When the

@@ -72,7 +72,8 @@ std::string waiting_text(const Progress& p) {
 bool same_picture(const Progress& a, const Progress& b) {
   return a.deployment_listed == b.deployment_listed && a.step == b.step && a.total_steps == b.total_steps &&
          a.running == b.running && a.healthy == b.healthy && a.unhealthy == b.unhealthy &&
-         a.instances == b.instances && a.old_tasks == b.old_tasks && a.waiting_for == b.waiting_for;
+         a.instances == b.instances && a.old_tasks == b.old_tasks && a.new_running == b.new_running &&
+         a.new_healthy == b.new_healthy && a.waiting_for == b.waiting_for;
 }
 
 // Between reads while Marathon is unreachable: 250 ms doubling to 4 s, each wait drawn
@@ -110,7 +111,13 @@ Judgement judge(const Target& target, const std::optional<json>& app_json, const
   p.has_health = has_health_checks(app);
   const std::string current = config_version(app);
   for (const auto& task : app.array("tasks")) {
-    if (running_task(task) && task.str("version") < current) ++p.old_tasks;
+    if (!running_task(task)) continue;
+    if (task.str("version") < current) {
+      ++p.old_tasks;
+    } else {
+      ++p.new_running;
+      if (healthy_task(task, p.has_health)) ++p.new_healthy;
+    }
   }
   p.waiting_for = waiting_text(p);
   if (target.expect_deleted) {
@@ -267,7 +274,8 @@ std::uint64_t DeploymentsFeed::requests() const {
 }
 
 Follower::Follower(MarathonClient& client, Target target, FollowOptions options)
-    : m_client(client), m_target(std::move(target)), m_options(std::move(options)), m_started(Clock::now()),
+    : m_client(client), m_target(std::move(target)), m_options(std::move(options)),
+      m_started(m_options.started.value_or(Clock::now())),
       m_all_keys{m_target.app_id, m_target.deployment_id, EventHub::failures_key(m_target.app_id)},
       m_listed_keys{m_target.deployment_id, EventHub::failures_key(m_target.app_id)},
       m_due(m_started) {}
@@ -335,9 +343,10 @@ std::optional<FollowOutcome> Follower::check_failures(const json& app) {
   const auto& ends = m_failed.ends();
   const bool killed = std::all_of(ends.begin(), ends.end(), [](const TaskEnd& e) { return e.state == "TASK_KILLED"; });
   const TaskEnd& last = ends.back();
-  m_outcome.reason = fmt::format("{} tasks of the new version {} (last: {} {}{}); giving up before the deadline", ends.size(),
-                                 killed ? "were killed (failing health checks)" : "ended badly (crash loop or failing health checks)",
-                                 last.task_id, last.state, last.message.empty() ? "" : ": " + last.message);
+  // The cause first: a one-line display cut to the terminal's width still shows it.
+  m_outcome.reason = fmt::format("{} tasks of the new version {}: {}{} (last: {}); giving up before the deadline", ends.size(),
+                                 killed ? "were killed (failing health checks)" : "failed (crash loop or failing health checks)",
+                                 last.state, last.message.empty() ? "" : " " + last.message, last.task_id);
   return finish(FollowResult::crash_loop, app, true);
 }
 
@@ -354,11 +363,10 @@ std::optional<FollowOutcome> Follower::look() {
         options.deployments ? options.deployments->get(asked) : std::make_shared<const json>(m_client.deployments());
     const auto app = m_client.get_app(target.app_id);
     const Judgement j = judge(target, app, *deployments);
-    if (m_first || m_outage_tries > 0 || !same_picture(j.progress, m_outcome.last)) {
-      m_outcome.last = j.progress;
-      if (options.on_progress) options.on_progress(j.progress);
-      m_first = false;
-    }
+    const bool changed = m_first || m_outage_tries > 0 || !same_picture(j.progress, m_outcome.last);
+    m_outcome.last = j.progress;  // always the latest look (its version is what Marathon runs now)
+    if (changed && options.on_progress) options.on_progress(j.progress);
+    m_first = false;
     m_outcome.reason = j.reason;
     if (j.verdict == Verdict::done) return finish(FollowResult::done, std::nullopt, false);
     if (j.verdict == Verdict::superseded) return finish(FollowResult::superseded, app, false);

@@ -39,6 +39,8 @@ struct Progress {
   int unhealthy = 0;
   int staged = 0;
   int old_tasks = 0;   // running tasks of an older config
+  int new_running = 0; // running tasks of the current config
+  int new_healthy = 0; // of those, healthy (all running ones when the app has no health checks)
   bool has_health = false;
   std::string version; // the app's current version
   std::string waiting_for;
@@ -142,6 +144,9 @@ struct FollowOptions {
   const EventHub* events = nullptr;
   DeploymentsFeed* deployments = nullptr;         // shared reads of /v2/deployments (else its own)
   std::function<void(const Progress&)> on_progress;  // called when the picture changes
+  // When work on this change began (before sending it): FollowOutcome::elapsed counts from
+  // here, like the progress events, so that every elapsed time of one app agrees. Unset: now.
+  std::optional<std::chrono::steady_clock::time_point> started;
 };
 
 // Following one change, one look at a time, so that one thread can follow many apps.

@@ -187,4 +187,47 @@ std::vector<AppResult> cancel(MarathonClient& client, const std::string& deploym
   return results;
 }
 
+std::vector<WaitTarget> wait_targets(MarathonClient& client, const std::string& deployment_id, const std::string& app_id) {
+  std::vector<WaitTarget> out;
+  if (deployment_id.empty()) client.require_app(app_id);
+  for (const auto& d : client.deployments()) {
+    const std::vector<std::string> apps = d.value("affectedApps", std::vector<std::string>{});
+    const Change c{d.value("id", ""), d.value("version", ""), {}};
+    const auto removes = [&](const std::string& app) {
+      for (const auto& step : d.value("steps", json::array())) {
+        for (const auto& a : step.value("actions", json::array())) {
+          if (a.value("app", "") == app && a.value("action", "") == "StopApplication") return true;
+        }
+      }
+      return false;
+    };
+    if (!deployment_id.empty()) {
+      if (c.deployment_id != deployment_id) continue;
+      for (const auto& a : apps) out.push_back({a, c, removes(a)});
+    } else if (std::find(apps.begin(), apps.end(), app_id) != apps.end()) {
+      out.push_back({app_id, c, removes(app_id)});
+    }
+  }
+  if (out.empty() && !deployment_id.empty()) {
+    throw Error(fmt::format("wait {}: no such deployment in flight on {} (finished, cancelled or never started; see "
+                            "mctl deployments)", deployment_id, client.current_url()),
+                Exit::no_records);
+  }
+  if (out.empty()) out.push_back({app_id, Change{}});
+  return out;
+}
+
+AppResult wait_for(MarathonClient& client, const WaitTarget& t, const DeployOptions& o) {
+  AppResult r = apply_change(client, t.app_id, [&](bool) { return t.change; },
+                             [&](const Change& c) {
+                               return Target{t.app_id, c.deployment_id, t.removes ? "" : c.version, std::nullopt, t.removes};
+                             },
+                             o);
+  if (t.removes) return with_message(r, fmt::format("deployment {} finished; the app was removed", t.change.deployment_id));
+  return with_message(r, t.change.deployment_id.empty()
+                             ? fmt::format("no deployment in flight; done (version {})", r.last.version)
+                             : fmt::format("deployment {} finished; done (version {})", t.change.deployment_id,
+                                           r.last.version));
+}
+
 }  // namespace mctl::deploy

@@ -47,4 +47,19 @@ bool looks_like_deployment_id(const std::string& s);
 std::vector<AppResult> cancel(MarathonClient& client, const std::string& deployment_id, const std::string& app_id,
                               bool force, const DeployOptions& options, bool wait);
 
+// mctl wait: what to follow for `deployment_id` (a deployment in flight: each app it
+// affects) or else `app_id` (its deployments in flight; none: the app itself until it is done
+// by mctl's definition). Error(Exit::no_records) when the deployment is not in flight or the
+// app does not exist.
+struct WaitTarget {
+  std::string app_id;
+  Change change;  // deployment id and the version it writes; empty: none in flight
+  bool removes = false;  // the deployment stops (deletes) the app
+};
+std::vector<WaitTarget> wait_targets(MarathonClient& client, const std::string& deployment_id, const std::string& app_id);
+
+// Follows one WaitTarget like a deploy (same display, same notion of done), without sending
+// anything and without rolling back.
+AppResult wait_for(MarathonClient& client, const WaitTarget& target, const DeployOptions& options);
+
 }  // namespace mctl::deploy

@@ -1,33 +1,40 @@
 #include "deploy/report.hpp"
 
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 
 #include <algorithm>
 
 #include "deploy/fields.hpp"
 
 namespace mctl::deploy {
-namespace {
-
-std::string seconds(std::chrono::milliseconds ms) { return fmt::format("{:.1f}s", static_cast<double>(ms.count()) / 1000.0); }
-
-}  // namespace
-
 std::string progress_text(const DeployEvent& e) {
-  std::string out = e.phase;
+  std::vector<std::string> parts;
+  // "deployed ... deployed version X" would say it twice: such a message names the state itself.
+  const std::string first_word = e.phase.substr(0, e.phase.find('-'));
+  if (e.message.rfind(first_word, 0) != 0) parts.push_back(e.phase);
+  // The message (why the state changed, what it waits for) before the counts: a line cut to
+  // the terminal's width keeps it.
+  if (!e.message.empty()) parts.push_back(e.message);
   if (e.progress) {
     const Progress& p = *e.progress;
     if (p.deployment_listed && p.total_steps > 0) {
-      out += fmt::format("  step {}/{}{}", p.step, p.total_steps, p.action.empty() ? "" : " (" + p.action + ")");
+      parts.push_back(fmt::format("step {}/{}{}", p.step, p.total_steps, p.action.empty() ? "" : " (" + p.action + ")"));
     }
-    out += fmt::format("  running {}/{}", p.running, p.instances);
-    if (p.has_health) out += fmt::format("  healthy {}/{}", p.healthy, p.instances);
-    if (p.unhealthy > 0) out += fmt::format("  unhealthy {}", p.unhealthy);
-    if (p.old_tasks > 0) out += fmt::format("  old tasks {}", p.old_tasks);
+    // Tasks of the version being deployed apart from those of an older one: a count of all
+    // running tasks would show the old ones as progress.
+    std::string counts = fmt::format("new {}/{} running", p.new_running, p.instances);
+    if (p.has_health) counts += fmt::format(", {}/{} healthy", p.new_healthy, p.instances);
+    if (p.unhealthy > 0) counts += fmt::format(", {} unhealthy", p.unhealthy);
+    parts.push_back(counts);
+    if (p.old_tasks > 0) parts.push_back(fmt::format("old {} running", p.old_tasks));
   }
-  if (!e.message.empty()) out += "  " + e.message;
-  out += "  " + seconds(e.elapsed);
-  return out;
+  return fmt::format("{}", fmt::join(parts, "  "));
+}
+
+std::string live_seconds(std::chrono::milliseconds ms) {
+  const long long s = ms.count() / 1000;
+  return s < 60 ? fmt::format("{}s", s) : fmt::format("{}m{:02}s", s / 60, s % 60);
 }
 
 json event_json(const DeployEvent& e) {
@@ -43,6 +50,8 @@ json event_json(const DeployEvent& e) {
     j["healthy"] = p.healthy;
     j["unhealthy"] = p.unhealthy;
     j["old_tasks"] = p.old_tasks;
+    j["new_running"] = p.new_running;
+    j["new_healthy"] = p.new_healthy;
     j["has_health_checks"] = p.has_health;
     if (!p.waiting_for.empty()) j["waiting_for"] = p.waiting_for;
   }
@@ -68,7 +77,7 @@ std::vector<std::string> next_steps(const AppResult& r, const std::string& suffi
   std::vector<std::string> out;
   switch (r.status) {
     case AppStatus::interrupted:
-      out.push_back(fmt::format("mctl status {}{}   # follow the state", r.id, suffix));
+      out.push_back(fmt::format("mctl wait {}{}   # follow it again until done", r.id, suffix));
       if (!r.deployment_id.empty()) {
         out.push_back(fmt::format("mctl cancel {}{}   # cancel; Marathon rolls back", r.deployment_id, suffix));
       }

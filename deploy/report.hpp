@@ -9,8 +9,11 @@
 
 namespace mctl::deploy {
 
-// "deploying  step 1/2 (StartApplication)  running 0/3  healthy 0/3  2.1s"
+// "deploying  MESSAGE  step 1/2 (RestartApplication)  new 1/3 running, 0/3 healthy  old 2 running"
+// (the display adds the app and the clock).
 std::string progress_text(const DeployEvent& e);
+// A live clock: whole seconds, "7s", "1m05s" (floor of what results print as "7.3s").
+std::string live_seconds(std::chrono::milliseconds ms);
 // One NDJSON object: {"event":"progress","app":...,"phase":...,"elapsed_ms":...,...}.
 json event_json(const DeployEvent& e);
 json result_json(const AppResult& r);

@@ -55,7 +55,8 @@ HC_FAILURES=0 write_app web.json /web registry.local/web:v3 2   # unhealthy task
 mctl deploy web.json "${M[@]}" --timeout 3s
 expect_rc 6
 expect_contains "$OUT" "deadline of 3s passed"
-expect_contains "$OUT" "rolled back to version $v2"
+expect_contains "$OUT" "rolled back to version $(app_field /web "a['version']") (the definition of version $v2)" \
+  "names the version Marathon runs now (the cancel wrote the old definition as a new version)"
 expect_contains "$OUT" "unhealthy task:"
 expect_contains "$ERR" "1 of 1 app(s) not done"
 expect_eq "$(app_field /web "a['container']['docker']['image']")" registry.local/web:v2 "image restored"

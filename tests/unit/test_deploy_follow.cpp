@@ -174,3 +174,16 @@ TEST_CASE("an unexpected field type is one error naming the endpoint and the fie
   CHECK_THROWS_AS(parse::app("<html>", "GET /v2/apps/web"), mctl::Error);
   CHECK_THROWS_AS(parse::app(R"({"app":{"labels":{"a":1}}})", "GET /v2/apps/web"), mctl::Error);
 }
+
+TEST_CASE("new and old tasks counted apart (tasksRunning/tasksHealthy include the old ones)") {
+  json a = app(2, 2);
+  a["instances"] = 2;
+  a["tasks"][0]["healthCheckResults"] = json::array({{{"alive", true}}});
+  a["tasks"][1]["version"] = "2026-01-01T00:00:00.000Z";  // an older config, healthy by Marathon's count
+  a["tasks"][1]["healthCheckResults"] = json::array({{{"alive", true}}});
+  a["tasks"].push_back({{"id", "c"}, {"state", "TASK_RUNNING"}, {"version", k_v}});  // new, no result yet
+  const auto j = judge(k_target, a, k_listed);
+  CHECK(j.progress.new_running == 2);
+  CHECK(j.progress.new_healthy == 1);
+  CHECK(j.progress.old_tasks == 1);
+}

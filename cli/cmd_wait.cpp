@@ -1,0 +1,43 @@
+// mctl wait APP|DEPLOYMENT_ID: re-attach to a running deployment (after Ctrl-C, or one
+// started elsewhere) and follow it with the deploy display until done.
+#include <fmt/format.h>
+
+#include "cli/commands.hpp"
+#include "cli/deploy_output.hpp"
+#include "deploy/operate.hpp"
+
+namespace mctl::cli {
+namespace {
+using namespace deploying;
+
+struct WaitFlags {
+  std::string target;
+  std::string timeout;
+};
+
+void run_wait(Context& ctx, const WaitFlags& f) {
+  auto client = marathon(ctx);
+  const bool by_id = deploy::looks_like_deployment_id(f.target);
+  const std::string id = by_id ? "" : app_id(ctx, f.target);
+  const auto targets = deploy::wait_targets(*client, by_id ? f.target : "", id);
+  std::vector<std::string> apps;
+  for (const auto& t : targets) apps.push_back(t.app_id);
+  auto results = followed(ctx, apps, options(ctx, f.timeout), [&](const deploy::DeployOptions& o) {
+    std::vector<deploy::AppResult> out;
+    for (const auto& t : targets) out.push_back(deploy::wait_for(*client, t, o));
+    return out;
+  });
+  report(ctx, results, "wait");
+}
+
+}  // namespace
+
+void add_wait_command(CLI::App& app, Context& ctx) {
+  auto f = std::make_shared<WaitFlags>();
+  auto* wait = app.add_subcommand("wait", "Follow a running deployment until done (re-attach after Ctrl-C)");
+  wait->add_option("target", f->target, "App (name or /id) or deployment id")->required();
+  wait->add_option("--timeout", f->timeout, "Deadline to be done (default: deploy.timeout)");
+  wait->callback(command(ctx, [&ctx, f] { run_wait(ctx, *f); }));
+}
+
+}  // namespace mctl::cli
