@@ -106,4 +106,4 @@ app /top/app10 50
 for i in $(seq 1 10); do until_known "/top/app$i" 50; done
 /usr/bin/time -f "%e %M" -o "$tmp/top.time" "$MCTL" top --all "${M[@]}" >"$tmp/top.out"
 read -r wall rss <"$tmp/top.time"
-echo "top --all over $(grep -c '@' "$tmp/top.out") tasks: ${wall} s (1 s interval included), peak RSS $((rss / 1024)) MB"
+echo "top --all over $(grep -c '^  [0-9a-f]\{8\}@' "$tmp/top.out") tasks: ${wall} s (1 s interval included), peak RSS $((rss / 1024)) MB"
