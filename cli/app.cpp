@@ -191,6 +191,8 @@ std::unique_ptr<CLI::App> build_app(Context& ctx) {
   add_operate_commands(app, ctx);
   add_dns_command(app, ctx);
   add_config_command(app, ctx);
+  add_up_commands(app, ctx);
+  add_logs_command(app, ctx);
   add_version_command(app, ctx);
   add_help_command(app, ctx);
   add_completion_command(app, ctx);  // last: its script is generated from the tree above

@@ -51,6 +51,8 @@ bool is_json_file(const std::string& app) {
   return app.size() > 5 && app.substr(app.size() - 5) == ".json" && std::filesystem::is_regular_file(app);
 }
 
+}  // namespace
+
 deploy::AppJob job_for(Context& ctx, const std::string& app, const std::vector<std::string>& sets) {
   if (is_json_file(app)) {
     json definition = core::parse_json(core::read_file(app), app);
@@ -64,11 +66,15 @@ deploy::AppJob job_for(Context& ctx, const std::string& app, const std::vector<s
   return {deploy::canonical_app_id(rendered.id), rendered.definition, rendered.source.string(), rendered.locate};
 }
 
+namespace {
+
 std::vector<deploy::AppJob> jobs_for(Context& ctx, const std::vector<std::string>& apps, const std::vector<std::string>& sets) {
   std::vector<deploy::AppJob> jobs;
   for (const auto& a : apps) jobs.push_back(job_for(ctx, a, sets));
   return jobs;
 }
+
+}  // namespace
 
 std::string git_sha(Context& ctx) {
   try {
@@ -78,8 +84,6 @@ std::string git_sha(Context& ctx) {
     return "";  // not a git work tree: no label
   }
 }
-
-}  // namespace
 
 std::string app_id(Context& ctx, const std::string& app) {
   if (!app.empty() && app.front() == '/') return app;

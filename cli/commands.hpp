@@ -17,6 +17,8 @@ void add_dns_command(CLI::App& app, Context& ctx);
 void add_config_command(CLI::App& app, Context& ctx);
 void add_version_command(CLI::App& app, Context& ctx);
 void add_completion_command(CLI::App& app, Context& ctx);  // completion bash (from this tree)
+void add_up_commands(CLI::App& app, Context& ctx);   // up, ps, down (local Docker Engine)
+void add_logs_command(CLI::App& app, Context& ctx);  // logs (--local: containers of mctl up)
 
 // A count or size on the command line: a readable range in the error, not 1.79769e+308.
 CLI::Validator whole_number_at_least(long long min);

@@ -27,6 +27,11 @@ std::string utc_now(bool millis);
 // rendered for the environment.
 std::string app_id(Context& ctx, const std::string& app);
 
+// APP (spec name, spec file or rendered .json) rendered for the environment (cmd_deploy.cpp).
+deploy::AppJob job_for(Context& ctx, const std::string& app, const std::vector<std::string>& sets);
+// The project's commit for the MCTL_GIT_SHA label ("<sha>-dirty", "" outside git).
+std::string git_sha(Context& ctx);
+
 // " -e ENV" when an environment is selected, for suggested commands.
 std::string env_suffix(Context& ctx);
 
