@@ -17,9 +17,10 @@ build=(
 )
 test=(
   docker.io docker-registry dnsmasq-base ansible-core bind9-dnsutils
+  busybox-static # the runnable image of tests/integration/test_up.sh (httpd, sh)
   dpkg-dev # dpkg-shlibdeps, for cpack's .deb (tests/integration/test_package.sh)
 )
-bench=(hyperfine time clang)
+bench=(hyperfine time clang docker-compose) # docker-compose: bench/up.sh compares with it
 
 usage() { sed -n '2,8s/^# \{0,1\}//p' "$0"; }
 
