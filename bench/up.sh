@@ -9,7 +9,7 @@ source "$(dirname "$0")/../tests/integration/lib.sh"
 source "$(dirname "$0")/../tests/integration/lib_docker.sh"
 RUNS=${1:-10}
 [[ -x $MCTL ]] || fail_now "no mctl binary at $MCTL (set MCTL)"
-need_cmd busybox docker-compose curl
+need_cmd busybox docker-compose curl /usr/bin/time
 
 start_dockerd
 IMG="$TMP/bbroot"
@@ -61,12 +61,14 @@ docker-compose -f "$TMP/compose/docker-compose.yml" -p benchcompose down >/dev/n
 "$MCTL" -C "$P" -q up --detach >/dev/null || fail_now "mctl up (again) failed"
 
 ids=$(docker ps -q --no-trunc | sort)
-times=()
+times=() cpu=()
 for ((i = 0; i < RUNS; i++)); do
   t0=$(date +%s%N)
-  "$MCTL" -C "$P" -q up --detach >/dev/null || fail_now "mctl up (unchanged) failed"
+  /usr/bin/time -o "$TMP/cpu" -f '%U %S' "$MCTL" -C "$P" -q up --detach >/dev/null || fail_now "mctl up (unchanged) failed"
   times+=($(( ($(date +%s%N) - t0) / 1000 )))
+  cpu+=("$(awk '{printf "%d", ($1 + $2) * 1000}' "$TMP/cpu")")
 done
+cpu_median=$(printf '%s\n' "${cpu[@]}" | sort -n | sed -n "$(( (RUNS + 1) / 2 ))p")
 [[ $(docker ps -q --no-trunc | sort) == "$ids" ]] || fail_now "an unchanged up restarted a container"
 median=$(printf '%s\n' "${times[@]}" | sort -n | sed -n "$(( (RUNS + 1) / 2 ))p")
 "$MCTL" -C "$P" -q down >/dev/null
@@ -74,4 +76,5 @@ median=$(printf '%s\n' "${times[@]}" | sort -n | sed -n "$(( (RUNS + 1) / 2 ))p"
 echo "3 apps, image present, health interval 1 s, host networking"
 echo "mctl up --detach until healthy:                     ${t_mctl} ms"
 echo "docker-compose up -d + health poll (50 ms):         ${t_compose} ms"
-echo "mctl up --detach, nothing changed (median of $RUNS):   $(( median / 1000 )).$(( (median % 1000) / 100 )) ms, no container restarted"
+echo "mctl up --detach, nothing changed (median of $RUNS):   $(( median / 1000 )).$(( (median % 1000) / 100 )) ms wall, ${cpu_median} ms CPU (user+sys), no container restarted"
+echo "load average: $(cut -d' ' -f1-3 /proc/loadavg) on $(nproc) cores"

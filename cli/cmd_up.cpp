@@ -94,7 +94,7 @@ void run_up(Context& ctx, const UpFlags& f) {
     return host.empty() ? std::string() : images::engine_auth_header(images::find_credentials(config, host), host);
   };
   o.on_event = [&ctx](const local::UpEvent& e) { print_event(ctx, e); };
-  if (!f.detach) o.interrupted = &deploying::catch_interrupts();
+  o.interrupted = &deploying::catch_interrupts();  // also --detach: Ctrl-C removes what this run started
   const auto result = local::up(local_docker(ctx), waves, o);
   if (!ctx.globals.quiet && !ctx.json()) {
     std::fprintf(stderr, "mctl: network: %s\n", result.network == "host"

@@ -315,8 +315,8 @@ UpResult up(std::shared_ptr<core::DockerClient> docker, const std::vector<std::v
   pull_missing(engine, waves, o, [&](const UpEvent& e) { shared->emit(e); });
   auto existing = engine.containers(o.project);
   std::set<int> taken;
+  Supervisor supervisor(shared, o);  // before `all`: its threads (joined with `all`) use it
   std::vector<std::unique_ptr<Instance>> all;
-  Supervisor supervisor(shared, o);
   const auto deadline = Clock::now() + o.timeout;
   bool ok = true;
   for (const auto& wave : waves) {

@@ -35,7 +35,7 @@ const json k_app = json::parse(R"({
   "labels": {"team": "web"},
   "container": {"type": "DOCKER", "docker": {"image": "web:1",
      "parameters": [{"key": "workdir", "value": "/app"}, {"key": "blkio-weight", "value": "10"}]},
-     "volumes": [{"containerPath": "/data", "mode": "RW", "persistent": {"size": 10}},
+     "volumes": [{"containerPath": "data", "mode": "RW", "persistent": {"size": 10}},
                  {"containerPath": "/conf", "hostPath": "conf", "mode": "RO"}],
      "portMappings": [{"containerPort": 8080, "hostPort": 0, "name": "http"},
                       {"containerPort": 0, "hostPort": 9000, "name": "metrics-port"}]},
@@ -121,10 +121,10 @@ TEST_CASE("plan: cmd runs in a shell, args replace the image's command; resource
 
 TEST_CASE("plan: persistent volumes are named volumes, host paths bind mounts") {
   const auto plan = plan_container(k_app, input());
-  REQUIRE(plan.named_volumes == std::vector<std::string>{"demo-shop-web-2--data"});
+  REQUIRE(plan.named_volumes == std::vector<std::string>{"demo-shop-web-2-data"});
   const auto& host = plan.create_body["HostConfig"];
-  CHECK(host["Mounts"][0]["Source"] == "demo-shop-web-2--data");
-  CHECK(host["Mounts"][0]["Target"] == "/data");
+  CHECK(host["Mounts"][0]["Source"] == "demo-shop-web-2-data");
+  CHECK(host["Mounts"][0]["Target"] == "/mnt/mesos/sandbox/data");  // relative: in the sandbox, as Mesos mounts it
   CHECK(host["Binds"][0] == "/srv/demo/conf:/conf:ro");
 }
 
