@@ -36,18 +36,20 @@ void run_local_logs(Context& ctx, const LogsFlags& f) {
   }
   const std::string id = deploying::app_id(ctx, f.app);
   auto docker = local_docker(ctx);
-  local::app_logs(*docker, local_project(ctx), id, q, [&](const std::string& name, bool err, const std::string& line) {
-    std::FILE* out = err ? stderr : stdout;
-    std::fprintf(out, "%s | %s\n", name.c_str(), line.c_str());
-    std::fflush(out);
-  });
+  local::app_logs(*docker, local_project(ctx), id, q,
+                  [&](const std::string& name, bool err, const std::string& line) {
+                    std::FILE* out = err ? stderr : stdout;
+                    std::fprintf(out, "%s | %s\n", name.c_str(), line.c_str());
+                    std::fflush(out);
+                  });
 }
 
 }  // namespace
 
 void add_logs_command(CLI::App& app, Context& ctx) {
   auto f = std::make_shared<LogsFlags>();
-  auto* logs = app.add_subcommand("logs", "Show an app's output (--local: its containers from mctl up)");
+  auto* logs =
+      app.add_subcommand("logs", "Show an app's output (--local: its containers from mctl up)");
   logs->add_option("app", f->app, "App spec name or /id")->required();
   logs->add_flag("--local", f->local, "The local containers started by mctl up");
   logs->add_option("-n", f->lines, "Last N lines (default: all)")->check(whole_number_at_least(0));
@@ -57,8 +59,10 @@ void add_logs_command(CLI::App& app, Context& ctx) {
   logs->add_option("--since", f->since, "Only output newer than DUR (e.g. 10m)");
   logs->callback(command(ctx, [&ctx, f] {
     if (!f->local) {
-      throw Error("logs: reading Mesos task logs is not in this build; use --local for the containers of mctl up",
-                  Exit::usage);
+      throw Error(
+          "logs: reading Mesos task logs is not in this build; use --local for the containers of "
+          "mctl up",
+          Exit::usage);
     }
     run_local_logs(ctx, *f);
   }));

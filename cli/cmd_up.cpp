@@ -31,7 +31,8 @@ struct UpFlags {
 std::vector<std::vector<local::UpApp>> plan_apps(Context& ctx, const UpFlags& f) {
   std::map<std::string, json> chosen;
   const auto names = f.apps.empty() ? templates::list_apps(ctx.config()) : f.apps;
-  if (names.empty()) throw Error("mctl up: the project has no app specs in apps_dir", Exit::no_records);
+  if (names.empty())
+    throw Error("mctl up: the project has no app specs in apps_dir", Exit::no_records);
   for (const auto& name : names) {
     auto job = deploying::job_for(ctx, name, f.sets);
     chosen[job.id] = job.definition;
@@ -74,8 +75,9 @@ void print_event(Context& ctx, const local::UpEvent& e) {
   } else if (e.kind == local::UpEvent::Kind::log) {
     ctx.print(fmt::format("{} | {}", e.container, e.text));
   } else if (!ctx.globals.quiet) {
-    const std::string line =
-        e.container.empty() ? fmt::format("mctl: {}\n", e.text) : fmt::format("mctl: {}: {}\n", e.container, e.text);
+    const std::string line = e.container.empty()
+                                 ? fmt::format("mctl: {}\n", e.text)
+                                 : fmt::format("mctl: {}: {}\n", e.container, e.text);
     std::fputs(line.c_str(), stderr);
   }
 }
@@ -88,34 +90,45 @@ void run_up(Context& ctx, const UpFlags& f) {
   o.git_sha = deploying::git_sha(ctx);
   o.project_dir = config.project_dir();
   o.detach = f.detach;
-  o.timeout = f.timeout.empty() ? config.get_duration("deploy.timeout") : core::parse_duration(f.timeout, "flag --timeout");
+  o.timeout = f.timeout.empty() ? config.get_duration("deploy.timeout")
+                                : core::parse_duration(f.timeout, "flag --timeout");
   o.registry_auth = [&config](const std::string& image) {
     const auto host = images::parse_reference(image).registry;
-    return host.empty() ? std::string() : images::engine_auth_header(images::find_credentials(config, host), host);
+    return host.empty() ? std::string()
+                        : images::engine_auth_header(images::find_credentials(config, host), host);
   };
   o.on_event = [&ctx](const local::UpEvent& e) { print_event(ctx, e); };
-  o.interrupted = &deploying::catch_interrupts();  // also --detach: Ctrl-C removes what this run started
+  o.interrupted =
+      &deploying::catch_interrupts();  // also --detach: Ctrl-C removes what this run started
   const auto result = local::up(local_docker(ctx), waves, o);
   if (!ctx.globals.quiet && !ctx.json()) {
-    std::fprintf(stderr, "mctl: network: %s\n", result.network == "host"
-                                                  ? "host (the engine has no bridge network; ports are the host's)"
-                                                  : "bridge (ports published on 127.0.0.1)");
+    std::fprintf(stderr, "mctl: network: %s\n",
+                 result.network == "host"
+                     ? "host (the engine has no bridge network; ports are the host's)"
+                     : "bridge (ports published on 127.0.0.1)");
   }
   if (ctx.json()) {
-    ctx.print(json{{"result", {{"network", result.network}, {"created", result.created}, {"kept", result.kept},
-                               {"replaced", result.replaced}, {"exit_code", static_cast<int>(result.exit)}}}}
+    ctx.print(json{{"result",
+                    {{"network", result.network},
+                     {"created", result.created},
+                     {"kept", result.kept},
+                     {"replaced", result.replaced},
+                     {"exit_code", static_cast<int>(result.exit)}}}}
                   .dump());
   }
   if (result.exit == Exit::ok) {
     if (!ctx.json()) {
-      ctx.print(fmt::format("up: {} started, {} unchanged, {} replaced; all healthy", result.created.size(),
-                            result.kept.size(), result.replaced.size()));
+      ctx.print(fmt::format("up: {} started, {} unchanged, {} replaced; all healthy",
+                            result.created.size(), result.kept.size(), result.replaced.size()));
     }
     return;
   }
-  if (result.exit == Exit::interrupted) throw Error("up: interrupted; removed the containers this run started", Exit::interrupted);
+  if (result.exit == Exit::interrupted)
+    throw Error("up: interrupted; removed the containers this run started", Exit::interrupted);
   for (const auto& line : result.failure_logs) std::fprintf(stderr, "  | %s\n", line.c_str());
-  throw Error(fmt::format("up: {} (containers left for 'mctl logs --local' and 'mctl down')", result.failure), result.exit);
+  throw Error(fmt::format("up: {} (containers left for 'mctl logs --local' and 'mctl down')",
+                          result.failure),
+              result.exit);
 }
 
 void run_ps(Context& ctx) {
@@ -125,8 +138,14 @@ void run_ps(Context& ctx) {
   if (ctx.json()) {
     json all = json::array();
     for (const auto& c : containers) {
-      all.push_back({{"name", c.name}, {"app", c.app_id}, {"instance", c.instance}, {"state", c.state},
-                     {"status", c.status}, {"ports", c.ports}, {"image", c.image}, {"id", c.id.substr(0, 12)}});
+      all.push_back({{"name", c.name},
+                     {"app", c.app_id},
+                     {"instance", c.instance},
+                     {"state", c.state},
+                     {"status", c.status},
+                     {"ports", c.ports},
+                     {"image", c.image},
+                     {"id", c.id.substr(0, 12)}});
     }
     ctx.print_json(all);
     return;
@@ -135,9 +154,11 @@ void run_ps(Context& ctx) {
     ctx.print(fmt::format("no local containers of project '{}'", local_project(ctx)));
     return;
   }
-  std::string out = fmt::format("{:<28} {:<20} {:<9} {:<14} {}\n", "NAME", "APP", "STATE", "PORTS", "IMAGE");
+  std::string out =
+      fmt::format("{:<28} {:<20} {:<9} {:<14} {}\n", "NAME", "APP", "STATE", "PORTS", "IMAGE");
   for (const auto& c : containers) {
-    out += fmt::format("{:<28} {:<20} {:<9} {:<14} {}\n", c.name, c.app_id, c.state, c.ports.empty() ? "-" : c.ports, c.image);
+    out += fmt::format("{:<28} {:<20} {:<9} {:<14} {}\n", c.name, c.app_id, c.state,
+                       c.ports.empty() ? "-" : c.ports, c.image);
   }
   ctx.print(out);
 }
@@ -165,16 +186,20 @@ std::string local_project(Context& ctx) {
 }
 
 std::shared_ptr<core::DockerClient> local_docker(Context& ctx) {
-  return core::connect_docker(ctx.config().get_string("docker_host"), images::http_options(ctx.config()));
+  return core::connect_docker(ctx.config().get_string("docker_host"),
+                              images::http_options(ctx.config()));
 }
 
 void add_up_commands(CLI::App& app, Context& ctx) {
   auto f = std::make_shared<UpFlags>();
-  auto* up = app.add_subcommand("up", "Run the apps on the local Docker Engine, as Marathon would (health checks, ports, deps)");
+  auto* up = app.add_subcommand(
+      "up",
+      "Run the apps on the local Docker Engine, as Marathon would (health checks, ports, deps)");
   up->add_option("apps", f->apps, "App spec names (default: every app in apps_dir)");
   up->add_option("--set", f->sets, "Override a variable: key=value (repeatable)");
   up->add_flag("-d,--detach", f->detach, "Return once every app is healthy (exit 0) or one failed");
-  up->add_option("--timeout", f->timeout, "With --detach: deadline for all apps to be healthy (default: deploy.timeout)");
+  up->add_option("--timeout", f->timeout,
+                 "With --detach: deadline for all apps to be healthy (default: deploy.timeout)");
   up->callback(command(ctx, [&ctx, f] { run_up(ctx, *f); }));
 
   auto* ps = app.add_subcommand("ps", "List the project's local containers (mctl up)");
@@ -182,7 +207,8 @@ void add_up_commands(CLI::App& app, Context& ctx) {
 
   auto apps = std::make_shared<std::vector<std::string>>();
   auto volumes = std::make_shared<bool>(false);
-  auto* down = app.add_subcommand("down", "Stop and remove the project's local containers (mctl up)");
+  auto* down =
+      app.add_subcommand("down", "Stop and remove the project's local containers (mctl up)");
   down->add_option("apps", *apps, "Only these apps (default: all)");
   down->add_flag("--volumes", *volumes, "Also remove their persistent volumes");
   down->callback(command(ctx, [&ctx, apps, volumes] { run_down(ctx, *apps, *volumes); }));

@@ -12,8 +12,8 @@
 namespace mctl::local {
 namespace {
 
-using nlohmann::json;
 using core::http::url_escape;
+using nlohmann::json;
 
 std::string label_filter(const std::string& project, const std::string& app_id) {
   json labels = json::array({fmt::format("{}={}", k_label_project, project)});
@@ -22,8 +22,9 @@ std::string label_filter(const std::string& project, const std::string& app_id) 
 }
 
 json parse(core::DockerClient& docker, const core::http::Response& r, const std::string& what) {
-  return core::parse_json(r.body, fmt::format("Docker Engine answer from {} ({})", docker.shown_host(), what),
-                          Exit::remote);
+  return core::parse_json(
+      r.body, fmt::format("Docker Engine answer from {} ({})", docker.shown_host(), what),
+      Exit::remote);
 }
 
 }  // namespace
@@ -32,7 +33,8 @@ void LogDemux::feed(std::string_view chunk) {
   m_buffer.append(chunk);
   while (m_buffer.size() >= 8) {
     const auto* h = reinterpret_cast<const unsigned char*>(m_buffer.data());
-    const std::size_t size = (std::size_t(h[4]) << 24) | (std::size_t(h[5]) << 16) | (std::size_t(h[6]) << 8) | h[7];
+    const std::size_t size =
+        (std::size_t(h[4]) << 24) | (std::size_t(h[5]) << 16) | (std::size_t(h[6]) << 8) | h[7];
     if (h[0] > 2 || h[1] || h[2] || h[3]) {  // not multiplexed (a TTY container): plain text
       emit(false, m_buffer);
       m_buffer.clear();
@@ -61,16 +63,21 @@ void LogDemux::finish() {
   }
 }
 
-bool Engine::has_bridge() { return m_docker.send("GET", "/networks/bridge").status == 200; }
+bool Engine::has_bridge() {
+  return m_docker.send("GET", "/networks/bridge").status == 200;
+}
 
-std::vector<LocalContainer> Engine::containers(const std::string& project, const std::string& app_id) {
-  const auto r = m_docker.send("GET", "/containers/json?all=1&filters=" + label_filter(project, app_id));
+std::vector<LocalContainer> Engine::containers(const std::string& project,
+                                               const std::string& app_id) {
+  const auto r =
+      m_docker.send("GET", "/containers/json?all=1&filters=" + label_filter(project, app_id));
   if (!r.ok()) m_docker.fail("listing the project's containers", r);
   std::vector<LocalContainer> out;
   for (const auto& j : parse(m_docker, r, "/containers/json")) {
     LocalContainer c;
     c.id = j.value("Id", "");
-    if (j.contains("Names") && !j["Names"].empty()) c.name = j["Names"][0].get<std::string>().substr(1);
+    if (j.contains("Names") && !j["Names"].empty())
+      c.name = j["Names"][0].get<std::string>().substr(1);
     const json labels = j.value("Labels", json::object());
     c.app_id = labels.value(k_label_app, "");
     c.instance = std::atoi(labels.value(k_label_instance, "0").c_str());
@@ -94,7 +101,8 @@ bool Engine::image_present(const std::string& reference) {
 }
 
 void Engine::ensure_volume(const std::string& name, const json& labels) {
-  const auto r = m_docker.send("POST", "/volumes/create", json{{"Name", name}, {"Labels", labels}}.dump());
+  const auto r =
+      m_docker.send("POST", "/volumes/create", json{{"Name", name}, {"Labels", labels}}.dump());
   if (!r.ok()) m_docker.fail(fmt::format("creating volume {}", name), r);
 }
 
@@ -102,7 +110,8 @@ std::vector<std::string> Engine::volumes(const std::string& project, const std::
   const auto r = m_docker.send("GET", "/volumes?filters=" + label_filter(project, app_id));
   if (!r.ok()) m_docker.fail("listing the project's volumes", r);
   std::vector<std::string> out;
-  for (const auto& v : parse(m_docker, r, "/volumes").value("Volumes", json::array())) out.push_back(v.value("Name", ""));
+  for (const auto& v : parse(m_docker, r, "/volumes").value("Volumes", json::array()))
+    out.push_back(v.value("Name", ""));
   std::sort(out.begin(), out.end());
   return out;
 }
@@ -134,11 +143,14 @@ void Engine::start(const std::string& id, const std::string& name) {
 }
 
 void Engine::remove(const std::string& id, std::chrono::seconds grace) {
-  const auto stop = m_docker.send("POST", fmt::format("/containers/{}/stop?t={}", id, grace.count()), {},
-                                  std::chrono::milliseconds((grace.count() + 30) * 1000));
-  if (!stop.ok() && stop.status != 304 && stop.status != 404) m_docker.fail(fmt::format("stopping container {}", id), stop);
+  const auto stop =
+      m_docker.send("POST", fmt::format("/containers/{}/stop?t={}", id, grace.count()), {},
+                    std::chrono::milliseconds((grace.count() + 30) * 1000));
+  if (!stop.ok() && stop.status != 304 && stop.status != 404)
+    m_docker.fail(fmt::format("stopping container {}", id), stop);
   const auto r = m_docker.send("DELETE", "/containers/" + id + "?force=1&v=1");
-  if (!r.ok() && r.status != 404 && r.status != 409) m_docker.fail(fmt::format("removing container {}", id), r);
+  if (!r.ok() && r.status != 404 && r.status != 409)
+    m_docker.fail(fmt::format("removing container {}", id), r);
 }
 
 std::pair<std::string, int> Engine::state(const std::string& id) {
@@ -149,8 +161,10 @@ std::pair<std::string, int> Engine::state(const std::string& id) {
   return {s.value("Status", ""), s.value("ExitCode", 0)};
 }
 
-int Engine::exec(const std::string& id, const std::string& command, std::chrono::milliseconds timeout) {
-  const json body = {{"Cmd", {"sh", "-c", command}}, {"AttachStdout", false}, {"AttachStderr", false}};
+int Engine::exec(const std::string& id, const std::string& command,
+                 std::chrono::milliseconds timeout) {
+  const json body = {
+      {"Cmd", {"sh", "-c", command}}, {"AttachStdout", false}, {"AttachStderr", false}};
   auto r = m_docker.send("POST", "/containers/" + id + "/exec", body.dump());
   if (!r.ok()) m_docker.fail("creating a health check exec", r);
   const std::string exec_id = parse(m_docker, r, "exec create").value("Id", "");
@@ -163,7 +177,8 @@ int Engine::exec(const std::string& id, const std::string& command, std::chrono:
     const json j = parse(m_docker, r, "exec inspect");
     if (!j.value("Running", false) && !j["ExitCode"].is_null()) return j.value("ExitCode", -1);
     if (std::chrono::steady_clock::now() > deadline) {
-      throw Error(fmt::format("command check timed out after {} ms", timeout.count()), Exit::timeout);
+      throw Error(fmt::format("command check timed out after {} ms", timeout.count()),
+                  Exit::timeout);
     }
     std::this_thread::sleep_for(std::chrono::milliseconds(20));
   }
@@ -171,8 +186,8 @@ int Engine::exec(const std::string& id, const std::string& command, std::chrono:
 
 void Engine::logs(const std::string& id, const LogQuery& q, const LineHandler& on_line,
                   const std::function<bool()>& stop) {
-  std::string path = fmt::format("/containers/{}/logs?stdout={}&stderr={}&follow={}", id, q.stdout_lines ? 1 : 0,
-                                 q.stderr_lines ? 1 : 0, q.follow ? 1 : 0);
+  std::string path = fmt::format("/containers/{}/logs?stdout={}&stderr={}&follow={}", id,
+                                 q.stdout_lines ? 1 : 0, q.stderr_lines ? 1 : 0, q.follow ? 1 : 0);
   if (q.tail) path += fmt::format("&tail={}", *q.tail);
   if (q.since) path += fmt::format("&since={}", *q.since);
   LogDemux demux(on_line);
@@ -181,7 +196,8 @@ void Engine::logs(const std::string& id, const LogQuery& q, const LineHandler& o
     return !(stop && stop());
   });
   demux.finish();
-  if (!r.ok() && r.status != 0) m_docker.fail(fmt::format("reading the logs of container {}", id), r);
+  if (!r.ok() && r.status != 0)
+    m_docker.fail(fmt::format("reading the logs of container {}", id), r);
 }
 
 }  // namespace mctl::local

@@ -21,7 +21,7 @@ struct LocalContainer {
   std::string state;   // running, exited, created, ...
   std::string status;  // "Up 3 minutes"
   std::string image;
-  std::string ports;   // host ports, "8080,8081"
+  std::string ports;  // host ports, "8080,8081"
   long long created = 0;
 };
 
@@ -29,8 +29,8 @@ struct LocalContainer {
 using LineHandler = std::function<void(bool err, const std::string& line)>;
 
 struct LogQuery {
-  std::optional<int> tail;          // last N lines
-  std::optional<long long> since;   // unix seconds
+  std::optional<int> tail;         // last N lines
+  std::optional<long long> since;  // unix seconds
   bool follow = false;
   bool stdout_lines = true;
   bool stderr_lines = true;
@@ -58,7 +58,8 @@ class Engine {
   // Whether the engine has its default bridge network (else containers use the host's).
   bool has_bridge();
   // The project's containers (running or not), optionally of one app id.
-  std::vector<LocalContainer> containers(const std::string& project, const std::string& app_id = {});
+  std::vector<LocalContainer> containers(const std::string& project,
+                                         const std::string& app_id = {});
   bool image_present(const std::string& reference);
   // Creates (or keeps) a named volume with the given labels.
   void ensure_volume(const std::string& name, const nlohmann::json& labels);

@@ -36,7 +36,8 @@ int resolve_port(const json& j, const std::vector<Port>& ports, const std::strin
   }
   const auto index = static_cast<std::size_t>(j.value("portIndex", 0));
   if (index >= ports.size()) {
-    throw Error(fmt::format("{}: check uses portIndex {}, but the app has {} ports", app_id, index, ports.size()),
+    throw Error(fmt::format("{}: check uses portIndex {}, but the app has {} ports", app_id, index,
+                            ports.size()),
                 Exit::usage);
   }
   return ports[index].host_port;
@@ -52,10 +53,14 @@ std::string protocol_of(const json& j) {
 
 std::string HealthCheck::describe() const {
   switch (kind) {
-    case Kind::http: return fmt::format("HTTP :{}{}", port, path);
-    case Kind::https: return fmt::format("HTTPS :{}{}", port, path);
-    case Kind::tcp: return fmt::format("TCP :{}", port);
-    case Kind::command: return fmt::format("COMMAND {}", command);
+    case Kind::http:
+      return fmt::format("HTTP :{}{}", port, path);
+    case Kind::https:
+      return fmt::format("HTTPS :{}{}", port, path);
+    case Kind::tcp:
+      return fmt::format("TCP :{}", port);
+    case Kind::command:
+      return fmt::format("COMMAND {}", command);
   }
   return "";
 }
@@ -76,10 +81,13 @@ std::vector<HealthCheck> health_checks(const json& app, const std::vector<Port>&
       c.port = resolve_port(j, ports, id);
     } else if (protocol == "COMMAND") {
       c.kind = HealthCheck::Kind::command;
-      c.command = j.contains("command") && j["command"].is_object() ? j["command"].value("value", "") : "";
-      if (c.command.empty()) throw Error(fmt::format("{}: COMMAND health check without command.value", id), Exit::usage);
+      c.command =
+          j.contains("command") && j["command"].is_object() ? j["command"].value("value", "") : "";
+      if (c.command.empty())
+        throw Error(fmt::format("{}: COMMAND health check without command.value", id), Exit::usage);
     } else {
-      throw Error(fmt::format("{}: health check protocol '{}' is not one mctl up knows", id, j.value("protocol", "")),
+      throw Error(fmt::format("{}: health check protocol '{}' is not one mctl up knows", id,
+                              j.value("protocol", "")),
                   Exit::usage);
     }
     c.grace = seconds_field(j, "gracePeriodSeconds", c.grace);
@@ -99,9 +107,11 @@ std::vector<ReadinessCheck> readiness_checks(const json& app, const std::vector<
     c.path = j.value("path", "/");
     json named = j;
     if (!named.contains("portName")) named["portName"] = ports.empty() ? "" : ports.front().name;
-    c.port = named["portName"].get<std::string>().empty() ? (ports.empty() ? 0 : ports.front().host_port)
-                                                           : resolve_port(named, ports, app.value("id", ""));
-    if (j.contains("httpStatusCodesForReady")) c.ready_codes = j["httpStatusCodesForReady"].get<std::vector<int>>();
+    c.port = named["portName"].get<std::string>().empty()
+                 ? (ports.empty() ? 0 : ports.front().host_port)
+                 : resolve_port(named, ports, app.value("id", ""));
+    if (j.contains("httpStatusCodesForReady"))
+      c.ready_codes = j["httpStatusCodesForReady"].get<std::vector<int>>();
     c.interval = seconds_field(j, "intervalSeconds", c.interval);
     c.timeout = seconds_field(j, "timeoutSeconds", c.timeout);
     out.push_back(std::move(c));
@@ -117,7 +127,8 @@ HealthTracker::Verdict HealthTracker::record(bool passed, Clock::time_point at) 
   }
   if (!m_ever_healthy && at - m_started < m_check.grace) return m_verdict;  // still in grace
   ++m_failures;
-  if (m_check.max_failures > 0 && m_failures >= m_check.max_failures) return m_verdict = Verdict::kill;
+  if (m_check.max_failures > 0 && m_failures >= m_check.max_failures)
+    return m_verdict = Verdict::kill;
   return m_verdict = Verdict::unhealthy;
 }
 
@@ -177,7 +188,8 @@ std::optional<bool> Prober::probe(const HealthCheck& c, const Exec& exec) {
       if (status >= 100 && status < 200 && c.ignore_1xx) return std::nullopt;
       return status >= 200 && status < 400;  // Marathon: 2xx and 3xx are healthy
     }
-    case HealthCheck::Kind::tcp: return tcp_connects(c.port, c.timeout);
+    case HealthCheck::Kind::tcp:
+      return tcp_connects(c.port, c.timeout);
     case HealthCheck::Kind::command:
       try {
         return exec(c.command, c.timeout) == 0;

@@ -24,7 +24,7 @@ struct HealthCheck {
   std::string command;      // COMMAND: run with sh -c in the container
   bool ignore_1xx = false;  // HTTP: a 1xx answer counts as neither pass nor fail
   std::chrono::milliseconds grace{300'000}, interval{60'000}, timeout{20'000};
-  int max_failures = 3;  // 0: never killed
+  int max_failures = 3;          // 0: never killed
   std::string describe() const;  // "HTTP :8080/health", "COMMAND test -f /ready"
 };
 
@@ -39,13 +39,15 @@ struct ReadinessCheck {
 // The app's healthChecks (HTTP/HTTPS/TCP/COMMAND and their MESOS_ forms), ports resolved
 // against the instance's. Throws Error(Exit::usage) for a port index the app does not have.
 std::vector<HealthCheck> health_checks(const nlohmann::json& app, const std::vector<Port>& ports);
-std::vector<ReadinessCheck> readiness_checks(const nlohmann::json& app, const std::vector<Port>& ports);
+std::vector<ReadinessCheck> readiness_checks(const nlohmann::json& app,
+                                             const std::vector<Port>& ports);
 
 // One result per check round, folded into Marathon's verdict for a task.
 class HealthTracker {
  public:
   enum class Verdict { unknown, healthy, unhealthy, kill };
-  HealthTracker(const HealthCheck& check, Clock::time_point started) : m_check(check), m_started(started) {}
+  HealthTracker(const HealthCheck& check, Clock::time_point started)
+      : m_check(check), m_started(started) {}
   // Records a pass (true), a failure (false) at `at`; returns the verdict now. Failures in
   // the grace period before the first pass are ignored; after maxConsecutiveFailures
   // consecutive failures the verdict is kill.

@@ -25,7 +25,8 @@ std::string sanitize(const std::string& text) {
 
 std::string env_name(const std::string& text) {
   std::string out;
-  for (const char c : text) out += std::isalnum(static_cast<unsigned char>(c)) ? static_cast<char>(std::toupper(c)) : '_';
+  for (const char c : text)
+    out += std::isalnum(static_cast<unsigned char>(c)) ? static_cast<char>(std::toupper(c)) : '_';
   return out;
 }
 
@@ -56,16 +57,21 @@ json environment(const json& app, const ContainerPlan& plan) {
   env.emplace_back("MARATHON_APP_DOCKER_IMAGE", plan.image);
   env.emplace_back("MESOS_TASK_ID", plan.name);
   env.emplace_back("MESOS_SANDBOX", k_sandbox);
-  if (app.contains("cpus") && app["cpus"].is_number()) env.emplace_back("MARATHON_APP_RESOURCE_CPUS", app["cpus"].dump());
-  if (app.contains("mem") && app["mem"].is_number()) env.emplace_back("MARATHON_APP_RESOURCE_MEM", app["mem"].dump());
+  if (app.contains("cpus") && app["cpus"].is_number())
+    env.emplace_back("MARATHON_APP_RESOURCE_CPUS", app["cpus"].dump());
+  if (app.contains("mem") && app["mem"].is_number())
+    env.emplace_back("MARATHON_APP_RESOURCE_MEM", app["mem"].dump());
   for (const auto& [key, value] : at_or_empty(app, "env").items()) {
     if (value.is_string()) {
       env.emplace_back(key, value.get<std::string>());
     } else if (value.is_object() && value.contains("secret")) {
-      throw Error(fmt::format("{}: env {} refers to Marathon secret '{}', which needs the cluster's secret store; "
-                              "locally use \"{{{{ secrets.NAME }}}}\" from the vault instead",
-                              plan.app_id, key, value["secret"].is_string() ? value["secret"].get<std::string>() : ""),
-                  Exit::usage);
+      throw Error(
+          fmt::format(
+              "{}: env {} refers to Marathon secret '{}', which needs the cluster's secret store; "
+              "locally use \"{{{{ secrets.NAME }}}}\" from the vault instead",
+              plan.app_id, key,
+              value["secret"].is_string() ? value["secret"].get<std::string>() : ""),
+          Exit::usage);
     } else {
       env.emplace_back(key, value.dump());
     }
@@ -86,7 +92,8 @@ json labels(const json& app, const ContainerPlan& plan, const PlanInput& in) {
   out[k_label_instance] = std::to_string(in.instance);
   out[k_label_hash] = definition_hash(app);
   std::string ports;
-  for (const auto& p : plan.ports) ports += (ports.empty() ? "" : ",") + std::to_string(p.host_port);
+  for (const auto& p : plan.ports)
+    ports += (ports.empty() ? "" : ",") + std::to_string(p.host_port);
   out[k_label_ports] = ports;
   return out;
 }
@@ -98,7 +105,8 @@ void add_resources(const json& app, json& host) {
   if (app.contains("cpus") && app["cpus"].is_number() && app["cpus"].get<double>() > 0) {
     // Marathon's cpus as a CFS quota (Docker's --cpus): cpus * period, at least Docker's 1 ms.
     host["CpuPeriod"] = 100000;
-    host["CpuQuota"] = std::max(1000LL, static_cast<long long>(std::llround(app["cpus"].get<double>() * 100000)));
+    host["CpuQuota"] =
+        std::max(1000LL, static_cast<long long>(std::llround(app["cpus"].get<double>() * 100000)));
   }
 }
 
@@ -109,7 +117,8 @@ void add_ports(ContainerPlan& plan, const PlanInput& in, json& body, json& host)
   for (const auto& p : plan.ports) {
     const std::string key = fmt::format("{}/{}", p.container_port, p.protocol);
     exposed[key] = json::object();
-    bindings[key] = json::array({{{"HostIp", "127.0.0.1"}, {"HostPort", std::to_string(p.host_port)}}});
+    bindings[key] =
+        json::array({{{"HostIp", "127.0.0.1"}, {"HostPort", std::to_string(p.host_port)}}});
   }
   body["ExposedPorts"] = exposed;
   host["PortBindings"] = bindings;
@@ -119,18 +128,21 @@ void add_volumes(const json& app, ContainerPlan& plan, const PlanInput& in, json
   json binds = json::array(), mounts = json::array();
   for (const auto& v : at_or_empty(at_or_empty(app, "container"), "volumes")) {
     const std::string target = v.value("containerPath", "");
-    const std::string path = !target.empty() && target.front() == '/' ? target : std::string(k_sandbox) + "/" + target;
+    const std::string path =
+        !target.empty() && target.front() == '/' ? target : std::string(k_sandbox) + "/" + target;
     const bool read_only = v.value("mode", "RW") == "RO";
     if (v.contains("persistent")) {
       const std::string name = volume_name(in.project, plan.app_id, in.instance, target);
       plan.named_volumes.push_back(name);
-      mounts.push_back({{"Type", "volume"}, {"Source", name}, {"Target", path}, {"ReadOnly", read_only}});
+      mounts.push_back(
+          {{"Type", "volume"}, {"Source", name}, {"Target", path}, {"ReadOnly", read_only}});
     } else if (v.contains("hostPath")) {
       std::filesystem::path source = v.value("hostPath", "");
       if (source.is_relative()) source = in.project_dir / source;
       binds.push_back(fmt::format("{}:{}:{}", source.string(), path, read_only ? "ro" : "rw"));
     } else {
-      plan.warnings.push_back(fmt::format("volume {} is neither a host path nor persistent: not mounted locally", target));
+      plan.warnings.push_back(fmt::format(
+          "volume {} is neither a host path nor persistent: not mounted locally", target));
     }
   }
   if (!binds.empty()) host["Binds"] = binds;
@@ -165,7 +177,8 @@ void add_parameters(const json& docker, ContainerPlan& plan, json& body, json& h
     } else if (key == "shm-size") {
       plan.warnings.push_back("docker parameter shm-size is not applied locally");
     } else {
-      plan.warnings.push_back(fmt::format("docker parameter {} has no local counterpart: ignored", key));
+      plan.warnings.push_back(
+          fmt::format("docker parameter {} has no local counterpart: ignored", key));
     }
   }
 }
@@ -183,7 +196,8 @@ std::string definition_hash(const json& definition) {
 }
 
 std::string container_name(const std::string& project, const std::string& app_id, int instance) {
-  return fmt::format("{}-{}-{}", sanitize(project.empty() ? "mctl" : project), sanitize(app_path(app_id)), instance);
+  return fmt::format("{}-{}-{}", sanitize(project.empty() ? "mctl" : project),
+                     sanitize(app_path(app_id)), instance);
 }
 
 std::string volume_name(const std::string& project, const std::string& app_id, int instance,
@@ -246,11 +260,13 @@ ContainerPlan plan_container(const json& app, const PlanInput& in) {
   const json& docker = at_or_empty(at_or_empty(app, "container"), "docker");
   plan.image = docker.is_object() ? docker.value("image", "") : "";
   if (plan.image.empty()) {
-    throw Error(fmt::format("{}: no container.docker.image; mctl up runs Docker containers only", plan.app_id),
+    throw Error(fmt::format("{}: no container.docker.image; mctl up runs Docker containers only",
+                            plan.app_id),
                 Exit::usage);
   }
   plan.ports = assign_ports(app, in);
-  json body = {{"Image", plan.image}, {"Env", environment(app, plan)}, {"Labels", labels(app, plan, in)}};
+  json body = {
+      {"Image", plan.image}, {"Env", environment(app, plan)}, {"Labels", labels(app, plan, in)}};
   if (app.contains("cmd") && app["cmd"].is_string()) {
     body["Entrypoint"] = json::array({"/bin/sh", "-c"});  // Marathon runs cmd with a shell
     body["Cmd"] = json::array({app["cmd"]});

@@ -12,11 +12,11 @@ namespace mctl::local {
 
 // Labels mctl puts on every container and volume it creates.
 inline constexpr const char* k_label_project = "mctl.project";
-inline constexpr const char* k_label_app = "mctl.app";           // Marathon app id, "/web"
+inline constexpr const char* k_label_app = "mctl.app";            // Marathon app id, "/web"
 inline constexpr const char* k_label_instance = "mctl.instance";  // 1..instances
 inline constexpr const char* k_label_hash = "mctl.definition-hash";
-inline constexpr const char* k_label_ports = "mctl.ports";        // "8080,8081" (host ports)
-inline constexpr const char* k_sandbox = "/mnt/mesos/sandbox";    // MESOS_SANDBOX in the container
+inline constexpr const char* k_label_ports = "mctl.ports";      // "8080,8081" (host ports)
+inline constexpr const char* k_sandbox = "/mnt/mesos/sandbox";  // MESOS_SANDBOX in the container
 
 struct Port {
   std::string name;        // "" when unnamed

@@ -50,7 +50,8 @@ std::vector<int> parse_ports(const std::string& text) {
 std::pair<std::string, std::string> split_reference(const std::string& ref) {
   if (ref.find('@') != std::string::npos) return {ref, ""};
   const auto colon = ref.rfind(':');
-  if (colon != std::string::npos && ref.find('/', colon) == std::string::npos) return {ref.substr(0, colon), ref.substr(colon + 1)};
+  if (colon != std::string::npos && ref.find('/', colon) == std::string::npos)
+    return {ref.substr(0, colon), ref.substr(colon + 1)};
   return {ref, "latest"};
 }
 
@@ -69,15 +70,19 @@ struct Shared {
   }
 };
 
-void follow(const std::shared_ptr<Shared>& shared, const std::string& id, const std::string& name, bool history) {
+void follow(const std::shared_ptr<Shared>& shared, const std::string& id, const std::string& name,
+            bool history) {
   std::thread([shared, id, name, history] {
     LogQuery q;
     q.follow = true;
     if (!history) q.tail = 0;
     try {
-      shared->engine.logs(id, q, [&](bool err, const std::string& line) {
-        shared->emit({UpEvent::Kind::log, name, line, err});
-      }, [&] { return shared->closed.load(); });
+      shared->engine.logs(
+          id, q,
+          [&](bool err, const std::string& line) {
+            shared->emit({UpEvent::Kind::log, name, line, err});
+          },
+          [&] { return shared->closed.load(); });
     } catch (const std::exception&) {
       // the container went away while following: nothing more to show
     }
@@ -100,14 +105,17 @@ struct Instance {
 
 class Supervisor {
  public:
-  Supervisor(std::shared_ptr<Shared> shared, const UpOptions& o) : m_shared(std::move(shared)), m_o(o) {}
+  Supervisor(std::shared_ptr<Shared> shared, const UpOptions& o)
+      : m_shared(std::move(shared)), m_o(o) {}
 
   void start(Instance& in) {
     in.thread = std::jthread([this, &in](std::stop_token stop) { run(in, stop); });
   }
 
  private:
-  void state(Instance& in, const std::string& text) { m_shared->emit({UpEvent::Kind::state, in.plan.name, text, false}); }
+  void state(Instance& in, const std::string& text) {
+    m_shared->emit({UpEvent::Kind::state, in.plan.name, text, false});
+  }
 
   void set(Instance& in, Health h, bool ready, const std::string& failure = {}) {
     std::lock_guard lock(in.mutex);
@@ -129,11 +137,12 @@ class Supervisor {
 
   // One round: true when the instance must be replaced (foreground) or has failed (detach).
   bool round(Instance& in, std::vector<HealthCheck>& checks, std::vector<HealthTracker>& trackers,
-             std::vector<Clock::time_point>& due, const std::vector<ReadinessCheck>& readiness, Health& shown,
-             bool& ready) {
+             std::vector<Clock::time_point>& due, const std::vector<ReadinessCheck>& readiness,
+             Health& shown, bool& ready) {
     const auto [status, code] = m_shared->engine.state(in.id);
     if (status != "running") {
-      const std::string why = status.empty() ? "container removed" : fmt::format("{} (exit code {})", status, code);
+      const std::string why =
+          status.empty() ? "container removed" : fmt::format("{} (exit code {})", status, code);
       state(in, why);
       set(in, Health::failed, false, why);
       return true;
@@ -156,14 +165,19 @@ class Supervisor {
     }
     Health h = Health::healthy;
     for (const auto& t : trackers) {
-      if (t.verdict() == HealthTracker::Verdict::unhealthy) h = Health::unhealthy;
-      else if (t.verdict() == HealthTracker::Verdict::unknown && h == Health::healthy) h = Health::starting;
+      if (t.verdict() == HealthTracker::Verdict::unhealthy)
+        h = Health::unhealthy;
+      else if (t.verdict() == HealthTracker::Verdict::unknown && h == Health::healthy)
+        h = Health::starting;
     }
     if (!ready && h == Health::healthy) {
-      ready = std::all_of(readiness.begin(), readiness.end(), [&](const auto& r) { return m_prober.ready(r); });
+      ready = std::all_of(readiness.begin(), readiness.end(),
+                          [&](const auto& r) { return m_prober.ready(r); });
     }
     if (h != shown) {
-      state(in, h == Health::healthy ? "healthy" : h == Health::unhealthy ? "unhealthy" : "starting");
+      state(in, h == Health::healthy     ? "healthy"
+                : h == Health::unhealthy ? "unhealthy"
+                                         : "starting");
       shown = h;
     }
     set(in, h, ready);
@@ -208,7 +222,9 @@ class Supervisor {
   Prober m_prober;
 };
 
-bool interrupted(const UpOptions& o) { return o.interrupted && o.interrupted->load(); }
+bool interrupted(const UpOptions& o) {
+  return o.interrupted && o.interrupted->load();
+}
 
 void pull_missing(Engine& engine, const std::vector<std::vector<UpApp>>& waves, const UpOptions& o,
                   const std::function<void(const UpEvent&)>& emit) {
@@ -216,20 +232,23 @@ void pull_missing(Engine& engine, const std::vector<std::vector<UpApp>>& waves, 
   for (const auto& wave : waves) {
     for (const auto& app : wave) {
       const auto& d = app.definition;
-      if (d.contains("container") && d["container"].contains("docker")) images.insert(d["container"]["docker"].value("image", ""));
+      if (d.contains("container") && d["container"].contains("docker"))
+        images.insert(d["container"]["docker"].value("image", ""));
     }
   }
   for (const auto& image : images) {
     if (image.empty() || engine.image_present(image)) continue;
     emit({UpEvent::Kind::note, "", fmt::format("pulling {}", image), false});
     const auto [name, tag] = split_reference(image);
-    engine.docker().pull(name, tag, o.registry_auth ? o.registry_auth(image) : "", [](const core::StreamEvent&) {});
+    engine.docker().pull(name, tag, o.registry_auth ? o.registry_auth(image) : "",
+                         [](const core::StreamEvent&) {});
   }
 }
 
 // Instances of one app: kept when unchanged and running, else (re)created. Extra instances go.
 void place(Engine& engine, const UpApp& app, const UpOptions& o, bool bridge, std::set<int>& taken,
-           std::vector<LocalContainer>& existing, std::vector<std::unique_ptr<Instance>>& out, UpResult& result) {
+           std::vector<LocalContainer>& existing, std::vector<std::unique_ptr<Instance>>& out,
+           UpResult& result) {
   const int count = app.definition.value("instances", 1);
   const std::string hash = definition_hash(app.definition);
   for (auto& c : existing) {
@@ -241,7 +260,8 @@ void place(Engine& engine, const UpApp& app, const UpOptions& o, bool bridge, st
   for (int i = 1; i <= count; ++i) {
     auto in = std::make_unique<Instance>();
     in->app = &app;
-    PlanInput input{o.project, i, o.git_sha, bridge, [&taken] { return free_port(taken); }, o.project_dir, {}};
+    PlanInput input{o.project,     i, o.git_sha, bridge, [&taken] { return free_port(taken); },
+                    o.project_dir, {}};
     const LocalContainer* old = nullptr;
     for (const auto& c : existing) {
       if (c.app_id == app.id && c.instance == i) old = &c;
@@ -281,7 +301,8 @@ bool wait_healthy(std::vector<std::unique_ptr<Instance>>& all, std::size_t from,
         LogQuery q;
         q.tail = o.failure_log_lines;
         try {
-          engine.logs(all[i]->id, q, [&](bool, const std::string& line) { result.failure_logs.push_back(line); });
+          engine.logs(all[i]->id, q,
+                      [&](bool, const std::string& line) { result.failure_logs.push_back(line); });
         } catch (const Error&) {
         }
         return false;
@@ -295,7 +316,8 @@ bool wait_healthy(std::vector<std::unique_ptr<Instance>>& all, std::size_t from,
     }
     if (o.detach && Clock::now() > deadline) {
       result.exit = Exit::timeout;
-      result.failure = fmt::format("not every app was healthy within {} s", o.timeout.count() / 1000);
+      result.failure =
+          fmt::format("not every app was healthy within {} s", o.timeout.count() / 1000);
       return false;
     }
     std::this_thread::sleep_for(milliseconds(10));
@@ -304,8 +326,8 @@ bool wait_healthy(std::vector<std::unique_ptr<Instance>>& all, std::size_t from,
 
 }  // namespace
 
-UpResult up(std::shared_ptr<core::DockerClient> docker, const std::vector<std::vector<UpApp>>& waves,
-            const UpOptions& o) {
+UpResult up(std::shared_ptr<core::DockerClient> docker,
+            const std::vector<std::vector<UpApp>>& waves, const UpOptions& o) {
   auto shared = std::make_shared<Shared>(std::move(docker));
   shared->on_event = o.on_event;
   Engine& engine = shared->engine;
@@ -324,7 +346,8 @@ UpResult up(std::shared_ptr<core::DockerClient> docker, const std::vector<std::v
     for (const auto& app : wave) place(engine, app, o, bridge, taken, existing, all, result);
     for (std::size_t i = from; i < all.size(); ++i) {
       auto& in = *all[i];
-      for (const auto& w : in.plan.warnings) shared->emit({UpEvent::Kind::note, "", fmt::format("{}: {}", in.app->id, w), false});
+      for (const auto& w : in.plan.warnings)
+        shared->emit({UpEvent::Kind::note, "", fmt::format("{}: {}", in.app->id, w), false});
       if (in.ours) {
         if (!o.detach) follow(shared, in.id, in.plan.name, true);
         engine.start(in.id, in.plan.name);
@@ -358,8 +381,8 @@ UpResult up(std::shared_ptr<core::DockerClient> docker, const std::vector<std::v
   return result;
 }
 
-DownResult down(core::DockerClient& docker, const std::string& project, const std::vector<std::string>& app_ids,
-                bool volumes) {
+DownResult down(core::DockerClient& docker, const std::string& project,
+                const std::vector<std::string>& app_ids, bool volumes) {
   Engine engine(docker);
   DownResult result;
   const std::vector<std::string> targets = app_ids.empty() ? std::vector<std::string>{""} : app_ids;
@@ -377,14 +400,16 @@ DownResult down(core::DockerClient& docker, const std::string& project, const st
   return result;
 }
 
-void app_logs(core::DockerClient& docker, const std::string& project, const std::string& app_id, const LogQuery& query,
+void app_logs(core::DockerClient& docker, const std::string& project, const std::string& app_id,
+              const LogQuery& query,
               const std::function<void(const std::string&, bool, const std::string&)>& on_line) {
   Engine engine(docker);
   const auto containers = engine.containers(project, app_id);
   if (containers.empty()) {
-    throw Error(fmt::format("logs of {}: no local container of the app in project '{}' (run mctl up first)", app_id,
-                            project),
-                Exit::no_records);
+    throw Error(
+        fmt::format("logs of {}: no local container of the app in project '{}' (run mctl up first)",
+                    app_id, project),
+        Exit::no_records);
   }
   if (query.follow && containers.size() > 1) {
     std::vector<std::jthread> threads;
@@ -400,7 +425,8 @@ void app_logs(core::DockerClient& docker, const std::string& project, const std:
     return;
   }
   for (const auto& c : containers) {
-    engine.logs(c.id, query, [&](bool err, const std::string& line) { on_line(c.name, err, line); });
+    engine.logs(c.id, query,
+                [&](bool err, const std::string& line) { on_line(c.name, err, line); });
   }
 }
 

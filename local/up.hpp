@@ -17,8 +17,8 @@
 namespace mctl::local {
 
 struct UpApp {
-  std::string id;              // "/web"
-  nlohmann::json definition;   // rendered, as `mctl render` prints it
+  std::string id;             // "/web"
+  nlohmann::json definition;  // rendered, as `mctl render` prints it
 };
 
 // What the caller shows: a state change of a container, a line it printed, or a note.
@@ -27,7 +27,7 @@ struct UpEvent {
   Kind kind = Kind::note;
   std::string container;  // container name ("" for notes)
   std::string text;
-  bool err = false;       // log: the line came from stderr
+  bool err = false;  // log: the line came from stderr
 };
 
 struct UpOptions {
@@ -45,11 +45,11 @@ struct UpOptions {
 
 struct UpResult {
   Exit exit = Exit::ok;
-  std::string network;                 // "bridge" or "host"
-  std::vector<std::string> created;    // container names started by this run
-  std::vector<std::string> kept;       // unchanged and running: left alone
-  std::vector<std::string> replaced;   // definition changed: removed and created again
-  std::string failure;                 // why an app failed (detach)
+  std::string network;                    // "bridge" or "host"
+  std::vector<std::string> created;       // container names started by this run
+  std::vector<std::string> kept;          // unchanged and running: left alone
+  std::vector<std::string> replaced;      // definition changed: removed and created again
+  std::string failure;                    // why an app failed (detach)
   std::vector<std::string> failure_logs;  // its container's last lines
 };
 
@@ -60,21 +60,22 @@ struct UpResult {
 // maxConsecutiveFailures checks, then removes the containers it created (exit interrupted).
 // Detach: returns once all are healthy (ok), one failed (failure) or the timeout passed.
 // Throws Error for a missing image (Exit::no_records) or an engine error before anything ran.
-UpResult up(std::shared_ptr<core::DockerClient> docker, const std::vector<std::vector<UpApp>>& waves,
-            const UpOptions& options);
+UpResult up(std::shared_ptr<core::DockerClient> docker,
+            const std::vector<std::vector<UpApp>>& waves, const UpOptions& options);
 
 struct DownResult {
   std::vector<std::string> containers;
   std::vector<std::string> volumes;
 };
 // Removes the project's containers (of `app_ids`, or all), and their volumes with `volumes`.
-DownResult down(core::DockerClient& docker, const std::string& project, const std::vector<std::string>& app_ids,
-                bool volumes);
+DownResult down(core::DockerClient& docker, const std::string& project,
+                const std::vector<std::string>& app_ids, bool volumes);
 
 // The container's output lines (prefixed by the caller). Throws Error(Exit::no_records) when
 // the app has no local container.
 void app_logs(core::DockerClient& docker, const std::string& project, const std::string& app_id,
-              const LogQuery& query, const std::function<void(const std::string& container, bool err,
-                                                              const std::string& line)>& on_line);
+              const LogQuery& query,
+              const std::function<void(const std::string& container, bool err,
+                                       const std::string& line)>& on_line);
 
 }  // namespace mctl::local

@@ -22,7 +22,9 @@ PlanInput input(bool bridge = false) {
   return in;
 }
 
-std::vector<std::string> env_of(const ContainerPlan& p) { return p.create_body["Env"].get<std::vector<std::string>>(); }
+std::vector<std::string> env_of(const ContainerPlan& p) {
+  return p.create_body["Env"].get<std::vector<std::string>>();
+}
 
 bool has(const std::vector<std::string>& list, const std::string& item) {
   return std::find(list.begin(), list.end(), item) != list.end();
@@ -71,14 +73,17 @@ TEST_CASE("plan: Marathon's port variables, in bridge mode with published ports"
 TEST_CASE("plan: host networking puts a fixed containerPort on the host as is") {
   const auto plan = plan_container(k_app, input(false));
   CHECK(plan.ports[0].host_port == 8080);
-  CHECK(plan.ports[1].host_port == 31000);  // containerPort 0 -> a free port, not the bridge hostPort
+  CHECK(plan.ports[1].host_port ==
+        31000);  // containerPort 0 -> a free port, not the bridge hostPort
   CHECK(plan.create_body["HostConfig"]["NetworkMode"] == "host");
   CHECK_FALSE(plan.create_body["HostConfig"].contains("PortBindings"));
 }
 
 TEST_CASE("plan: portDefinitions get random host ports unless requirePorts") {
-  json app = {{"id", "/a"}, {"container", {{"docker", {{"image", "a:1"}}}}},
-              {"portDefinitions", json::array({{{"port", 10001}}, {{"port", 0}, {"name", "admin"}}})}};
+  json app = {
+      {"id", "/a"},
+      {"container", {{"docker", {{"image", "a:1"}}}}},
+      {"portDefinitions", json::array({{{"port", 10001}}, {{"port", 0}, {"name", "admin"}}})}};
   auto plan = plan_container(app, input());
   CHECK(plan.ports[0].host_port == 31000);
   CHECK(plan.ports[1].host_port == 31001);
@@ -124,7 +129,8 @@ TEST_CASE("plan: persistent volumes are named volumes, host paths bind mounts") 
   REQUIRE(plan.named_volumes == std::vector<std::string>{"demo-shop-web-2-data"});
   const auto& host = plan.create_body["HostConfig"];
   CHECK(host["Mounts"][0]["Source"] == "demo-shop-web-2-data");
-  CHECK(host["Mounts"][0]["Target"] == "/mnt/mesos/sandbox/data");  // relative: in the sandbox, as Mesos mounts it
+  CHECK(host["Mounts"][0]["Target"] ==
+        "/mnt/mesos/sandbox/data");  // relative: in the sandbox, as Mesos mounts it
   CHECK(host["Binds"][0] == "/srv/demo/conf:/conf:ro");
 }
 
@@ -195,12 +201,14 @@ TEST_CASE("health verdicts: grace period, consecutive failures, kill") {
 
 TEST_CASE("log frames: stdout and stderr split into lines across chunks") {
   std::vector<std::string> lines;
-  LogDemux demux([&](bool err, const std::string& line) { lines.push_back((err ? "E:" : "O:") + line); });
+  LogDemux demux(
+      [&](bool err, const std::string& line) { lines.push_back((err ? "E:" : "O:") + line); });
   auto frame = [](char stream, const std::string& text) {
     std::string f{stream, 0, 0, 0, 0, 0, 0, static_cast<char>(text.size())};
     return f + text;
   };
-  const std::string all = frame(1, "hello\nwor") + frame(2, "oops\n") + frame(1, "ld\n") + frame(1, "tail");
+  const std::string all =
+      frame(1, "hello\nwor") + frame(2, "oops\n") + frame(1, "ld\n") + frame(1, "tail");
   for (std::size_t i = 0; i < all.size(); i += 3) demux.feed(std::string_view(all).substr(i, 3));
   demux.finish();
   CHECK(lines == std::vector<std::string>{"O:hello", "E:oops", "O:world", "O:tail"});
