@@ -101,12 +101,6 @@ void run_up(Context& ctx, const UpFlags& f) {
   o.interrupted =
       &deploying::catch_interrupts();  // also --detach: Ctrl-C removes what this run started
   const auto result = local::up(local_docker(ctx), waves, o);
-  if (!ctx.globals.quiet && !ctx.json()) {
-    std::fprintf(stderr, "mctl: network: %s\n",
-                 result.network == "host"
-                     ? "host (the engine has no bridge network; ports are the host's)"
-                     : "bridge (ports published on 127.0.0.1)");
-  }
   if (ctx.json()) {
     ctx.print(json{{"result",
                     {{"network", result.network},

@@ -334,6 +334,10 @@ UpResult up(std::shared_ptr<core::DockerClient> docker,
   UpResult result;
   const bool bridge = engine.has_bridge();
   result.network = bridge ? "bridge" : "host";
+  shared->emit({UpEvent::Kind::note, "",
+                bridge ? "network: bridge (ports published on 127.0.0.1)"
+                       : "network: host (the engine has no bridge network; ports are the host's)",
+                false});
   pull_missing(engine, waves, o, [&](const UpEvent& e) { shared->emit(e); });
   auto existing = engine.containers(o.project);
   std::set<int> taken;
@@ -349,8 +353,9 @@ UpResult up(std::shared_ptr<core::DockerClient> docker,
       for (const auto& w : in.plan.warnings)
         shared->emit({UpEvent::Kind::note, "", fmt::format("{}: {}", in.app->id, w), false});
       if (in.ours) {
-        if (!o.detach) follow(shared, in.id, in.plan.name, true);
         engine.start(in.id, in.plan.name);
+        // Followed once started: a follow of a created container ends at once, empty.
+        if (!o.detach) follow(shared, in.id, in.plan.name, true);
         shared->emit({UpEvent::Kind::state, in.plan.name, "starting", false});
       } else {
         if (!o.detach) follow(shared, in.id, in.plan.name, false);
