@@ -37,6 +37,8 @@ bool is_json_file(const std::string& app) {
   return app.size() > 5 && app.substr(app.size() - 5) == ".json" && std::filesystem::is_regular_file(app);
 }
 
+}  // namespace
+
 deploy::AppJob job_for(Context& ctx, const std::string& app, const templates::RenderOptions& render) {
   if (is_json_file(app)) {
     json definition = core::parse_json(core::read_file(app), app);
@@ -49,6 +51,8 @@ deploy::AppJob job_for(Context& ctx, const std::string& app, const templates::Re
   for (const auto& w : rendered.warnings) core::log::warn("{}", w);
   return {deploy::canonical_app_id(rendered.id), rendered.definition, rendered.source.string(), rendered.locate};
 }
+
+namespace {
 
 // One RenderOptions for all apps: the vault is decrypted and git read once per command.
 std::vector<deploy::AppJob> jobs_for(Context& ctx, const std::vector<std::string>& apps,

@@ -8,6 +8,7 @@
 #include <iterator>
 #include <map>
 
+#include "cli/cmd_logs_local.hpp"
 #include "cli/commands.hpp"
 #include "cli/deploy_output.hpp"
 #include "cli/mesos_tasks.hpp"
@@ -27,6 +28,7 @@ struct LogsFlags {
   bool follow = false;
   std::string since;
   bool completed = false;
+  bool local = false;
 };
 
 constexpr const char* k_colors[] = {"\033[36m", "\033[33m", "\033[32m",
@@ -169,6 +171,23 @@ void run_logs(Context& ctx, const LogsFlags& f) {
   }
 }
 
+// --local: the same options, read from the containers of `mctl up` instead of Mesos sandboxes.
+void run_local(Context& ctx, const LogsFlags& f) {
+  if (!f.task.empty() || f.completed) {
+    throw Error("logs --local: --task and --completed are for Mesos tasks; the local containers "
+                "are all shown, running or stopped",
+                Exit::usage);
+  }
+  LocalLogsQuery q;
+  q.app = f.app;
+  q.tail = tail_lines(f.tail);
+  q.follow = f.follow;
+  q.out = !f.err_only;
+  q.err = !f.out_only;
+  q.since = f.since;
+  run_local_logs(ctx, q);
+}
+
 }  // namespace
 
 void add_logs_command(CLI::App& app, Context& ctx) {
@@ -187,7 +206,11 @@ void add_logs_command(CLI::App& app, Context& ctx) {
                    "Tasks started within DURATION (e.g. 10m) are shown whole");
   logs->add_flag("--completed", flags->completed,
                  "Also tasks that ended (their sandbox stays until the agent's GC)");
-  logs->callback(command(ctx, [&ctx, flags] { run_logs(ctx, *flags); }));
+  logs->add_flag("--local", flags->local, "The app's local containers (started by mctl up)");
+  logs->callback(command(ctx, [&ctx, flags] {
+    if (flags->local) return run_local(ctx, *flags);
+    run_logs(ctx, *flags);
+  }));
 }
 
 }  // namespace mctl::cli

@@ -23,6 +23,7 @@ void add_tasks_command(CLI::App& app, Context& ctx);
 void add_kill_command(CLI::App& app, Context& ctx);
 void add_queue_command(CLI::App& app, Context& ctx);  // queue, queue reset
 void add_wait_command(CLI::App& app, Context& ctx);        // wait APP|DEPLOYMENT_ID
+void add_up_commands(CLI::App& app, Context& ctx);   // up, ps, down (local Docker Engine)
 
 // A count or size on the command line: a readable range in the error, not 1.79769e+308.
 CLI::Validator whole_number_at_least(long long min);

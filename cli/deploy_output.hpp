@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "cli/context.hpp"
+#include "templates/render.hpp"
 #include "deploy/deployer.hpp"
 #include "deploy/marathon_client.hpp"
 
@@ -32,6 +33,10 @@ std::string utc_now(bool millis);
 // A Marathon app id for APP: "/id" as is, a rendered .json file's "id", or the spec's `id:`
 // rendered for the environment (with --set `sets`; never opens the vault).
 std::string app_id(Context& ctx, const std::string& app, const std::vector<std::string>& sets = {});
+
+// APP (spec name, spec file or rendered .json) rendered for the environment with the command's
+// one RenderOptions (cli/render_options.hpp; cmd_deploy.cpp).
+deploy::AppJob job_for(Context& ctx, const std::string& app, const templates::RenderOptions& render);
 
 // " -e ENV" when an environment is selected, for suggested commands.
 std::string env_suffix(Context& ctx);

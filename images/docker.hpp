@@ -1,96 +1,17 @@
 #pragma once
-// Docker Engine API client over a unix socket (or tcp://), with the API version negotiated
-// from /version. Only what mctl needs: images, containers, tag, remove, push, build.
-#include <functional>
-#include <memory>
-#include <nlohmann/json.hpp>
-#include <optional>
-#include <string>
-#include <utility>
-#include <vector>
-
-#include "core/http.hpp"
+// The Docker Engine client lives in core (core/docker.hpp): images and local both use it.
+#include "core/docker.hpp"
 
 namespace mctl::images {
 
-struct EngineImage {
-  std::string id;                    // "sha256:..."
-  std::vector<std::string> tags;     // RepoTags, e.g. "web:abc123"
-  long long created = 0;             // seconds since the epoch
-  long long size = 0;                // bytes
-};
-
-struct EngineContainer {
-  std::string id;
-  std::string name;
-  std::string image_id;  // "sha256:..."
-  std::string state;     // "running", "exited", "created", ...
-};
-
-// One line of a streamed build or push: progress text, or an error the engine reported.
-struct StreamEvent {
-  std::string text;
-  bool error = false;
-};
-using StreamHandler = std::function<void(const StreamEvent&)>;
-
-struct BuildRequest {
-  std::string context_tar;                      // the build context as a tar archive
-  std::string dockerfile = "Dockerfile";        // path inside the context
-  std::vector<std::string> tags;                // "registry/web:abc123"
-  std::map<std::string, std::string> labels;
-  std::map<std::string, std::string> build_args;
-  bool pull = false;
-  bool no_cache = false;
-};
-
-// Splits DOCKER_HOST ("unix:///var/run/docker.sock", "tcp://host:2375") into the curl
-// options and base URL. Throws Error(Exit::usage) for other schemes.
-struct EngineAddress {
-  std::optional<std::string> unix_socket;
-  std::string base_url;  // "http://localhost" for a socket
-};
-EngineAddress parse_docker_host(const std::string& docker_host);
-
-class DockerClient {
- public:
-  // `http` is configured for the address (unix socket set). Nothing is sent until first use.
-  DockerClient(std::unique_ptr<core::http::HttpClient> http, std::string base_url, std::string shown_host);
-
-  // "1.41": the newest version both sides speak (from GET /version, once).
-  std::string api_version();
-  std::vector<EngineImage> images();
-  std::vector<EngineContainer> containers();  // running and stopped
-  // Image inspect; nullopt when the engine has no such image.
-  std::optional<nlohmann::json> inspect_image(const std::string& name);
-  // Adds tag repository:tag to an existing image. Throws Error naming the image when absent.
-  void tag(const std::string& source, const std::string& repository, const std::string& tag);
-  // Removes one tag (the image goes with its last tag). Throws Error with the engine's reason
-  // (e.g. a conflict with a container).
-  void remove_image(const std::string& reference);
-  // Pushes repository:tag; `auth` is the X-Registry-Auth value. Throws Error on a push error.
-  void push(const std::string& repository, const std::string& tag, const std::string& auth,
-            const StreamHandler& on_event);
-  // Builds and returns the image id. Throws Error with the build's error message.
-  std::string build(const BuildRequest& request, const StreamHandler& on_event);
-
- private:
-  std::string url(const std::string& path);
-  core::http::Response get(const std::string& path);
-  [[noreturn]] void fail(const std::string& doing, const core::http::Response& response) const;
-  // Sends a request whose answer is Docker's JSON-lines progress stream, hands each event to
-  // `handler`, and throws (via fail) on an HTTP error. Returns the stream's error and aux id.
-  std::pair<std::string, std::string> stream_progress(const core::http::Request& request,
-                                                      const StreamHandler& handler,
-                                                      const std::string& doing);
-
-  std::unique_ptr<core::http::HttpClient> m_http;
-  std::string m_base;
-  std::string m_shown;
-  std::string m_version;
-};
-
-// The client for a DOCKER_HOST value with the given HTTP settings.
-std::unique_ptr<DockerClient> connect_docker(const std::string& docker_host, core::http::ClientOptions options);
+using core::BuildRequest;
+using core::connect_docker;
+using core::DockerClient;
+using core::EngineAddress;
+using core::EngineContainer;
+using core::EngineImage;
+using core::parse_docker_host;
+using core::StreamEvent;
+using core::StreamHandler;
 
 }  // namespace mctl::images

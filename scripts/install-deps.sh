@@ -17,11 +17,12 @@ build=(
 )
 test=(
   docker.io docker-registry dnsmasq-base ansible-core bind9-dnsutils
+  busybox-static # the runnable image of tests/integration/test_up.sh (httpd, sh)
   dpkg-dev # dpkg-shlibdeps, for cpack's .deb (tests/integration/test_package.sh)
   zsh fish # the completion suites run the generated scripts in each shell
   man-db # test_package.sh renders the packaged man page with man -l (groff-base comes with it)
 )
-bench=(hyperfine time clang)
+bench=(hyperfine time clang docker-compose) # docker-compose: bench/up.sh compares with it
 
 usage() { sed -n '2,8s/^# \{0,1\}//p' "$0"; }
 

@@ -1,4 +1,4 @@
-#include "images/docker.hpp"
+#include "core/docker.hpp"
 
 #include <fmt/format.h>
 
@@ -9,12 +9,12 @@
 #include "core/log.hpp"
 #include "core/strings.hpp"
 
-namespace mctl::images {
+namespace mctl::core {
 namespace {
 
-using core::http::Request;
-using core::http::Response;
-using core::http::url_escape;
+using http::Request;
+using http::Response;
+using http::url_escape;
 
 constexpr const char* k_max_api = "1.41";  // what mctl is written against
 
@@ -28,9 +28,9 @@ bool version_less(const std::string& a, const std::string& b) {
 
 std::string engine_message(const Response& r) {
   try {
-    return core::parse_json(r.body, "Docker Engine error answer", Exit::remote).value("message", r.body);
+    return parse_json(r.body, "Docker Engine error answer", Exit::remote).value("message", r.body);
   } catch (const std::exception&) {
-    return core::trim(r.body.substr(0, 300));
+    return trim(r.body.substr(0, 300));
   }
 }
 
@@ -49,16 +49,16 @@ class JsonLines {
     return true;
   }
   void finish() {
-    if (!core::trim(m_buffer).empty()) line(m_buffer);
+    if (!trim(m_buffer).empty()) line(m_buffer);
     m_buffer.clear();
   }
 
  private:
   void line(const std::string& text) {
-    if (core::trim(text).empty()) return;
+    if (trim(text).empty()) return;
     nlohmann::json j;
     try {
-      j = core::parse_json(text, "Docker Engine progress line", Exit::remote);
+      j = parse_json(text, "Docker Engine progress line", Exit::remote);
     } catch (const std::exception&) {
       m_handler({text, false});
       return;
@@ -92,12 +92,12 @@ bool r_body_room(const std::string& body) { return body.size() < 2000; }
 
 EngineAddress parse_docker_host(const std::string& docker_host) {
   EngineAddress a;
-  if (core::starts_with(docker_host, "unix://")) {
+  if (starts_with(docker_host, "unix://")) {
     a.unix_socket = docker_host.substr(7);
     a.base_url = "http://localhost";
-  } else if (core::starts_with(docker_host, "tcp://")) {
+  } else if (starts_with(docker_host, "tcp://")) {
     a.base_url = "http://" + docker_host.substr(6);
-  } else if (core::starts_with(docker_host, "http://") || core::starts_with(docker_host, "https://")) {
+  } else if (starts_with(docker_host, "http://") || starts_with(docker_host, "https://")) {
     a.base_url = docker_host;
   } else if (!docker_host.empty() && docker_host.front() == '/') {
     a.unix_socket = docker_host;
@@ -110,14 +110,14 @@ EngineAddress parse_docker_host(const std::string& docker_host) {
   return a;
 }
 
-std::unique_ptr<DockerClient> connect_docker(const std::string& docker_host, core::http::ClientOptions options) {
+std::unique_ptr<DockerClient> connect_docker(const std::string& docker_host, http::ClientOptions options) {
   const auto address = parse_docker_host(docker_host);
   options.unix_socket = address.unix_socket;
-  return std::make_unique<DockerClient>(core::http::make_curl_client(std::move(options)), address.base_url,
+  return std::make_unique<DockerClient>(http::make_curl_client(std::move(options)), address.base_url,
                                         docker_host);
 }
 
-DockerClient::DockerClient(std::unique_ptr<core::http::HttpClient> http, std::string base_url, std::string shown_host)
+DockerClient::DockerClient(std::unique_ptr<http::HttpClient> http, std::string base_url, std::string shown_host)
     : m_http(std::move(http)), m_base(std::move(base_url)), m_shown(std::move(shown_host)) {}
 
 void DockerClient::fail(const std::string& doing, const Response& r) const {
@@ -141,7 +141,7 @@ std::string DockerClient::api_version() {
   if (!r.ok()) fail("reading the Docker Engine version", r);
   std::string server = k_max_api, minimum = "1.12";
   try {
-    const auto body = core::parse_json(r.body, "Docker Engine answer from " + m_shown + "/version", Exit::remote);
+    const auto body = parse_json(r.body, "Docker Engine answer from " + m_shown + "/version", Exit::remote);
     server = body.value("ApiVersion", server);
     minimum = body.value("MinAPIVersion", minimum);
   } catch (const std::exception&) {
@@ -153,7 +153,7 @@ std::string DockerClient::api_version() {
                 Exit::remote);
   }
   m_version = version_less(server, k_max_api) ? server : k_max_api;
-  core::log::debug("Docker Engine API version {} (engine {}, mctl {})", m_version, server, k_max_api);
+  log::debug("Docker Engine API version {} (engine {}, mctl {})", m_version, server, k_max_api);
   return m_version;
 }
 
@@ -169,7 +169,7 @@ std::vector<EngineImage> DockerClient::images() {
   const Response r = get("/images/json");
   if (!r.ok()) fail("listing images", r);
   std::vector<EngineImage> out;
-  for (const auto& j : core::parse_json(r.body, "Docker Engine answer from " + m_shown + "/images/json", Exit::remote)) {
+  for (const auto& j : parse_json(r.body, "Docker Engine answer from " + m_shown + "/images/json", Exit::remote)) {
     EngineImage image;
     image.id = j.value("Id", "");
     if (j.contains("RepoTags") && j["RepoTags"].is_array()) {
@@ -188,7 +188,7 @@ std::vector<EngineContainer> DockerClient::containers() {
   const Response r = get("/containers/json?all=1");
   if (!r.ok()) fail("listing containers", r);
   std::vector<EngineContainer> out;
-  for (const auto& j : core::parse_json(r.body, "Docker Engine answer from " + m_shown + "/containers/json", Exit::remote)) {
+  for (const auto& j : parse_json(r.body, "Docker Engine answer from " + m_shown + "/containers/json", Exit::remote)) {
     EngineContainer c;
     c.id = j.value("Id", "");
     if (j.contains("Names") && !j["Names"].empty()) {
@@ -206,7 +206,7 @@ std::optional<nlohmann::json> DockerClient::inspect_image(const std::string& nam
   const Response r = get("/images/" + name + "/json");
   if (r.status == 404) return std::nullopt;
   if (!r.ok()) fail(fmt::format("inspecting image {}", name), r);
-  return core::parse_json(r.body, "Docker Engine answer from " + m_shown + "/images/" + name + "/json", Exit::remote);
+  return parse_json(r.body, "Docker Engine answer from " + m_shown + "/images/" + name + "/json", Exit::remote);
 }
 
 void DockerClient::tag(const std::string& source, const std::string& repository, const std::string& tag) {
@@ -284,7 +284,7 @@ std::string DockerClient::build(const BuildRequest& b, const StreamHandler& on_e
     on_event(e);
   };
   const auto [error, aux] = stream_progress(request, tee, "building the image");
-  if (!error.empty()) throw Error(fmt::format("building the image: {}", core::trim(error)), Exit::failure);
+  if (!error.empty()) throw Error(fmt::format("building the image: {}", trim(error)), Exit::failure);
   if (!aux.empty()) return aux;
   // Older engines only print "Successfully built <id>".
   if (!b.tags.empty()) {
@@ -293,4 +293,50 @@ std::string DockerClient::build(const BuildRequest& b, const StreamHandler& on_e
   return {};
 }
 
-}  // namespace mctl::images
+void DockerClient::pull(const std::string& image, const std::string& tag, const std::string& auth,
+                        const StreamHandler& on_event) {
+  Request request;
+  request.method = "POST";
+  request.url = url(fmt::format("/images/create?fromImage={}&tag={}", url_escape(image), url_escape(tag)));
+  if (!auth.empty()) request.headers.emplace_back("X-Registry-Auth", auth);
+  request.timeout = std::chrono::milliseconds(0);
+  const std::string doing = fmt::format("pulling {}:{}", image, tag);
+  std::string error, aux;
+  JsonLines lines(on_event, error, aux);
+  std::string r_body;
+  Response r = m_http->stream(request, [&](std::string_view chunk) {
+    if (r_body_room(r_body)) r_body.append(chunk);
+    return lines.feed(chunk);
+  });
+  lines.finish();
+  if (r.ok() && error.empty()) return;
+  const std::string why = r.ok() ? error : engine_message(Response{r.status, {}, r_body, {}});
+  const bool missing = r.status == 404 || why.find("not found") != std::string::npos ||
+                       why.find("manifest unknown") != std::string::npos;
+  const bool refused = r.status == 401 || r.status == 403 || why.find("unauthorized") != std::string::npos ||
+                       why.find("denied") != std::string::npos;
+  throw Error(fmt::format("{}: {}", doing, trim(why)),
+              missing ? Exit::no_records : refused ? Exit::auth : Exit::remote);
+}
+
+Response DockerClient::send(const std::string& method, const std::string& path, const std::string& body,
+                            std::optional<std::chrono::milliseconds> timeout) {
+  Request request;
+  request.method = method;
+  request.url = url(path);
+  if (!body.empty()) {
+    request.headers.emplace_back("Content-Type", "application/json");
+    request.body = body;
+  }
+  request.timeout = timeout;
+  return m_http->send(request);
+}
+
+Response DockerClient::stream(const std::string& path, const http::ChunkHandler& on_chunk) {
+  Request request;
+  request.url = url(path);
+  request.timeout = std::chrono::milliseconds(0);
+  return m_http->stream(request, on_chunk);
+}
+
+}  // namespace mctl::core

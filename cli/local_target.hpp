@@ -1,0 +1,16 @@
+#pragma once
+// What mctl up/ps/down and logs --local share: the project name that labels local containers
+// and the Docker Engine client (cmd_up.cpp).
+#include <memory>
+#include <string>
+
+#include "cli/context.hpp"
+#include "core/docker.hpp"
+
+namespace mctl::cli {
+
+// mctl.yaml's `project`, else the project directory's name.
+std::string local_project(Context& ctx);
+std::shared_ptr<core::DockerClient> local_docker(Context& ctx);
+
+}  // namespace mctl::cli
