@@ -142,7 +142,7 @@ expect_contains "$(cat "$TMP/bg.out")" "mctl wait /web"
 mctl wait /web "${M[@]}" --timeout 30s
 expect_rc 0
 expect_contains "$OUT" "finished; done (version $(app_field /web "a['version']"))"
-sim POST app_faults '{"app":"/web","slow_staging_ms":6000,"scope":"next_config"}' >/dev/null
+sim POST app_faults '{"app":"/web","slow_staging_ms":12000,"scope":"next_config"}' >/dev/null
 n=$((n + 1))
 write_app web.json /web "registry.local/web:v$n" 3
 "$MCTL" deploy web.json "${M[@]}" --timeout 30s >/dev/null 2>&1 &
