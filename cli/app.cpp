@@ -9,7 +9,6 @@
 
 #include "cli/commands.hpp"
 #include "cli/examples.hpp"
-#include "cli/version.hpp"
 #include "core/error.hpp"
 #include "core/strings.hpp"
 
@@ -40,8 +39,7 @@ void add_global_options(CLI::App& app, GlobalOptions& g) {
   app.add_option("--marathon", g.marathon, "Marathon URL (repeatable; overrides config)");
   app.add_option("--mesos-dns", g.mesos_dns, "Mesos-DNS server host[:port]");
   app.add_option("--registry", g.registry, "Docker registry");
-  app.set_version_flag("--version", fmt::format("mctl {} ({})", k_version, k_git_sha),
-                       "Print mctl's version and exit");
+  app.set_version_flag("--version", version_line(), "Print mctl's version and exit");
 }
 
 constexpr const char* k_footer =

@@ -16,6 +16,7 @@ void add_operate_commands(CLI::App& app, Context& ctx);  // status, apps, versio
 void add_dns_command(CLI::App& app, Context& ctx);
 void add_config_command(CLI::App& app, Context& ctx);
 void add_version_command(CLI::App& app, Context& ctx);
+std::string version_line();  // "mctl 0.1.0 (git describe, build type)", also --version's
 void add_completion_command(CLI::App& app, Context& ctx);  // completion bash (from this tree)
 
 // A count or size on the command line: a readable range in the error, not 1.79769e+308.
