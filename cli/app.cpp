@@ -45,8 +45,7 @@ void add_global_options(CLI::App& app, GlobalOptions& g) {
   app.add_option("--mesos-dns", g.mesos_dns, "Mesos-DNS server host[:port]");
   app.add_option("--registry", g.registry, "Docker registry");
   app.add_option("--mesos", g.mesos, "Mesos master URL (repeatable; overrides config)");
-  app.set_version_flag("--version", fmt::format("mctl {} ({})", k_version, k_git_sha),
-                       "Print mctl's version and exit");
+  app.set_version_flag("--version", version_line(), "Print mctl's version and exit");
 }
 
 // "Exit codes: 0 ok, 1 failure, ..." from the table the man page prints too.

@@ -18,6 +18,7 @@ void add_config_command(CLI::App& app, Context& ctx);
 void add_version_command(CLI::App& app, Context& ctx);
 void add_logs_command(CLI::App& app, Context& ctx);  // logs: the tasks' stdout/stderr from their Mesos sandboxes
 void add_top_command(CLI::App& app, Context& ctx);   // top: memory and CPU per task (Mesos statistics)
+std::string version_line();  // "mctl 0.1.0 (git describe, build type)", also --version's
 void add_completion_command(CLI::App& app, Context& ctx);  // completion bash (from this tree)
 void add_tasks_command(CLI::App& app, Context& ctx);
 void add_kill_command(CLI::App& app, Context& ctx);

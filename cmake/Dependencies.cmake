@@ -2,10 +2,11 @@
 # (scripts/install-deps.sh --build lists them) except valijson, vendored header-only in
 # third_party/valijson (its Debian package drags in Qt and Poco; see its README.md).
 
-# MCTL_STATIC_DEPS: the Debian .a of each library whose licence allows it in a binary we ship
-# (yaml-cpp MIT, libsodium ISC, c-ares MIT, OpenSSL 3 Apache-2.0, libstdc++/libgcc GPL with
-# the runtime exception). libc stays shared, libcurl stays dlopen'ed, libarchive stays shared
-# (its .a needs libxml2 and ICU), fmt stays shared (Debian 12 ships no libfmt.a).
+# MCTL_STATIC_DEPS (the default): the Debian .a of each library whose licence allows it in a
+# binary we ship (yaml-cpp MIT, libsodium ISC, c-ares MIT, OpenSSL 3 Apache-2.0, libstdc++/libgcc
+# GPL with the runtime exception), and fmt (MIT) header-only, as Debian 12 ships no libfmt.a.
+# libc stays shared and libcurl dlopen'ed (core/curl_library.cpp). -DMCTL_STATIC_DEPS=OFF links
+# the shared libraries instead.
 function(mctl_static_archive var name)
   find_library(${var} NAMES lib${name}.a REQUIRED NO_CACHE)
   set(${var} ${${var}} PARENT_SCOPE)
@@ -21,10 +22,14 @@ macro(mctl_link_static)
   set_target_properties(PkgConfig::SODIUM PROPERTIES INTERFACE_LINK_LIBRARIES "${_sodium};Threads::Threads")
   mctl_static_archive(_cares cares)
   set_target_properties(PkgConfig::CARES PROPERTIES INTERFACE_LINK_LIBRARIES ${_cares})
+  # Also when the cache still holds libcrypto.so from an earlier -DMCTL_STATIC_DEPS=OFF configure.
+  mctl_static_archive(_crypto crypto)
+  set_target_properties(OpenSSL::Crypto PROPERTIES IMPORTED_LOCATION ${_crypto}
+    INTERFACE_LINK_LIBRARIES "Threads::Threads;${CMAKE_DL_LIBS}")
   add_link_options(-static-libstdc++ -static-libgcc)
 endmacro()
 
-option(MCTL_STATIC_DEPS "Link yaml-cpp, libsodium, c-ares, libcrypto, libstdc++ and libgcc statically" OFF)
+option(MCTL_STATIC_DEPS "Link yaml-cpp, libsodium, c-ares, libcrypto, libstdc++, libgcc and fmt statically" ON)
 if(MCTL_STATIC_DEPS)
   set(OPENSSL_USE_STATIC_LIBS TRUE)
 endif()
@@ -46,8 +51,13 @@ else()
 endif()
 add_library(mctl_valijson INTERFACE)
 target_include_directories(mctl_valijson SYSTEM INTERFACE ${VALIJSON_INCLUDE_DIR})
+# fmt for every target: header-only in the static build, libfmt.so otherwise.
+add_library(mctl_fmt INTERFACE)
 if(MCTL_STATIC_DEPS)
   mctl_link_static()
+  target_link_libraries(mctl_fmt INTERFACE fmt::fmt-header-only)
+else()
+  target_link_libraries(mctl_fmt INTERFACE fmt::fmt)
 endif()
 if(MCTL_BUILD_TESTS)
   find_package(doctest REQUIRED CONFIG)

@@ -13,7 +13,7 @@ install(FILES templates/schema/LICENSE-Apache-2.0 DESTINATION ${CMAKE_INSTALL_DO
 # MCTL_STATIC_DEPS puts these libraries inside the binary: ship their notices too (the Debian
 # copyright files of the runtime packages the .a files belong to).
 if(MCTL_STATIC_DEPS)
-  foreach(_pkg libyaml-cpp0.7 libsodium23 libc-ares2 libssl3 libstdc++6 libgcc-s1)
+  foreach(_pkg libyaml-cpp0.7 libsodium23 libc-ares2 libssl3 libstdc++6 libgcc-s1 libfmt-dev)
     install(FILES /usr/share/doc/${_pkg}/copyright DESTINATION ${CMAKE_INSTALL_DOCDIR} RENAME LICENSE.${_pkg})
   endforeach()
 endif()

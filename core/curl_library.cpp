@@ -39,6 +39,7 @@ Library load() {
   bind(handle, lib.easy_strerror, "curl_easy_strerror");
   bind(handle, lib.slist_append, "curl_slist_append");
   bind(handle, lib.slist_free_all, "curl_slist_free_all");
+  bind(handle, lib.version_info, "curl_version_info");
   if (const CURLcode code = lib.global_init(CURL_GLOBAL_DEFAULT); code != CURLE_OK) {
     throw Error(fmt::format("initialising {}: {}", k_soname, lib.easy_strerror(code)));
   }

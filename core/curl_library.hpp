@@ -21,6 +21,7 @@ struct Library {
   const char* (*easy_strerror)(CURLcode code);
   curl_slist* (*slist_append)(curl_slist* list, const char* line);
   void (*slist_free_all)(curl_slist* list);
+  curl_version_info_data* (*version_info)(CURLversion age);
 };
 
 // Loads libcurl and runs curl_global_init once (thread-safe). Throws Error (exit 1) naming the

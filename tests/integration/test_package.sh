@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The packages a user installs: cpack builds the .deb and .tar.gz from the build tree; the
-# .deb's Depends name every shared library mctl links plus the dlopen'ed libcurl4, and the
-# binary extracted from each package runs on its own (version, vault view).
+# .deb's Depends name every shared library mctl links plus the dlopen'ed libcurl4 (in the
+# default static build: libc6 only), and the binary extracted from each package runs on its own
+# (version, vault view).
 source "$(dirname "$0")/lib.sh"
 need_cmd cpack dpkg-deb dpkg-shlibdeps readelf ldd man groff
 MCTL_BUILD=${MCTL_BUILD:-$(dirname "$MCTL")}
@@ -58,6 +59,16 @@ for lib in $NEEDED; do
   [[ -n $owner ]] || { _report fail "no Debian package owns $path ($lib)"; continue; }
   expect_true grep -qx "$owner" <(dep_names)
 done
+
+test_case "the default (static) build needs only the C library and the loader; Depends: libc6, libcurl4"
+if grep -qx 'MCTL_STATIC_DEPS:BOOL=ON' "$MCTL_BUILD/CMakeCache.txt"; then
+  expect_eq "$(sort <<<"$NEEDED" | tr '\n' ' ')" "ld-linux-x86-64.so.2 libc.so.6 libm.so.6 " "NEEDED of the packaged binary"
+  expect_eq "$(ldd "$BIN" | awk '{print $1}' | sed 's|.*/||' | sort | tr '\n' ' ')" \
+    "ld-linux-x86-64.so.2 libc.so.6 libm.so.6 linux-vdso.so.1 " "ldd of the packaged binary"
+  expect_eq "$(dep_names | sort | tr '\n' ' ')" "libc6 libcurl4 "
+else
+  echo "note: $MCTL_BUILD has -DMCTL_STATIC_DEPS=OFF; the static-only checks do not apply" >&2
+fi
 
 test_case "the extracted .deb binary runs: version, vault view"
 run "$BIN" version
