@@ -40,7 +40,6 @@ class Context {
   // --json, or MCTL_OUTPUT=json in the environment.
   bool json() const { return globals.json || environ("MCTL_OUTPUT").value_or("") == "json"; }
   bool color() const { return m_color; }
-  bool stdout_is_tty() const { return m_stdout_tty; }
   bool stdin_is_tty() const { return m_stdin_tty; }
   std::optional<std::string> environ(const std::string& name) const;
   const std::map<std::string, std::string>& environ_map() const { return m_environ; }
@@ -54,7 +53,6 @@ class Context {
   std::optional<core::Config> m_config;
   std::vector<core::FlagOverride> m_pending_flags;
   bool m_color = false;
-  bool m_stdout_tty = false;
   bool m_stdin_tty = false;
 };
 

@@ -47,20 +47,4 @@ std::map<std::string, std::vector<std::string>> dependencies_within(const std::m
   return deps;
 }
 
-std::vector<std::vector<std::string>> waves(const std::map<std::string, std::vector<std::string>>& deps) {
-  std::vector<std::vector<std::string>> out;
-  std::set<std::string> placed;
-  while (placed.size() < deps.size()) {
-    std::vector<std::string> wave;
-    for (const auto& [id, mine] : deps) {
-      if (placed.count(id)) continue;
-      if (std::all_of(mine.begin(), mine.end(), [&](const std::string& d) { return placed.count(d) > 0; })) wave.push_back(id);
-    }
-    if (wave.empty()) throw Error("the apps' dependencies form a cycle", Exit::usage);
-    placed.insert(wave.begin(), wave.end());
-    out.push_back(std::move(wave));
-  }
-  return out;
-}
-
 }  // namespace mctl::deploy

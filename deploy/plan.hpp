@@ -13,7 +13,4 @@ namespace mctl::deploy {
 std::map<std::string, std::vector<std::string>> dependencies_within(
     const std::map<std::string, nlohmann::json>& definitions);
 
-// Apps grouped into waves: every app's dependencies are in earlier waves. Ids sorted in a wave.
-std::vector<std::vector<std::string>> waves(const std::map<std::string, std::vector<std::string>>& deps);
-
 }  // namespace mctl::deploy
