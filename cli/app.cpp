@@ -8,6 +8,7 @@
 #include <map>
 
 #include "cli/commands.hpp"
+#include "cli/deploy_output.hpp"
 #include "cli/examples.hpp"
 #include "cli/version.hpp"
 #include "core/error.hpp"
@@ -199,6 +200,9 @@ std::unique_ptr<CLI::App> build_app(Context& ctx) {
 }
 
 int run(int argc, char** argv) {
+  struct RestoreInterrupts {
+    ~RestoreInterrupts() { deploying::restore_interrupts(); }
+  } const restore;
   Context ctx(read_environment());
   auto owned = build_app(ctx);
   auto& app = *owned;
@@ -211,6 +215,8 @@ int run(int argc, char** argv) {
     report(ctx, fmt::format("{}; see '{} --help'", explain(app, e), path_of(parsed_chain(app, &e))),
            Exit::usage);
     return static_cast<int>(Exit::usage);
+  } catch (const Reported& e) {
+    return static_cast<int>(e.exit_code());
   } catch (const Error& e) {
     report(ctx, e.what(), e.exit_code());
     return static_cast<int>(e.exit_code());

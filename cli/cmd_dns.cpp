@@ -241,8 +241,7 @@ void run_lookup(Context& ctx, const DnsFlags& f) {
   if (failed == 0) return;
   const auto message = fmt::format("{} of {} lookups failed or found no records", failed, answers.size());
   if (!ctx.json()) throw Error(message, worst);
-  std::fflush(stdout);  // the JSON document already holds every status; no second document
-  std::exit(static_cast<int>(worst));
+  throw Reported(message, worst);  // the JSON document already holds every status; no second document
 }
 
 void print_app(Context& ctx, const dns::Resolver& resolver, const dns::AppReport& report) {
@@ -331,8 +330,7 @@ void run_app(Context& ctx, const DnsFlags& f) {
     const auto message = fmt::format("app {}: {} of {} names failed; the table may be incomplete", f.app_id,
                                      failed.size(), report.names.size());
     if (!ctx.json()) throw Error(message, worst);
-    std::fflush(stdout);  // the JSON document already holds every status
-    std::exit(static_cast<int>(worst));
+    throw Reported(message, worst);  // the JSON document already holds every status
   }
 }
 

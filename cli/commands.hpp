@@ -5,6 +5,7 @@
 #include <string>
 
 #include "cli/context.hpp"
+#include "core/error.hpp"
 
 namespace mctl::cli {
 
@@ -20,6 +21,13 @@ void add_completion_command(CLI::App& app, Context& ctx);  // completion bash (f
 
 // A count or size on the command line: a readable range in the error, not 1.79769e+308.
 CLI::Validator whole_number_at_least(long long min);
+
+// Ends a command with an exit code when its output already says everything (a JSON document
+// that holds every status): cli::run returns the code and prints nothing more.
+class Reported : public Error {
+ public:
+  using Error::Error;
+};
 
 // Wraps a command body so global options are applied before it runs.
 template <typename F>

@@ -498,7 +498,8 @@ std::optional<Change> MarathonClient::cancel_deployment(const std::string& id, b
   return decode_change(r, call, fmt::format("cancelling deployment {}", id));
 }
 
-void MarathonClient::stream_events(const EventHandler& on_event, const std::function<bool()>& keep_going) {
+void MarathonClient::stream_events(const EventHandler& on_event, const std::function<bool()>& keep_going,
+                                   core::http::Canceller* canceller) {
   std::string base = m_urls[m_current % m_urls.size()];
   for (int hop = 0; hop < 3; ++hop) {
     http::Request request;
@@ -507,6 +508,7 @@ void MarathonClient::stream_events(const EventHandler& on_event, const std::func
     request.headers = {{"Accept", "text/event-stream"}};
     request.timeout = std::chrono::milliseconds(0);
     request.idempotent = false;
+    request.canceller = canceller;
     SseParser parser;
     bool stop = false;
     auto r = m_http->stream(request, [&](std::string_view chunk) {
