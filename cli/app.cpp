@@ -8,6 +8,7 @@
 #include <map>
 
 #include "cli/commands.hpp"
+#include "cli/deploy_output.hpp"
 #include "cli/examples.hpp"
 #include "cli/manual.hpp"
 #include "cli/project_commands.hpp"
@@ -221,6 +222,9 @@ std::unique_ptr<CLI::App> build_app(Context& ctx) {
 }
 
 int run(int argc, char** argv) {
+  struct RestoreInterrupts {
+    ~RestoreInterrupts() { deploying::restore_interrupts(); }
+  } const restore;
   Context ctx(read_environment());
   auto owned = build_app(ctx);
   auto& app = *owned;

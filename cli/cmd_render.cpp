@@ -109,21 +109,21 @@ void lint(Context& ctx, RenderArgs args) {
 }  // namespace
 
 void add_render_commands(CLI::App& app, Context& ctx) {
-  static RenderArgs render_args;
+  auto render_args = std::make_shared<RenderArgs>();  // one per command tree (cli::run re-entrant)
   auto* sub = app.add_subcommand("render", "Render app specs to marathon.json (canonical JSON)");
-  sub->add_option("app", render_args.apps, "App name in apps_dir, or a spec file")->expected(0, 1);
-  sub->add_flag("--all", render_args.all, "Render every app of apps_dir (stdout: a JSON list)");
-  sub->add_option("-o,--out", render_args.output_path, "Write to FILE (with --all: DIR/<app>.json), atomically");
-  sub->add_option("--set", render_args.sets, "Variable name=value (typed as YAML); repeatable");
-  sub->add_flag("--lint", render_args.lint, "Add the platform checklist's warnings");
-  sub->callback(command(ctx, [&ctx] { render(ctx, render_args); }));
+  sub->add_option("app", render_args->apps, "App name in apps_dir, or a spec file")->expected(0, 1);
+  sub->add_flag("--all", render_args->all, "Render every app of apps_dir (stdout: a JSON list)");
+  sub->add_option("-o,--out", render_args->output_path, "Write to FILE (with --all: DIR/<app>.json), atomically");
+  sub->add_option("--set", render_args->sets, "Variable name=value (typed as YAML); repeatable");
+  sub->add_flag("--lint", render_args->lint, "Add the platform checklist's warnings");
+  sub->callback(command(ctx, [&ctx, render_args] { render(ctx, *render_args); }));
 
-  static RenderArgs lint_args;
+  auto lint_args = std::make_shared<RenderArgs>();
   auto* lint_cmd = app.add_subcommand("lint", "Check app specs against Marathon's rules and the platform checklist");
-  lint_cmd->add_option("apps", lint_args.apps, "Apps or spec files (default: every app)");
-  lint_cmd->add_option("--set", lint_args.sets, "Variable name=value (typed as YAML); repeatable");
-  lint_cmd->add_flag("--strict", lint_args.strict, "Exit 1 when there are warnings");
-  lint_cmd->callback(command(ctx, [&ctx] { lint(ctx, lint_args); }));
+  lint_cmd->add_option("apps", lint_args->apps, "Apps or spec files (default: every app)");
+  lint_cmd->add_option("--set", lint_args->sets, "Variable name=value (typed as YAML); repeatable");
+  lint_cmd->add_flag("--strict", lint_args->strict, "Exit 1 when there are warnings");
+  lint_cmd->callback(command(ctx, [&ctx, lint_args] { lint(ctx, *lint_args); }));
 }
 
 }  // namespace mctl::cli

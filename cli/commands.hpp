@@ -5,6 +5,7 @@
 #include <string>
 
 #include "cli/context.hpp"
+#include "core/error.hpp"
 
 namespace mctl::cli {
 

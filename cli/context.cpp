@@ -27,7 +27,7 @@ void Context::begin() {
   using core::log::Level;
   core::log::set_level(globals.quiet ? Level::quiet
                                      : static_cast<Level>(std::min(globals.verbosity, 3)));
-  m_stdout_tty = core::is_terminal(STDOUT_FILENO);
+  const bool stdout_tty = core::is_terminal(STDOUT_FILENO);
   m_stdin_tty = core::is_terminal(STDIN_FILENO);
   const bool no_color_env = environ("NO_COLOR").has_value();
   const bool dumb = environ("TERM").value_or("") == "dumb";

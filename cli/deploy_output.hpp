@@ -24,6 +24,9 @@ using Clock = std::chrono::steady_clock;
 // The first Ctrl-C sets the returned flag (followers stop, Marathon is left alone); a second
 // one ends the process at once.
 const std::atomic<bool>& catch_interrupts();
+// Puts back the SIGINT action catch_interrupts replaced and clears the flag (cli::run calls
+// it when a command ends, so the process is left as it was found).
+void restore_interrupts();
 
 std::shared_ptr<deploy::MarathonClient> marathon(Context& ctx);
 

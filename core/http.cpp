@@ -8,11 +8,39 @@
 #include <random>
 #include <thread>
 
+#include <sys/socket.h>
+#include <unistd.h>
+
 #include "core/curl_library.hpp"
 #include "core/error.hpp"
 #include "core/log.hpp"
+#include "core/strings.hpp"
 
 namespace mctl::core::http {
+
+void Canceller::cancel() noexcept {
+  std::lock_guard lock(m_mutex);
+  m_cancelled = true;
+  if (m_fd >= 0) ::shutdown(m_fd, SHUT_RDWR);  // the fd is still open: closed() takes the lock
+}
+
+bool Canceller::cancelled() const noexcept {
+  std::lock_guard lock(m_mutex);
+  return m_cancelled;
+}
+
+bool Canceller::opened(int fd) noexcept {
+  std::lock_guard lock(m_mutex);
+  if (m_cancelled) return false;
+  m_fd = fd;
+  return true;
+}
+
+void Canceller::closed(int fd) noexcept {
+  std::lock_guard lock(m_mutex);
+  if (m_fd == fd) m_fd = -1;
+}
+
 namespace {
 
 struct CurlDeleter {
@@ -23,13 +51,6 @@ struct SlistDeleter {
   void operator()(curl_slist* l) const noexcept { curl::library().slist_free_all(l); }
 };
 using Slist = std::unique_ptr<curl_slist, SlistDeleter>;
-
-std::string lower(std::string_view s) {
-  std::string out(s);
-  std::transform(out.begin(), out.end(), out.begin(),
-                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-  return out;
-}
 
 bool default_idempotent(const std::string& method) {
   return method == "GET" || method == "HEAD" || method == "PUT" || method == "DELETE" ||
@@ -55,6 +76,7 @@ bool retryable_curl(CURLcode code) {
 struct Transfer {
   Response* response = nullptr;
   const ChunkHandler* on_chunk = nullptr;
+  Canceller* canceller = nullptr;
   bool delivered = false;  // some body bytes went to on_chunk
   bool stopped = false;    // on_chunk asked to stop
 };
@@ -74,6 +96,26 @@ size_t on_body(char* data, size_t size, size_t count, void* user) {
   return n;
 }
 
+curl_socket_t open_cancellable(void* user, curlsocktype, curl_sockaddr* address) {
+  auto* t = static_cast<Transfer*>(user);
+  const int fd = ::socket(address->family, address->socktype | SOCK_CLOEXEC, address->protocol);
+  if (fd < 0) return CURL_SOCKET_BAD;
+  if (!t->canceller->opened(fd)) {
+    ::close(fd);
+    return CURL_SOCKET_BAD;
+  }
+  return fd;
+}
+
+int close_cancellable(void* user, curl_socket_t fd) {
+  static_cast<Transfer*>(user)->canceller->closed(fd);
+  return ::close(fd);
+}
+
+int progress_cancellable(void* user, curl_off_t, curl_off_t, curl_off_t, curl_off_t) {
+  return static_cast<Transfer*>(user)->canceller->cancelled() ? 1 : 0;
+}
+
 size_t on_header(char* data, size_t size, size_t count, void* user) {
   auto* t = static_cast<Transfer*>(user);
   const size_t n = size * count;
@@ -87,7 +129,7 @@ size_t on_header(char* data, size_t size, size_t count, void* user) {
   auto value = line.substr(colon + 1);
   while (!value.empty() && (value.front() == ' ' || value.front() == '\t')) value.remove_prefix(1);
   while (!value.empty() && (value.back() == '\r' || value.back() == '\n')) value.remove_suffix(1);
-  t->response->headers.emplace_back(lower(line.substr(0, colon)), std::string(value));
+  t->response->headers.emplace_back(to_lower(line.substr(0, colon)), std::string(value));
   return n;
 }
 
@@ -136,7 +178,7 @@ class CurlClient final : public HttpClient {
     };
     bool has_auth = false;
     for (const auto& [name, value] : request.headers) {
-      if (lower(name) == "authorization") has_auth = true;
+      if (to_lower(name) == "authorization") has_auth = true;
       add(name + ": " + value);
     }
     if (m_options.authorization && !has_auth) add("Authorization: " + *m_options.authorization);
@@ -148,6 +190,7 @@ class CurlClient final : public HttpClient {
     m_curl.easy_setopt(h, CURLOPT_URL, request.url.c_str());
     m_curl.easy_setopt(h, CURLOPT_NOSIGNAL, 1L);
     if (request.fresh_connection) m_curl.easy_setopt(h, CURLOPT_FRESH_CONNECT, 1L);
+    if (request.canceller) configure_cancel(h, t);
     m_curl.easy_setopt(h, CURLOPT_HTTPHEADER, headers);
     m_curl.easy_setopt(h, CURLOPT_USERAGENT, m_options.user_agent.c_str());
     m_curl.easy_setopt(h, CURLOPT_CONNECTTIMEOUT_MS, static_cast<long>(m_options.connect_timeout.count()));
@@ -178,6 +221,20 @@ class CurlClient final : public HttpClient {
     }
   }
 
+  // The socket is registered with the canceller while it is open; a connection of its own
+  // (not reused, closed when the transfer ends) so the close callback runs in this transfer.
+  void configure_cancel(CURL* h, Transfer& t) const {
+    m_curl.easy_setopt(h, CURLOPT_FRESH_CONNECT, 1L);
+    m_curl.easy_setopt(h, CURLOPT_FORBID_REUSE, 1L);
+    m_curl.easy_setopt(h, CURLOPT_OPENSOCKETFUNCTION, open_cancellable);
+    m_curl.easy_setopt(h, CURLOPT_OPENSOCKETDATA, &t);
+    m_curl.easy_setopt(h, CURLOPT_CLOSESOCKETFUNCTION, close_cancellable);
+    m_curl.easy_setopt(h, CURLOPT_CLOSESOCKETDATA, &t);
+    m_curl.easy_setopt(h, CURLOPT_XFERINFOFUNCTION, progress_cancellable);
+    m_curl.easy_setopt(h, CURLOPT_XFERINFODATA, &t);
+    m_curl.easy_setopt(h, CURLOPT_NOPROGRESS, 0L);
+  }
+
   // Waits before retry `attempt` (1-based): full jitter over an exponential window.
   void backoff(int attempt, const Response& last) {
     std::chrono::milliseconds window = m_options.backoff_base * (1LL << std::min(attempt - 1, 20));
@@ -206,7 +263,7 @@ class CurlClient final : public HttpClient {
     for (int attempt = 0;; ++attempt) {
       Response response;
       response.url = shown;
-      Transfer t{&response, on_chunk};
+      Transfer t{&response, on_chunk, request.canceller};
       auto handle = acquire();
       auto headers = build_headers(request);
       configure(handle.get(), request, headers.get(), t);
@@ -255,7 +312,7 @@ class CurlClient final : public HttpClient {
 };
 
 bool secret_key(std::string_view key) {
-  const std::string k = lower(key);
+  const std::string k = to_lower(key);
   for (const char* s : {"token", "password", "passwd", "secret", "key", "auth", "signature", "credential"}) {
     if (k.find(s) != std::string::npos) return true;
   }
@@ -265,7 +322,7 @@ bool secret_key(std::string_view key) {
 }  // namespace
 
 std::optional<std::string> Response::header(std::string_view name) const {
-  const std::string want = lower(name);
+  const std::string want = to_lower(name);
   for (const auto& [k, v] : headers) {
     if (k == want) return v;
   }
@@ -308,7 +365,7 @@ std::string redact_url(std::string_view url) {
 }
 
 std::string redact_header(std::string_view name, std::string_view value) {
-  const std::string n = lower(name);
+  const std::string n = to_lower(name);
   if (n == "authorization" || n == "proxy-authorization") {
     const auto space = value.find(' ');
     return space == std::string_view::npos ? "REDACTED" : std::string(value.substr(0, space)) + " REDACTED";

@@ -4,6 +4,7 @@
 #include <chrono>
 #include <functional>
 #include <memory>
+#include <mutex>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -13,6 +14,23 @@
 namespace mctl::core::http {
 
 using Headers = std::vector<std::pair<std::string, std::string>>;
+
+// Lets another thread end a request at once: cancel() shuts its connection down (a streamed
+// request waiting for the next event returns immediately) and makes any later request given
+// the same Canceller fail to connect. Used by the event reader so it can be joined.
+class Canceller {
+ public:
+  void cancel() noexcept;
+  bool cancelled() const noexcept;
+  // Called by the client as the request's socket is opened and closed.
+  bool opened(int fd) noexcept;  // false: already cancelled (the socket is not used)
+  void closed(int fd) noexcept;
+
+ private:
+  mutable std::mutex m_mutex;
+  bool m_cancelled = false;
+  int m_fd = -1;
+};
 
 struct Request {
   std::string method = "GET";
@@ -27,6 +45,8 @@ struct Request {
   // Use a new connection. libcurl silently re-sends a request whose reused connection closed
   // without an answer; a non-idempotent write must not be sent twice that way.
   bool fresh_connection = false;
+  // Set: the request can be ended from another thread (its connection is not reused).
+  Canceller* canceller = nullptr;
 };
 
 struct Response {

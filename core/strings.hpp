@@ -20,5 +20,7 @@ std::string suggestion_suffix(std::string_view word, const std::vector<std::stri
 std::vector<std::string> split(std::string_view text, char sep);
 std::string trim(std::string_view text);
 bool starts_with(std::string_view text, std::string_view prefix);
+// ASCII lower case, whatever the locale (header names, DNS names, field names).
+std::string to_lower(std::string_view text);
 
 }  // namespace mctl::core

@@ -7,6 +7,8 @@
 #include <optional>
 #include <utility>
 
+#include "core/strings.hpp"
+
 namespace mctl::deploy {
 namespace {
 
@@ -145,8 +147,8 @@ void adopt_assigned_ports(const json& running, json& desired, const char* list_k
   }
 }
 
-bool secret_looking(std::string name) {  // NOLINT(performance-unnecessary-value-param)
-  std::transform(name.begin(), name.end(), name.begin(), [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+bool secret_looking(std::string_view field) {
+  const std::string name = core::to_lower(field);
   for (const char* s : {"pass", "secret", "token", "key", "credential", "auth", "private"}) {
     if (name.find(s) != std::string::npos) return true;
   }

@@ -17,6 +17,7 @@ struct EventHub::State {
   std::set<std::string> unhealthy;  // task and instance ids last reported unhealthy
   bool attached = false;
   std::atomic<bool> stop{false};
+  core::http::Canceller canceller;  // ends the reader's open stream when the hub goes
   std::mutex listener_mutex;  // held while the listener runs, so removing it waits for that
   std::function<void()> listener;
 };
@@ -52,36 +53,42 @@ bool terminal_state(const std::string& s) {
 
 EventHub::EventHub() : m_state(std::make_shared<State>()) {}
 
-EventHub::EventHub(std::shared_ptr<MarathonClient> client) : m_state(std::make_shared<State>()) {
-  auto state = m_state;
-  std::thread([state, client]() {
-    EventHub view;
-    view.m_state = state;
-    int failures = 0;
-    while (!state->stop) {
-      try {
-        client->stream_events(
-            [&](const std::string& type, const json& data) {
-              view.handle(type, data);
-              failures = 0;
-              return !state->stop;
-            },
-            [&] { return !state->stop.load(); });
-      } catch (const std::exception& e) {
-        core::log::debug("event stream: {}", e.what());
-      }
-      {
-        std::lock_guard lock(state->mutex);
-        state->attached = false;
-      }
-      if (state->stop) break;
-      // Lost events are covered by polling; reconnect with a modest backoff.
-      std::this_thread::sleep_for(std::chrono::milliseconds(200 * std::min(++failures, 10)));
+EventHub::EventHub(std::shared_ptr<MarathonClient> client)
+    : m_state(std::make_shared<State>()), m_reader([this, client] { read_loop(client); }) {}
+
+void EventHub::read_loop(const std::shared_ptr<MarathonClient>& client) {
+  auto& state = *m_state;
+  int failures = 0;
+  while (!state.stop) {
+    try {
+      client->stream_events(
+          [&](const std::string& type, const json& data) {
+            handle(type, data);
+            failures = 0;
+            return !state.stop;
+          },
+          [&] { return !state.stop.load(); }, &state.canceller);
+    } catch (const std::exception& e) {
+      core::log::debug("event stream: {}", e.what());
     }
-  }).detach();
+    std::unique_lock lock(state.mutex);
+    state.attached = false;
+    // Lost events are covered by polling; reconnect with a modest backoff (cut short by stop).
+    const auto backoff = std::chrono::milliseconds(200 * std::min(++failures, 10));
+    state.changed.wait_for(lock, backoff, [&] { return state.stop.load(); });
+  }
 }
 
-EventHub::~EventHub() { m_state->stop = true; }
+EventHub::~EventHub() {
+  if (!m_reader.joinable()) return;
+  {
+    std::lock_guard lock(m_state->mutex);
+    m_state->stop = true;
+  }
+  m_state->changed.notify_all();
+  m_state->canceller.cancel();
+  m_reader.join();
+}
 
 void EventHub::handle(const std::string& type, const json& data) {
   std::vector<std::string> keys;

@@ -11,6 +11,7 @@
 #include <optional>
 #include <set>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "deploy/marathon_client.hpp"
@@ -34,8 +35,8 @@ class EventHub {
   explicit EventHub(std::shared_ptr<MarathonClient> client);
   // A hub without a reader: events come only through handle() (tests).
   EventHub();
-  // Stops reading. The thread may still sit in a read until the next heartbeat, so it is
-  // detached and owns what it uses.
+  // Stops reading and joins the reader: its connection is shut down (a read waiting for the
+  // next event or heartbeat returns at once) and a reconnect backoff is cut short.
   ~EventHub();
   EventHub(const EventHub&) = delete;
   EventHub& operator=(const EventHub&) = delete;
@@ -74,7 +75,9 @@ class EventHub {
   void count_locked(const std::string& type, const json& data, const std::vector<std::string>& keys);
   std::optional<TaskEnd> ended_locked(const std::string& type, const json& data);
   struct State;
+  void read_loop(const std::shared_ptr<MarathonClient>& client);
   std::shared_ptr<State> m_state;
+  std::thread m_reader;
 };
 
 }  // namespace mctl::deploy

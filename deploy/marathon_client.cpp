@@ -566,7 +566,8 @@ bool MarathonClient::reset_delay(const std::string& app_id) {
   return true;
 }
 
-void MarathonClient::stream_events(const EventHandler& on_event, const std::function<bool()>& keep_going) {
+void MarathonClient::stream_events(const EventHandler& on_event, const std::function<bool()>& keep_going,
+                                   core::http::Canceller* canceller) {
   std::string base = m_urls[m_current % m_urls.size()];
   for (int hop = 0; hop < 3; ++hop) {
     http::Request request;
@@ -575,6 +576,7 @@ void MarathonClient::stream_events(const EventHandler& on_event, const std::func
     request.headers = {{"Accept", "text/event-stream"}};
     request.timeout = std::chrono::milliseconds(0);
     request.idempotent = false;
+    request.canceller = canceller;
     SseParser parser;
     bool stop = false;
     auto r = m_http->stream(request, [&](std::string_view chunk) {

@@ -116,7 +116,8 @@ class MarathonClient {
   // Reads GET /v2/events until `on_event` returns false, the stream ends or `keep_going`
   // says stop (checked on every chunk, the heartbeat included). Throws Error on failure.
   using EventHandler = std::function<bool(const std::string& type, const json& data)>;
-  void stream_events(const EventHandler& on_event, const std::function<bool()>& keep_going);
+  void stream_events(const EventHandler& on_event, const std::function<bool()>& keep_going,
+                     core::http::Canceller* canceller = nullptr);
 
   // The URL that answered last (for messages).
   std::string current_url() const;

@@ -27,12 +27,6 @@ std::string map_characters(std::string_view text) {
   return out;
 }
 
-std::string lower(std::string_view text) {
-  std::string out(text);
-  std::transform(out.begin(), out.end(), out.begin(),
-                 [](unsigned char c) { return static_cast<char>(c >= 'A' && c <= 'Z' ? c - 'A' + 'a' : c); });
-  return out;
-}
 
 }  // namespace
 
@@ -119,13 +113,13 @@ void check_name(std::string_view name) {
 
 std::vector<AppName> app_names(std::string_view app_id, const NameRules& rules,
                                const std::vector<std::string>& port_names) {
-  const std::string raw = lower(marathon_task_name(app_id));
+  const std::string raw = core::to_lower(marathon_task_name(app_id));
   const std::string mangled = label(raw, rules.rfc952);
   if (mangled.empty()) {
     throw Error(fmt::format("app id '{}' gives an empty Mesos-DNS label", app_id), Exit::usage);
   }
   const std::string fw = framework_label(rules.framework, rules.rfc952);
-  const std::string dom = lower(rules.domain);
+  const std::string dom = core::to_lower(rules.domain);
   std::vector<std::pair<std::string, std::string>> forms = {{mangled, "mangled"}};
   if (raw != mangled) forms.emplace_back(raw, "dotted");
 

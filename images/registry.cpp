@@ -6,6 +6,7 @@
 #include <nlohmann/json.hpp>
 
 #include "core/json.hpp"
+#include "core/strings.hpp"
 #include "core/error.hpp"
 #include "core/log.hpp"
 #include "images/credentials.hpp"
@@ -22,11 +23,6 @@ constexpr const char* k_manifest_accept =
     "application/vnd.docker.distribution.manifest.v2+json, "
     "application/vnd.docker.distribution.manifest.list.v2+json, "
     "application/vnd.oci.image.manifest.v1+json, application/vnd.oci.image.index.v1+json";
-
-std::string lower(std::string s) {
-  for (auto& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return s;
-}
 
 // The path of a `Link: </v2/...>; rel="next"` header, if any.
 std::optional<std::string> next_link(const Response& r) {
@@ -78,12 +74,12 @@ std::string registry_base_url(const std::string& setting) {
 std::map<std::string, std::string> parse_challenge(const std::string& header) {
   std::map<std::string, std::string> out;
   std::size_t i = header.find(' ');
-  out[""] = lower(header.substr(0, i));
+  out[""] = core::to_lower(header.substr(0, i));
   while (i != std::string::npos && i < header.size()) {
     while (i < header.size() && (header[i] == ' ' || header[i] == ',')) ++i;
     const auto eq = header.find('=', i);
     if (eq == std::string::npos) break;
-    std::string key = lower(header.substr(i, eq - i));
+    std::string key = core::to_lower(header.substr(i, eq - i));
     std::string value;
     i = eq + 1;
     if (i < header.size() && header[i] == '"') {

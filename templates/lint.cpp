@@ -14,11 +14,6 @@ using nlohmann::json;
 
 const json* get(const json& object, const std::string& key) { return json_member(object, key); }
 
-std::string lower(std::string s) {
-  for (char& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return s;
-}
-
 bool non_empty_list(const json* v) { return v && v->is_array() && !v->empty(); }
 
 void health(const json& app, std::vector<Problem>& out) {
@@ -65,8 +60,8 @@ void spread(const json& app, std::vector<Problem>& out) {
   if (const json* constraints = get(app, "constraints"); constraints && constraints->is_array()) {
     for (const auto& c : *constraints) {
       if (!c.is_array() || c.size() < 2 || !c[0].is_string() || !c[1].is_string()) continue;
-      const std::string field = lower(c[0].get<std::string>());
-      const std::string op = lower(c[1].get<std::string>());
+      const std::string field = core::to_lower(c[0].get<std::string>());
+      const std::string op = core::to_lower(c[1].get<std::string>());
       if ((field == "hostname" || field == "@hostname" || field == "@zone" || field == "@region") &&
           (op == "unique" || op == "max_per" || op == "group_by")) {
         return;
@@ -82,7 +77,7 @@ void config_files(const json& app, std::vector<Problem>& out) {
   static const std::vector<std::string> k_config_ext = {".conf", ".cfg", ".ini", ".yaml", ".yml",
                                                         ".properties", ".toml", ".env"};
   auto is_config = [](const std::string& uri) {
-    const std::string u = lower(uri);
+    const std::string u = core::to_lower(uri);
     return std::any_of(k_config_ext.begin(), k_config_ext.end(),
                        [&](const std::string& ext) { return u.size() > ext.size() && u.ends_with(ext); });
   };

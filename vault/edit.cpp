@@ -5,7 +5,6 @@
 #include <signal.h>
 #include <sodium.h>
 #include <sys/stat.h>
-#include <sys/vfs.h>
 #include <unistd.h>
 
 #include <cerrno>
@@ -46,12 +45,6 @@ void install_handlers(const fs::path& file, const fs::path& dir) {
 void remove_handlers() {
   for (std::size_t i = 0; i < std::size(k_signals); ++i) ::sigaction(k_signals[i], &g_old[i], nullptr);
   g_file[0] = g_dir[0] = '\0';
-}
-
-bool is_memory_fs(const fs::path& dir) {
-  struct statfs st {};
-  constexpr long k_tmpfs = 0x01021994, k_ramfs = 0x858458f6;
-  return ::statfs(dir.c_str(), &st) == 0 && (st.f_type == k_tmpfs || st.f_type == k_ramfs);
 }
 
 std::vector<std::string> split_command(const std::string& command) {
@@ -96,7 +89,6 @@ PlaintextWorkspace::PlaintextWorkspace(const std::vector<fs::path>& candidates, 
     std::string tmpl = (base / fmt::format("{}{}.XXXXXX", k_prefix, ::getpid())).string();
     if (::mkdtemp(tmpl.data()) == nullptr) continue;  // mkdtemp makes it 0700
     m_dir = tmpl;
-    m_memory_backed = is_memory_fs(m_dir);
     break;
   }
   if (m_dir.empty()) throw Error("cannot create a private directory for the plaintext (tried $XDG_RUNTIME_DIR, /dev/shm, temp)");
@@ -152,9 +144,7 @@ void PlaintextWorkspace::write(std::string_view plaintext) {
 
 SecretString PlaintextWorkspace::read() const {
   std::string text = core::read_file(m_file);
-  SecretString out{std::string_view(text)};
-  wipe(text);
-  return out;
+  return adopt_secret(text);
 }
 
 std::optional<SecretString> edit_plaintext(std::string_view initial, const std::string& editor,

@@ -23,14 +23,12 @@ class PlaintextWorkspace {
   PlaintextWorkspace& operator=(const PlaintextWorkspace&) = delete;
 
   const std::filesystem::path& file() const { return m_file; }
-  bool memory_backed() const { return m_memory_backed; }
   void write(std::string_view plaintext);
   SecretString read() const;
 
  private:
   std::filesystem::path m_dir;
   std::filesystem::path m_file;
-  bool m_memory_backed = false;
 };
 
 // Where a workspace may live, best first: $XDG_RUNTIME_DIR, /dev/shm, `fallback`.

@@ -16,7 +16,6 @@ std::optional<Format> detect_format(std::string_view text) {
   return std::nullopt;
 }
 
-const char* format_name(Format format) { return format == Format::ansible ? "ansible" : "mctl"; }
 
 Format parse_format(const std::string& name) {
   if (name == "ansible") return Format::ansible;
@@ -64,7 +63,7 @@ Decrypted decrypt_envelope(std::string_view text, const std::vector<VaultPasswor
     native::Reader reader(in);
     result.label = reader.header().label;
     for (const auto i : try_order(passwords, result.label)) {
-      if (reader.unlock(passwords[i].password)) {
+      if (reader.unlock(passwords[i].password.view())) {
         while (reader.next(result.plaintext)) {
         }
         result.password_index = i;
@@ -86,7 +85,7 @@ Decrypted decrypt_parsed(ansible::Envelope&& envelope, const std::vector<VaultPa
   for (const auto i : try_order(passwords, result.label)) {
     std::optional<SecretString> plain;
     try {
-      plain = ansible::decrypt_in_place(envelope, passwords[i].password);
+      plain = ansible::decrypt_in_place(envelope, passwords[i].password.view());
     } catch (const Error& e) {
       throw Error(fmt::format("{}: {}", name, e.what()), e.exit_code());
     }

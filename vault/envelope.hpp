@@ -17,7 +17,6 @@ namespace mctl::vault {
 enum class Format { ansible, mctl };
 
 std::optional<Format> detect_format(std::string_view text);
-const char* format_name(Format format);
 // "ansible" or "mctl"; throws Error(Exit::usage) otherwise.
 Format parse_format(const std::string& name);
 
