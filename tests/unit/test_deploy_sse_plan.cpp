@@ -22,18 +22,17 @@ TEST_CASE("SSE: CRLF frames split anywhere, heartbeats ignored") {
   }
 }
 
-TEST_CASE("plan: dependencies inside the deploy are kept; outside ones are left to Marathon") {
+TEST_CASE("plan: dependencies inside the deploy order the waves; outside ones are ignored") {
   std::map<std::string, json> defs = {
       {"/p/db", json::object()},
       {"/p/api", {{"dependencies", {"db", "/elsewhere"}}}},
       {"/p/web", {{"dependencies", {"/p/api"}}}},
       {"/p/cache", json::object()}};
-  const auto deps = dependencies_within(defs);
-  REQUIRE(deps.size() == 4);
-  CHECK(deps.at("/p/db").empty());
-  CHECK(deps.at("/p/cache").empty());
-  CHECK(deps.at("/p/api") == std::vector<std::string>{"/p/db"});
-  CHECK(deps.at("/p/web") == std::vector<std::string>{"/p/api"});
+  const auto w = waves(dependencies_within(defs));
+  REQUIRE(w.size() == 3);
+  CHECK(w[0] == std::vector<std::string>{"/p/cache", "/p/db"});
+  CHECK(w[1] == std::vector<std::string>{"/p/api"});
+  CHECK(w[2] == std::vector<std::string>{"/p/web"});
 }
 
 TEST_CASE("plan: a cycle is named") {
