@@ -210,7 +210,6 @@ std::unique_ptr<CLI::App> build_app(Context& ctx) {
   add_dns_command(app, ctx);
   add_config_command(app, ctx);
   add_up_commands(app, ctx);
-  add_logs_command(app, ctx);
   add_version_command(app, ctx);
   add_help_command(app, ctx);
   add_logs_command(app, ctx);

@@ -157,11 +157,11 @@ void print_plaintexts(Context& ctx, const std::string& action,
     doc.append(i ? ",\n    {\"file\": " : "\n    {\"file\": ");
     doc.append(nlohmann::json(items[i].first).dump());
     doc.append(", \"plaintext\": ");
-    append_json_string(doc, items[i].second);
+    append_json_string(doc, items[i].second.view());
     doc.append("}");
   }
   doc.append(items.empty() ? "]\n}" : "\n  ]\n}");
-  ctx.print_json_text(doc);
+  ctx.print_json_text(doc.view());
 }
 
 template <typename F>
@@ -245,9 +245,9 @@ void add_vault_command(CLI::App& app, Context& ctx) {
     const bool piped = f->files.empty() || f->files[0] == "-";
     if (ctx.json() && (piped || f->output.value_or("") == "-")) {
       const auto s = settings(ctx, *f, false);
-      const auto plain = capture([&](std::ostream& out) { vault::decrypt_files(f->files, s, f->output, out); });
+      auto plain = capture([&](std::ostream& out) { vault::decrypt_files(f->files, s, f->output, out); });
       std::vector<std::pair<std::string, vault::SecretString>> items;
-      items.emplace_back(piped ? "-" : fmt::format("{}", fmt::join(f->files, ",")), plain);
+      items.emplace_back(piped ? "-" : fmt::format("{}", fmt::join(f->files, ",")), std::move(plain));
       print_plaintexts(ctx, "decrypt", items);
       return;
     }
@@ -299,8 +299,12 @@ void add_vault_command(CLI::App& app, Context& ctx) {
                     {"yaml", yaml}});
   }));
   dec_str->callback(command(ctx, [&ctx, f] {
-    const auto plain = vault::decrypt_string(read_stdin(), settings(ctx, *f, false));
-    if (ctx.json()) return print_plaintexts(ctx, "decrypt-string", {{"-", plain}});
+    auto plain = vault::decrypt_string(read_stdin(), settings(ctx, *f, false));
+    if (ctx.json()) {
+      std::vector<std::pair<std::string, vault::SecretString>> items;
+      items.emplace_back("-", std::move(plain));
+      return print_plaintexts(ctx, "decrypt-string", items);
+    }
     std::cout.write(plain.data(), static_cast<std::streamsize>(plain.size()));
     std::cout.flush();
   }));

@@ -7,6 +7,7 @@
 #include <cstdio>
 #include <cstring>
 
+#include "cli/commands.hpp"
 #include "cli/version.hpp"
 #include "core/error.hpp"
 #include "core/log.hpp"
@@ -27,7 +28,7 @@ void Context::begin() {
   using core::log::Level;
   core::log::set_level(globals.quiet ? Level::quiet
                                      : static_cast<Level>(std::min(globals.verbosity, 3)));
-  const bool stdout_tty = core::is_terminal(STDOUT_FILENO);
+  m_stdout_tty = core::is_terminal(STDOUT_FILENO);
   m_stdin_tty = core::is_terminal(STDIN_FILENO);
   const bool no_color_env = environ("NO_COLOR").has_value();
   const bool dumb = environ("TERM").value_or("") == "dumb";
@@ -35,7 +36,7 @@ void Context::begin() {
   m_color = core::color_wanted(mode, m_stdout_tty, no_color_env, dumb);
   m_err_color = core::color_wanted(mode, core::is_terminal(STDERR_FILENO), no_color_env, dumb);
   core::log::set_color(m_err_color);
-  core::log::info("mctl {} ({})", k_version, k_git_sha);
+  core::log::info("{}", version_line());
 }
 
 core::Config& Context::config() {
