@@ -92,7 +92,7 @@ const std::vector<CommandExamples>& command_examples() {
         "mctl dns app /prod/api/web --http http://127.0.0.1:8123"}},
       {"logs",
        {"mctl logs web -e prod", "mctl logs web -e prod -f --stderr",
-        "mctl logs /prod/web --task 1a2b --tail all > task.log", "mctl logs web --completed --since 1h"}},
+        "mctl logs /prod/web --task 1a2b --tail all > task.log", "mctl logs web --completed --since 1h", "mctl logs --local web -f --stderr --since 10m"}},
       {"top", {"mctl top web -e prod", "mctl top --all --json", "mctl top web --watch --interval 2s"}},
       {"config show", {"mctl config show", "mctl config show -e prod --json"}},
       {"version", {"mctl version", "mctl version --json"}},
@@ -112,7 +112,6 @@ const std::vector<CommandExamples>& command_examples() {
       {"up", {"mctl up", "mctl up web --detach -e local", "mctl up --detach --timeout 2m --set log_level=debug"}},
       {"ps", {"mctl ps", "mctl ps --json"}},
       {"down", {"mctl down", "mctl down web --volumes"}},
-      {"logs", {"mctl logs --local web -n 50", "mctl logs --local web -f --stderr --since 10m"}},
   };
   return table;
 }

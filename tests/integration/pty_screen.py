@@ -123,6 +123,8 @@ class Terminal:
 
     def escape(self, args, final):
         n = int(args) if args.isdigit() else None
+        if final == "m":
+            return  # SGR (colour) changes no text: a coloured line is still one run
         self._end_run()
         if final == "A":
             self.frames.append(self.screen())
@@ -138,8 +140,6 @@ class Terminal:
         elif final == "J" and n in (None, 0):
             del self._row()[self.c:]
             del self.rows[self.r + 1:]
-        elif final == "m":
-            pass
         else:
             self.unknown.append("ESC[%s%s" % (args, final))
 

@@ -71,7 +71,7 @@ OUT=$(cat "$TMP/int.out")
 ERR=$(cat "$TMP/int.err")
 expect_rc 130
 expect_contains "$OUT" "stopped following deployment"
-expect_contains "$OUT" "mctl status /p/db"
+expect_contains "$OUT" "mctl wait /p/db"
 expect_contains "$OUT" "mctl cancel"
 expect_eq "$(request_count DELETE /v2/deployments)" 0 "no cancel sent"
 expect_eq "$(sim GET /v2/deployments | jq_py 'len(j)')" 1 "deployment still running in Marathon"
