@@ -8,12 +8,13 @@ source "$(dirname "$0")/lib.sh"
 source "$(dirname "$0")/lib_marathon.sh"
 source "$(dirname "$0")/lib_dns.sh"
 source "$(dirname "$0")/lib_docker.sh"
+source "$(dirname "$0")/lib_mesos.sh"
 need_cmd git
 CHECK=${MCTL_BUILD:-$MCTL_SOURCE/build}/tests/mctl_check_json
 [[ -x $CHECK ]] || CHECK=$(dirname "$MCTL")/tests/mctl_check_json
 [[ -x $CHECK ]] || fail_now "mctl_check_json is not built (cmake --build build --target mctl_check_json)"
 SCHEMAS=$MCTL_SOURCE/docs/schemas
-STREAMS=" deploy rollback restart scale stop destroy cancel "
+STREAMS=" deploy rollback restart scale stop destroy cancel kill wait logs up "
 declare -A CHECKED=()
 
 # checked NAME [MCTL ARGS...]: runs mctl with --json; its output must match docs/schemas/NAME.json.
@@ -61,6 +62,7 @@ done
 
 # --- Services: the Marathon simulator, the Mesos-DNS HTTP fixture, dockerd and a registry.
 start_marathon
+start_mesos
 start_mesos_dns_http
 start_dockerd
 start_registry
@@ -114,6 +116,9 @@ checked lint lint
 checked lint lint --strict -e prod
 checked "config show" config show -e prod
 checked version version
+checked schema schema
+checked init init "$TMP/newproject" --app web
+checked init init "$TMP/newproject" --app web
 checked help help deploy
 checked help help nosuch
 
@@ -129,6 +134,20 @@ checked apps apps "${M[@]}"
 checked versions versions flask-hello "${P[@]}"
 checked deployments deployments "${M[@]}"
 checked scale scale flask-hello 2 "${P[@]}" --timeout 30s
+checked tasks tasks flask-hello "${P[@]}"
+checked queue queue "${M[@]}"
+checked "queue reset" queue reset flask-hello "${P[@]}"
+expect_rc 8
+checked wait wait flask-hello "${P[@]}" --timeout 30s
+wait_until 10 mesos_has 2 /flask-hello || fail_now "Mesos did not learn the tasks of /flask-hello"
+FH=$(running_tasks /flask-hello | sed -n 1p)
+msim POST write "{\"task\":\"$FH\",\"text\":\"hello\\n\"}" >/dev/null
+msim POST write "{\"task\":\"$FH\",\"stream\":\"stderr\",\"text\":\"warn\\n\"}" >/dev/null
+checked logs logs flask-hello "${P[@]}" --mesos "$MESOS_URL"
+expect_contains "$OUT" '"event":"line"'
+checked logs logs /nope "${M[@]}" --mesos "$MESOS_URL"
+checked top top flask-hello --interval 100ms "${P[@]}" --mesos "$MESOS_URL"
+checked kill kill "$FH" --yes "${P[@]}"
 checked restart restart flask-hello "${P[@]}" --timeout 30s
 checked rollback rollback flask-hello "${P[@]}" --timeout 30s
 checked stop stop flask-hello "${P[@]}" --timeout 30s
@@ -156,6 +175,11 @@ expect_rc 8
 checked "image build" image build flask-hello --no-strict
 checked "images gc local" images gc local --dry-run "${M[@]}"
 checked "images gc registry" images gc registry --dry-run "${M[@]}"
+
+test_case "local containers (up, ps, down)"
+checked ps ps
+checked down down
+checked up up nosuch
 
 test_case "every command of the tree was checked here"
 for leaf in $(tr ' ' '_' <<<"$LEAVES"); do
