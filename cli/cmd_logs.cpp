@@ -48,8 +48,11 @@ class Printer : public mesos::LogSink {
   void line(const mesos::TaskRef& task, mesos::Stream stream, std::string_view text) override {
     const bool err = stream == mesos::Stream::err;
     if (m_ctx) {
-      const nlohmann::json j = {{"event", "line"}, {"task", task.id}, {"host", task.host},
-                                {"stream", err ? "stderr" : "stdout"}, {"text", std::string(text)}};
+      const nlohmann::json j = {{"event", "line"},
+                                {"task", task.id},
+                                {"host", task.host},
+                                {"stream", err ? "stderr" : "stdout"},
+                                {"text", std::string(text)}};
       m_ctx->print(j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace));
       if (m_flush) std::fflush(stdout);
       return;
@@ -172,8 +175,8 @@ void run_logs(Context& ctx, const LogsFlags& f) {
   const auto result = mesos::read_logs(*client, list, o, printer, stop);
   std::fflush(stdout);
   if (ctx.json()) {
-    ctx.print_stream_result({{"event", "result"}, {"command", "logs"}, {"app", id},
-                             {"tasks_read", result.read}});
+    ctx.print_stream_result(
+        {{"event", "result"}, {"command", "logs"}, {"app", id}, {"tasks_read", result.read}});
   }
   if (result.unreachable > 0) {
     throw Error(fmt::format("logs of {}: {} task(s) could not be read because their agent did not "
