@@ -147,7 +147,7 @@ checked logs logs flask-hello "${P[@]}" --mesos "$MESOS_URL"
 expect_contains "$OUT" '"event":"line"'
 checked logs logs /nope "${M[@]}" --mesos "$MESOS_URL"
 checked top top flask-hello --interval 100ms "${P[@]}" --mesos "$MESOS_URL"
-checked kill kill "$FH" --yes "${P[@]}"
+checked kill kill "$(sim GET /v2/apps/flask-hello | jq_py "j['app']['tasks'][0]['id']")" --yes "${P[@]}"
 checked restart restart flask-hello "${P[@]}" --timeout 30s
 checked rollback rollback flask-hello "${P[@]}" --timeout 30s
 checked stop stop flask-hello "${P[@]}" --timeout 30s
