@@ -7,6 +7,7 @@
 #include <cstdio>
 #include <iterator>
 #include <map>
+#include <nlohmann/json.hpp>
 
 #include "cli/cmd_logs_local.hpp"
 #include "cli/commands.hpp"
@@ -41,8 +42,21 @@ class Printer : public mesos::LogSink {
   Printer(bool label, bool mark_stderr, bool color, bool flush)
       : m_label(label), m_mark(mark_stderr), m_color(color), m_flush(flush) {}
 
+  // --json: one NDJSON line per log line (docs/output.md); bytes that are not UTF-8 become U+FFFD.
+  void json_lines(Context& ctx) { m_ctx = &ctx; }
+
   void line(const mesos::TaskRef& task, mesos::Stream stream, std::string_view text) override {
     const bool err = stream == mesos::Stream::err;
+    if (m_ctx) {
+      const nlohmann::json j = {{"event", "line"},
+                                {"task", task.id},
+                                {"host", task.host},
+                                {"stream", err ? "stderr" : "stdout"},
+                                {"text", std::string(text)}};
+      m_ctx->print(j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace));
+      if (m_flush) std::fflush(stdout);
+      return;
+    }
     std::string prefix;
     if (m_label) prefix = painted(label(task), color_of(task)) + " ";
     if (m_label || m_mark)
@@ -73,6 +87,7 @@ class Printer : public mesos::LogSink {
   }
 
   bool m_label, m_mark, m_color, m_flush;
+  Context* m_ctx = nullptr;
   std::size_t m_width = 0;
   std::map<std::string, std::size_t> m_colors;
 };
@@ -155,9 +170,14 @@ void run_logs(Context& ctx, const LogsFlags& f) {
   // are shown.
   const bool label = f.task.empty();
   Printer printer(label, o.out && o.err, ctx.color() && ctx.stdout_is_tty(), f.follow);
+  if (ctx.json()) printer.json_lines(ctx);
   const auto& stop = deploying::catch_interrupts();
   const auto result = mesos::read_logs(*client, list, o, printer, stop);
   std::fflush(stdout);
+  if (ctx.json()) {
+    ctx.print_stream_result(
+        {{"event", "result"}, {"command", "logs"}, {"app", id}, {"tasks_read", result.read}});
+  }
   if (result.unreachable > 0) {
     throw Error(fmt::format("logs of {}: {} task(s) could not be read because their agent did not "
                             "answer (see above)",

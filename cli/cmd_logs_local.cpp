@@ -6,6 +6,7 @@
 
 #include <chrono>
 #include <cstdio>
+#include <nlohmann/json.hpp>
 
 #include "cli/deploy_output.hpp"
 #include "cli/local_target.hpp"
@@ -29,10 +30,20 @@ void run_local_logs(Context& ctx, const LocalLogsQuery& f) {
   auto docker = local_docker(ctx);
   local::app_logs(*docker, local_project(ctx), id, q,
                   [&](const std::string& name, bool err, const std::string& line) {
+                    if (ctx.json()) {  // NDJSON like the Mesos logs (docs/output.md)
+                      const nlohmann::json j = {{"event", "line"},
+                                                {"container", name},
+                                                {"stream", err ? "stderr" : "stdout"},
+                                                {"text", line}};
+                      ctx.print(j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace));
+                      std::fflush(stdout);
+                      return;
+                    }
                     std::FILE* out = err ? stderr : stdout;
                     std::fprintf(out, "%s | %s\n", name.c_str(), line.c_str());
                     std::fflush(out);
                   });
+  if (ctx.json()) ctx.print_stream_result({{"event", "result"}, {"command", "logs"}, {"app", id}});
 }
 
 }  // namespace mctl::cli

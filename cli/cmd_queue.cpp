@@ -13,7 +13,7 @@ void run_queue(Context& ctx, const std::string& app) {
   const std::string id = app.empty() ? "" : deploying::app_id(ctx, app);
   const auto rows = deploy::queue_rows(client->queue(), id);
   if (ctx.json()) {
-    ctx.print_json(deploy::queue_json(rows));
+    ctx.print_json({{"queue", deploy::queue_json(rows)}});
     return;
   }
   if (rows.empty()) {

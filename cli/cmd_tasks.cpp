@@ -10,7 +10,7 @@ void run_tasks(Context& ctx, const std::string& app) {
   auto client = deploying::marathon(ctx);
   const auto rows = deploy::task_rows(client->require_app(deploying::app_id(ctx, app)));
   if (ctx.json()) {
-    ctx.print_json(deploy::tasks_json(rows));
+    ctx.print_json({{"tasks", deploy::tasks_json(rows)}});
     return;
   }
   ctx.print(rows.empty() ? "no tasks" : deploy::tasks_table(rows));

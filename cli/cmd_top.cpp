@@ -132,9 +132,22 @@ std::vector<mesos::TaskRef> tasks_of(Context& ctx, const TopFlags& f) {
   return tasks;
 }
 
-// One round: the tasks, two samples, one table (or JSON line). Returns the tasks without figures.
+// JSON (docs/output.md): one document {"apps"}; with --watch a stream, a {"event": "sample",
+// "apps"} line per round and {"event": "result", "command": "top", "apps"} (the last round) last.
+void print_json_round(Context& ctx, const TopFlags& f, json doc, json& last) {
+  if (!f.watch) {
+    ctx.print_json(doc);
+    return;
+  }
+  last = doc;
+  doc["event"] = "sample";
+  ctx.print_event(doc);
+}
+
+// One round: the tasks, two samples, one table (or JSON). Returns the tasks without figures.
 int one_round(Context& ctx, mesos::MesosClient& client, const TopFlags& f,
-              std::chrono::milliseconds interval, const std::atomic<bool>& stop, bool redraw) {
+              std::chrono::milliseconds interval, const std::atomic<bool>& stop, bool redraw,
+              json& last) {
   const auto tasks = tasks_of(ctx, f);
   const auto state = client.master_state();
   ByApp apps;
@@ -148,7 +161,7 @@ int one_round(Context& ctx, mesos::MesosClient& client, const TopFlags& f,
     apps[u.task.app_id].push_back(std::move(u));
   }
   if (ctx.json()) {
-    ctx.print(as_json(apps).dump());
+    print_json_round(ctx, f, as_json(apps), last);
   } else {
     ctx.print((redraw ? "\033[H\033[2J" : "") + as_table(apps, ctx.color() && ctx.stdout_is_tty()));
   }
@@ -162,10 +175,16 @@ void run_top(Context& ctx, const TopFlags& f) {
   auto client = mesos_client(ctx);
   const auto& stop = deploying::catch_interrupts();
   int missing = 0;
+  json last = {{"apps", json::array()}};
   do {
-    missing =
-        one_round(ctx, *client, f, interval, stop, f.watch && ctx.stdout_is_tty() && !ctx.json());
+    missing = one_round(ctx, *client, f, interval, stop,
+                        f.watch && ctx.stdout_is_tty() && !ctx.json(), last);
   } while (f.watch && !stop);
+  if (f.watch && ctx.json()) {
+    last["event"] = "result";
+    last["command"] = "top";
+    ctx.print_stream_result(last);
+  }
   if (missing > 0) {
     throw Error(fmt::format("top: {} task(s) without figures (see above)", missing), Exit::remote);
   }

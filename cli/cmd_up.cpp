@@ -73,7 +73,7 @@ void print_event(Context& ctx, const local::UpEvent& e) {
     json j = {{"event", kinds[static_cast<int>(e.kind)]}, {"text", e.text}};
     if (!e.container.empty()) j["container"] = e.container;
     if (e.kind == local::UpEvent::Kind::log) j["stream"] = e.err ? "stderr" : "stdout";
-    ctx.print(j.dump());
+    ctx.print_event(j);
   } else if (e.kind == local::UpEvent::Kind::log) {
     ctx.print(fmt::format("{} | {}", e.container, e.text));
   } else if (!ctx.globals.quiet) {
@@ -105,13 +105,13 @@ void run_up(Context& ctx, const UpFlags& f) {
       &deploying::catch_interrupts();  // also --detach: Ctrl-C removes what this run started
   const auto result = local::up(local_docker(ctx), waves, o);
   if (ctx.json()) {
-    ctx.print(json{{"result",
-                    {{"network", result.network},
-                     {"created", result.created},
-                     {"kept", result.kept},
-                     {"replaced", result.replaced},
-                     {"exit_code", static_cast<int>(result.exit)}}}}
-                  .dump());
+    ctx.print_stream_result({{"event", "result"},
+                             {"command", "up"},
+                             {"network", result.network},
+                             {"created", result.created},
+                             {"kept", result.kept},
+                             {"replaced", result.replaced},
+                             {"exit_code", static_cast<int>(result.exit)}});
   }
   if (result.exit == Exit::ok) {
     if (!ctx.json()) {
@@ -144,7 +144,7 @@ void run_ps(Context& ctx) {
                      {"image", c.image},
                      {"id", c.id.substr(0, 12)}});
     }
-    ctx.print_json(all);
+    ctx.print_json({{"containers", all}});
     return;
   }
   if (containers.empty()) {

@@ -8,12 +8,13 @@ source "$(dirname "$0")/lib.sh"
 source "$(dirname "$0")/lib_marathon.sh"
 source "$(dirname "$0")/lib_dns.sh"
 source "$(dirname "$0")/lib_docker.sh"
+source "$(dirname "$0")/lib_mesos.sh"
 need_cmd git
 CHECK=${MCTL_BUILD:-$MCTL_SOURCE/build}/tests/mctl_check_json
 [[ -x $CHECK ]] || CHECK=$(dirname "$MCTL")/tests/mctl_check_json
 [[ -x $CHECK ]] || fail_now "mctl_check_json is not built (cmake --build build --target mctl_check_json)"
 SCHEMAS=$MCTL_SOURCE/docs/schemas
-STREAMS=" deploy rollback restart scale stop destroy cancel "
+STREAMS=" deploy rollback restart scale stop destroy cancel kill wait logs up "
 declare -A CHECKED=()
 
 # checked NAME [MCTL ARGS...]: runs mctl with --json; its output must match docs/schemas/NAME.json.
@@ -36,9 +37,23 @@ checked() {
 
 test_case "every command of the tree has a schema"
 mctl completion bash
-COMMANDS=$(awk '/^_mctl_opts\(\)/{on=1} on && /^    .*\) echo/{sub(/^    \x27/, ""); sub(/\x27\).*/, ""); print} /^}/{on=0}' <<<"$OUT" | sort -u)
-SUBS=$(awk '/^_mctl_subs\(\)/{on=1} on && /^    .*\) echo/{sub(/^    \x27/, ""); sub(/\x27\).*/, ""); print} /^}/{on=0}' <<<"$OUT" | sort -u)
-LEAVES=$(comm -23 <(echo "$COMMANDS") <(echo "$SUBS") | grep -v '^$' | grep -v '^completion ')
+# The leaves: every child named in _mctl_subs (PARENT) echo 'CHILD ...') that is not a parent
+# itself, so commands without options count too. The tree lists visible commands only: hidden
+# helpers (man, completion's word lists) are not part of the contract.
+PARENTS=$(awk '/^_mctl_subs\(\)/{on=1} on && /^    .*\) echo/{sub(/^    \x27/, ""); sub(/\x27\).*/, ""); print} /^}/{on=0}' <<<"$OUT" | sort -u)
+CHILDREN=$(awk '/^_mctl_subs\(\)/{on=1} on && /^    .*\) echo/{
+    line = $0; sub(/^    \x27/, "", line); parent = line; sub(/\x27\).*/, "", parent)
+    sub(/^[^)]*\) echo \x27/, "", line); sub(/\x27 ;;.*/, "", line)
+    n = split(line, kids, " "); for (i = 1; i <= n; i++) print (parent == "" ? "" : parent " ") kids[i]
+  } /^}/{on=0}' <<<"$OUT" | sort -u)
+LEAVES=$(comm -23 <(echo "$CHILDREN") <(echo "$PARENTS") | grep -v '^$' | grep -v '^completion')
+# A parent that runs by itself too (queue [APP], queue reset APP) has an optional SUBCOMMAND.
+for parent in $(tr ' ' '_' <<<"$PARENTS"); do
+  parent=${parent//_/ }
+  [[ -n $parent ]] || continue
+  # shellcheck disable=SC2086 # the words of the command path
+  [[ $("$MCTL" $parent --help 2>&1 | head -3) == *"[SUBCOMMAND]"* ]] && LEAVES+=$'\n'"$parent"
+done
 expect_true test "$(wc -l <<<"$LEAVES")" -ge 30
 for leaf in $(tr ' ' '_' <<<"$LEAVES"); do
   leaf=${leaf//_/ }
@@ -47,6 +62,7 @@ done
 
 # --- Services: the Marathon simulator, the Mesos-DNS HTTP fixture, dockerd and a registry.
 start_marathon
+start_mesos
 start_mesos_dns_http
 start_dockerd
 start_registry
@@ -100,6 +116,9 @@ checked lint lint
 checked lint lint --strict -e prod
 checked "config show" config show -e prod
 checked version version
+checked schema schema
+checked init init "$TMP/newproject" --app web
+checked init init "$TMP/newproject" --app web
 checked help help deploy
 checked help help nosuch
 
@@ -115,6 +134,20 @@ checked apps apps "${M[@]}"
 checked versions versions flask-hello "${P[@]}"
 checked deployments deployments "${M[@]}"
 checked scale scale flask-hello 2 "${P[@]}" --timeout 30s
+checked tasks tasks flask-hello "${P[@]}"
+checked queue queue "${M[@]}"
+checked "queue reset" queue reset flask-hello "${P[@]}"
+expect_rc 8
+checked wait wait flask-hello "${P[@]}" --timeout 30s
+wait_until 10 mesos_has 2 /flask-hello || fail_now "Mesos did not learn the tasks of /flask-hello"
+FH=$(running_tasks /flask-hello | sed -n 1p)
+msim POST write "{\"task\":\"$FH\",\"text\":\"hello\\n\"}" >/dev/null
+msim POST write "{\"task\":\"$FH\",\"stream\":\"stderr\",\"text\":\"warn\\n\"}" >/dev/null
+checked logs logs flask-hello "${P[@]}" --mesos "$MESOS_URL"
+expect_contains "$OUT" '"event":"line"'
+checked logs logs /nope "${M[@]}" --mesos "$MESOS_URL"
+checked top top flask-hello --interval 100ms "${P[@]}" --mesos "$MESOS_URL"
+checked kill kill "$(sim GET /v2/apps/flask-hello | jq_py "j['app']['tasks'][0]['id']")" --yes "${P[@]}"
 checked restart restart flask-hello "${P[@]}" --timeout 30s
 checked rollback rollback flask-hello "${P[@]}" --timeout 30s
 checked stop stop flask-hello "${P[@]}" --timeout 30s
@@ -142,6 +175,11 @@ expect_rc 8
 checked "image build" image build flask-hello --no-strict
 checked "images gc local" images gc local --dry-run "${M[@]}"
 checked "images gc registry" images gc registry --dry-run "${M[@]}"
+
+test_case "local containers (up, ps, down)"
+checked ps ps
+checked down down
+checked up up nosuch
 
 test_case "every command of the tree was checked here"
 for leaf in $(tr ' ' '_' <<<"$LEAVES"); do

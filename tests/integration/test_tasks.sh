@@ -19,7 +19,7 @@ task_ids() { sim GET "/v2/apps$1" | jq_py "'\n'.join(sorted(t['id'] for t in j['
 # kills: task kill requests (DELETE .../tasks/...) the simulator received so far.
 kills() { sim GET requests | jq_py "sum(1 for r in j if r['method']=='DELETE' and '/tasks/' in r['path'])"; }
 # task_currents APP: the distinct values of mctl tasks --json's "current", sorted.
-task_currents() { "$MCTL" tasks "$1" --json "${M[@]}" | jq_py "sorted(set(t['current'] for t in j))"; }
+task_currents() { "$MCTL" tasks "$1" --json "${M[@]}" | jq_py "sorted(set(t['current'] for t in j['tasks']))"; }
 healthy_is() { [[ $(app_field "$1" "a['tasksHealthy']") == "$2" ]]; }
 
 write_app web.json /web registry.local/web:v1 3
@@ -41,13 +41,13 @@ expect_contains "$(grep "^$short" <<<"$OUT")" " $port "
 test_case "tasks --json: full ids, versions, current flag"
 mctl tasks /web --json "${M[@]}"
 expect_rc 0
-expect_eq "$(jq_py "len(j), all(t['current'] for t in j), sorted(t['id'] for t in j)[0]" <<<"$OUT")" "3 True $first"
+expect_eq "$(jq_py "len(j['tasks']), all(t['current'] for t in j['tasks']), sorted(t['id'] for t in j['tasks'])[0]" <<<"$OUT")" "3 True $first"
 
 test_case "tasks after a scale: the old tasks stay new (a scale is not a config change)"
 mctl scale /web 4 "${M[@]}" --timeout 30s
 [[ $RC == 0 ]] || fail_now "scale failed: $ERR"
 mctl tasks /web --json "${M[@]}"
-expect_eq "$(jq_py "len(j), all(t['current'] for t in j)" <<<"$OUT")" "4 True"
+expect_eq "$(jq_py "len(j['tasks']), all(t['current'] for t in j['tasks'])" <<<"$OUT")" "4 True"
 
 test_case "tasks during a deploy: old and new tasks side by side"
 sim POST app_faults '{"app":"/web","slow_staging_ms":30000,"scope":"next_config"}' >/dev/null
@@ -188,7 +188,7 @@ expect_contains "$OUT" "/big: 2 instance(s) waiting to launch"
 expect_contains "$OUT" "offers declined: InsufficientCpus:"
 expect_contains "$OUT" "cpus 8"
 mctl queue --json "${M[@]}"
-expect_eq "$(jq_py "[(e['app'], e['waiting'], e['reasons'][0].split(':')[0]) for e in j]" <<<"$OUT")" "[('/big', 2, 'InsufficientCpus')]"
+expect_eq "$(jq_py "[(e['app'], e['waiting'], e['reasons'][0].split(':')[0]) for e in j['queue']]" <<<"$OUT")" "[('/big', 2, 'InsufficientCpus')]"
 mctl queue reset /web "${M[@]}"
 expect_rc 8 "a running app is not in the queue"
 expect_contains "$ERR" "not in the launch queue"
