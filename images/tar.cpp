@@ -24,6 +24,7 @@ constexpr std::uint64_t octal_max(Field f) {
 }
 
 void put_text(std::string& block, Field f, std::string_view text) {
+  if (text.empty()) return;  // an empty view may hold a null pointer, which memcpy must not get
   std::memcpy(block.data() + f.offset, text.data(), std::min(text.size(), f.width));
 }
 

@@ -73,7 +73,7 @@ struct Writer::State {
   void emit(const unsigned char* data, std::size_t n, bool all) {
     if (pending_n > 0) {
       const std::size_t take = std::min(k_line_bytes - pending_n, n);
-      std::memcpy(pending + pending_n, data, take);
+      if (take > 0) std::memcpy(pending + pending_n, data, take);
       pending_n += take;
       data += take;
       n -= take;
@@ -94,7 +94,7 @@ struct Writer::State {
       data += lines * k_line_bytes;
       n -= lines * k_line_bytes;
     }
-    std::memcpy(pending + pending_n, data, n);
+    if (n > 0) std::memcpy(pending + pending_n, data, n);  // data may be null when n is 0
     pending_n += n;
     if (all && pending_n > 0) {
       line(pending, pending_n);

@@ -27,7 +27,7 @@ void init_pads(HmacPads& pads, std::string_view password) {
   unsigned char key[k_block] = {};
   if (password.size() > k_block) {
     SHA256(reinterpret_cast<const unsigned char*>(password.data()), password.size(), key);
-  } else {
+  } else if (!password.empty()) {
     std::memcpy(key, password.data(), password.size());
   }
   unsigned char pad[k_block];
