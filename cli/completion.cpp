@@ -48,14 +48,15 @@ std::string joined(const std::vector<std::string>& words) {
   return fmt::format("{}", fmt::join(words, " "));
 }
 
-// The case arms every POSIX-style script shares: subcommands, options, the kind of an option's
-// value ("PATH|NAME" -> "kind [choices]") and of a command's first positional.
-struct Arms {
+// The functions bash and zsh share: each looks a key up in a case table and leaves the answer
+// in the array `reply` (no output, so no subshell per call): a command's subcommands and
+// options as 'name:description', the kind of an option's value ("PATH|NAME" -> kind choices...)
+// and of a command's first positional. bash drops the descriptions, zsh shows them.
+std::string case_tables(const std::vector<CommandInfo>& tree) {
   std::string subs, opts, values, args;
-};
-
-Arms case_arms(const std::vector<CommandInfo>& tree, bool with_descriptions) {
-  Arms a;
+  const auto arm = [](const std::string& key, const std::vector<std::string>& items) {
+    return fmt::format("    {}) reply=({}) ;;\n", key, joined(items));
+  };
   for (const auto& c : tree) {
     if (!c.subcommands.empty()) {
       std::vector<std::string> items;
@@ -64,88 +65,84 @@ Arms case_arms(const std::vector<CommandInfo>& tree, bool with_descriptions) {
         for (const auto& d : tree) {
           if (d.path == (c.path.empty() ? name : c.path + " " + name)) desc = d.description;
         }
-        items.push_back(with_descriptions ? sq(name + ":" + desc) : name);
+        items.push_back(sq(name + ":" + desc));
       }
-      a.subs += with_descriptions
-                    ? fmt::format("    {}) reply=({}) ;;\n", sq(c.path), joined(items))
-                    : fmt::format("    {}) echo {} ;;\n", sq(c.path), sq(joined(items)));
+      subs += arm(sq(c.path), items);
     }
-    std::vector<std::string> opts;
+    std::vector<std::string> names;
     for (const auto& o : c.options) {
-      for (const auto& n : o.names)
-        opts.push_back(with_descriptions ? sq(n + ":" + o.description) : n);
+      for (const auto& n : o.names) names.push_back(sq(n + ":" + o.description));
       if (o.kind == ValueKind::none || o.kind == ValueKind::word) continue;
-      std::string value = kind_word(o.kind);
-      for (const auto& choice : o.choices) value += " " + choice;
+      std::vector<std::string> value{kind_word(o.kind)};
+      for (const auto& choice : o.choices) value.push_back(sq(choice));
       std::vector<std::string> keys;
       for (const auto& n : o.names) keys.push_back(sq(c.path + "|" + n));
-      a.values += fmt::format("    {}) echo {} ;;\n", fmt::join(keys, "|"), sq(value));
+      values += arm(fmt::format("{}", fmt::join(keys, "|")), value);
     }
-    if (!opts.empty()) {
-      a.opts += with_descriptions
-                    ? fmt::format("    {}) reply=({}) ;;\n", sq(c.path), joined(opts))
-                    : fmt::format("    {}) echo {} ;;\n", sq(c.path), sq(joined(opts)));
-    }
-    if (!c.positionals.empty() && c.positionals.front().kind != ValueKind::word) {
-      a.args +=
-          fmt::format("    {}) echo {} ;;\n", sq(c.path), kind_word(c.positionals.front().kind));
-    }
+    if (!names.empty()) opts += arm(sq(c.path), names);
+    if (!c.positionals.empty() && c.positionals.front().kind != ValueKind::word)
+      args += arm(sq(c.path), {kind_word(c.positionals.front().kind)});
   }
-  return a;
+  std::string out;
+  for (const auto& [name, arms] : {std::pair{"subs", &subs}, std::pair{"opts", &opts},
+                                   std::pair{"value", &values}, std::pair{"args", &args}}) {
+    out += fmt::format("_mctl_{}() {{\n  case \"$1\" in\n{}    *) reply=() ;;\n  esac\n}}\n",
+                       name, *arms);
+  }
+  return out;
 }
 
 constexpr const char* k_bash =
     R"BASH(# bash completion for mctl (mctl completion bash; generated from mctl's command tree)
-_mctl_subs() {{
-  case "$1" in
-{subs}  esac
-}}
-_mctl_opts() {{
-  case "$1" in
-{opts}  esac
-}}
-_mctl_value() {{
-  case "$1" in
-{values}  esac
-}}
-_mctl_args() {{
-  case "$1" in
-{args}  esac
+{tables}# COMPREPLY = the words of $1 that start with $2 (no subshell).
+_mctl_match() {{
+  local - w IFS=$' \t\n'
+  set -f
+  COMPREPLY=()
+  for w in $1; do [[ $w == "$2"* ]] && COMPREPLY+=("$w"); done
 }}
 _mctl_values_of() {{
   local kind=$1 cur=$2
   shift 2
   case $kind in
-    environment) COMPREPLY=($(compgen -W "$(mctl completion environments 2>/dev/null)" -- "$cur")) ;;
-    vault_id) COMPREPLY=($(compgen -W "$(mctl completion vault-ids 2>/dev/null)" -- "$cur")) ;;
-    app) COMPREPLY=($(compgen -W "$(mctl completion apps 2>/dev/null)" -- "$cur") $(compgen -f -- "$cur")) ;;
+    environment) _mctl_match "$(mctl completion environments 2>/dev/null)" "$cur" ;;
+    vault_id) _mctl_match "$(mctl completion vault-ids 2>/dev/null)" "$cur" ;;
+    app) _mctl_match "$(mctl completion apps 2>/dev/null)" "$cur"; COMPREPLY+=($(compgen -f -- "$cur")) ;;
     file) COMPREPLY=($(compgen -f -- "$cur")) ;;
     directory) COMPREPLY=($(compgen -d -- "$cur")) ;;
-    choice) COMPREPLY=($(compgen -W "$*" -- "$cur")) ;;
+    choice) _mctl_match "$*" "$cur" ;;
   esac
 }}
 _mctl() {{
-  local cur=${{COMP_WORDS[COMP_CWORD]}} prev=${{COMP_WORDS[COMP_CWORD-1]}} path="" w i skip=0 kind
-  local valued=" {valued} "
+  local cur=${{COMP_WORDS[COMP_CWORD]}} prev=${{COMP_WORDS[COMP_CWORD-1]}} path="" w i skip=0
+  local valued=" {valued} " names
+  local -a reply
   for ((i = 1; i < COMP_CWORD; i++)); do
     w=${{COMP_WORDS[i]}}
     if ((skip)); then skip=0; continue; fi
     if [[ $w == -* ]]; then [[ $valued == *" $w "* ]] && skip=1; continue; fi
-    if [[ " $(_mctl_subs "$path") " == *" $w "* ]]; then path=${{path:+$path }}$w; fi
+    _mctl_subs "$path"
+    names=" ${{reply[*]%%:*}} "
+    if [[ $names == *" $w "* ]]; then path=${{path:+$path }}$w; fi
   done
   if [[ $valued == *" $prev "* ]]; then
-    kind=$(_mctl_value "$path|$prev")
-    [[ -n $kind ]] || kind=$(_mctl_value "|$prev")
-    [[ -n $kind ]] && _mctl_values_of ${{kind%% *}} "$cur" ${{kind#* }}
-    return
+    _mctl_value "$path|$prev"
+    ((${{#reply[@]}})) || _mctl_value "|$prev"
+    ((${{#reply[@]}})) && _mctl_values_of "${{reply[0]}}" "$cur" "${{reply[@]:1}}"
+    return 0
   fi
   if [[ $cur == -* ]]; then
-    COMPREPLY=($(compgen -W "$(_mctl_opts "$path") $(_mctl_opts "")" -- "$cur")); return
+    _mctl_opts "$path"
+    names="${{reply[*]%%:*}}"
+    _mctl_opts ""
+    _mctl_match "$names ${{reply[*]%%:*}}" "$cur"
+    return 0
   fi
-  local subs
-  subs=$(_mctl_subs "$path")
-  if [[ -n $subs ]]; then COMPREPLY=($(compgen -W "$subs" -- "$cur")); return; fi
-  _mctl_values_of "$(_mctl_args "$path")" "$cur"
+  _mctl_subs "$path"
+  if ((${{#reply[@]}})); then _mctl_match "${{reply[*]%%:*}}" "$cur"; return 0; fi
+  _mctl_args "$path"
+  _mctl_values_of "${{reply[0]}}" "$cur"
+  return 0
 }}
 complete -F _mctl mctl
 )BASH";
@@ -154,23 +151,7 @@ constexpr const char* k_zsh =
     R"ZSH(#compdef mctl
 # zsh completion for mctl (mctl completion zsh; generated from mctl's command tree).
 # Install as _mctl in a directory of $fpath, or after compinit: source <(mctl completion zsh)
-_mctl_subs() {{
-  case "$1" in
-{subs}  esac
-}}
-_mctl_opts() {{
-  case "$1" in
-{opts}  esac
-}}
-_mctl_value() {{
-  case "$1" in
-{values}  esac
-}}
-_mctl_args() {{
-  case "$1" in
-{args}  esac
-}}
-_mctl_values_of() {{
+{tables}_mctl_values_of() {{
   local kind=$1
   shift
   case $kind in
@@ -183,30 +164,31 @@ _mctl_values_of() {{
   esac
 }}
 _mctl() {{
-  local cmdpath="" w i skip=0 cur=${{words[CURRENT]}} prev=${{words[CURRENT-1]}} kind
+  local cmdpath="" w i skip=0 cur=${{words[CURRENT]}} prev=${{words[CURRENT-1]}}
   local -a reply names opts valued=({valued})
   for ((i = 2; i < CURRENT; i++)); do
     w=${{words[i]}}
     if ((skip)); then skip=0; continue; fi
     if [[ $w == -* ]]; then (( ${{valued[(Ie)$w]}} )) && skip=1; continue; fi
-    reply=(); _mctl_subs "$cmdpath"; names=(${{reply%%:*}})
+    _mctl_subs "$cmdpath"; names=(${{reply%%:*}})
     if (( ${{names[(Ie)$w]}} )); then cmdpath=${{cmdpath:+$cmdpath }}$w; fi
   done
   if (( ${{valued[(Ie)$prev]}} )); then
-    kind=$(_mctl_value "$cmdpath|$prev")
-    [[ -n $kind ]] || kind=$(_mctl_value "|$prev")
-    [[ -n $kind ]] && _mctl_values_of ${{=kind}}
+    _mctl_value "$cmdpath|$prev"
+    (( $#reply )) || _mctl_value "|$prev"
+    (( $#reply )) && _mctl_values_of "${{reply[@]}}"
     return
   fi
   if [[ $cur == -* ]]; then
-    reply=(); _mctl_opts "$cmdpath"; opts=($reply)
-    if [[ -n $cmdpath ]]; then reply=(); _mctl_opts ""; opts+=($reply); fi
+    _mctl_opts "$cmdpath"; opts=($reply)
+    if [[ -n $cmdpath ]]; then _mctl_opts ""; opts+=($reply); fi
     _describe -t options option opts
     return
   fi
-  reply=(); _mctl_subs "$cmdpath"
+  _mctl_subs "$cmdpath"
   if (( $#reply )); then _describe -t commands command reply; return; fi
-  _mctl_values_of "$(_mctl_args "$cmdpath")"
+  _mctl_args "$cmdpath"
+  _mctl_values_of "${{reply[@]}}"
 }}
 if [[ $funcstack[1] == _mctl ]]; then
   _mctl "$@"
@@ -322,16 +304,12 @@ std::string fish_completes(const std::vector<CommandInfo>& tree) {
 }  // namespace
 
 std::string bash_completion(const std::vector<CommandInfo>& tree) {
-  const Arms a = case_arms(tree, false);
-  return fmt::format(k_bash, fmt::arg("subs", a.subs), fmt::arg("opts", a.opts),
-                     fmt::arg("values", a.values), fmt::arg("args", a.args),
+  return fmt::format(k_bash, fmt::arg("tables", case_tables(tree)),
                      fmt::arg("valued", joined(valued_option_names(tree))));
 }
 
 std::string zsh_completion(const std::vector<CommandInfo>& tree) {
-  const Arms a = case_arms(tree, true);
-  return fmt::format(k_zsh, fmt::arg("subs", a.subs), fmt::arg("opts", a.opts),
-                     fmt::arg("values", a.values), fmt::arg("args", a.args),
+  return fmt::format(k_zsh, fmt::arg("tables", case_tables(tree)),
                      fmt::arg("valued", joined(valued_option_names(tree))));
 }
 
