@@ -165,11 +165,19 @@ Response DockerClient::get(const std::string& path) {
   return m_http->send(request);
 }
 
+nlohmann::json DockerClient::answer_json(const Response& r, const std::string& path) {
+  return parse_json(r.body, "Docker Engine answer from " + m_shown + path.substr(0, path.find('?')), Exit::remote);
+}
+
+nlohmann::json DockerClient::get_json(const std::string& path, const std::string& doing) {
+  const Response r = get(path);
+  if (!r.ok()) fail(doing, r);
+  return answer_json(r, path);
+}
+
 std::vector<EngineImage> DockerClient::images() {
-  const Response r = get("/images/json");
-  if (!r.ok()) fail("listing images", r);
   std::vector<EngineImage> out;
-  for (const auto& j : parse_json(r.body, "Docker Engine answer from " + m_shown + "/images/json", Exit::remote)) {
+  for (const auto& j : get_json("/images/json", "listing images")) {
     EngineImage image;
     image.id = j.value("Id", "");
     if (j.contains("RepoTags") && j["RepoTags"].is_array()) {
@@ -185,10 +193,8 @@ std::vector<EngineImage> DockerClient::images() {
 }
 
 std::vector<EngineContainer> DockerClient::containers() {
-  const Response r = get("/containers/json?all=1");
-  if (!r.ok()) fail("listing containers", r);
   std::vector<EngineContainer> out;
-  for (const auto& j : parse_json(r.body, "Docker Engine answer from " + m_shown + "/containers/json", Exit::remote)) {
+  for (const auto& j : get_json("/containers/json?all=1", "listing containers")) {
     EngineContainer c;
     c.id = j.value("Id", "");
     if (j.contains("Names") && !j["Names"].empty()) {
@@ -203,10 +209,11 @@ std::vector<EngineContainer> DockerClient::containers() {
 }
 
 std::optional<nlohmann::json> DockerClient::inspect_image(const std::string& name) {
-  const Response r = get("/images/" + name + "/json");
+  const std::string path = "/images/" + name + "/json";
+  const Response r = get(path);
   if (r.status == 404) return std::nullopt;
   if (!r.ok()) fail(fmt::format("inspecting image {}", name), r);
-  return parse_json(r.body, "Docker Engine answer from " + m_shown + "/images/" + name + "/json", Exit::remote);
+  return answer_json(r, path);
 }
 
 void DockerClient::tag(const std::string& source, const std::string& repository, const std::string& tag) {

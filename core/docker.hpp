@@ -92,6 +92,8 @@ class DockerClient {
  private:
   std::string url(const std::string& path);
   http::Response get(const std::string& path);
+  nlohmann::json answer_json(const http::Response& r, const std::string& path);  // or Exit::remote
+  nlohmann::json get_json(const std::string& path, const std::string& doing);    // GET, 2xx, JSON
   // Sends a request whose answer is Docker's JSON-lines progress stream, hands each event to
   // `handler`, and throws (via fail) on an HTTP error. Returns the stream's error and aux id.
   std::pair<std::string, std::string> stream_progress(const http::Request& request,

@@ -317,33 +317,24 @@ json MarathonClient::require_app(const std::string& id) {
   return *app;
 }
 
+// A GET of one of Marathon's lists: 200 and its parsed array, or the error of `doing`.
+json MarathonClient::read_list(const char* path, const char* doing,
+                               json (*parse_list)(const std::string&, const std::string&)) {
+  Call call{"GET", path, std::nullopt};
+  auto r = send(call);
+  if (r.status != 200) fail(r, call, doing);
+  return parse_list(r.body, fmt::format("GET {}", call.path.substr(0, call.path.find('?'))));
+}
+
 json MarathonClient::list_apps() {
-  Call call{"GET", "/v2/apps?embed=apps.tasks&embed=apps.lastTaskFailure", std::nullopt};
-  auto r = send(call);
-  if (r.status != 200) fail(r, call, "listing apps");
-  return parse::apps(r.body, "GET /v2/apps");
+  return read_list("/v2/apps?embed=apps.tasks&embed=apps.lastTaskFailure", "listing apps", parse::apps);
 }
 
-json MarathonClient::deployments() {
-  Call call{"GET", "/v2/deployments", std::nullopt};
-  auto r = send(call);
-  if (r.status != 200) fail(r, call, "listing deployments");
-  return parse::deployments(r.body, "GET /v2/deployments");
-}
+json MarathonClient::deployments() { return read_list("/v2/deployments", "listing deployments", parse::deployments); }
 
-json MarathonClient::queue() {
-  Call call{"GET", "/v2/queue", std::nullopt};
-  auto r = send(call);
-  if (r.status != 200) fail(r, call, "reading the launch queue");
-  return parse::queue(r.body, "GET /v2/queue");
-}
+json MarathonClient::queue() { return read_list("/v2/queue", "reading the launch queue", parse::queue); }
 
-json MarathonClient::tasks() {
-  Call call{"GET", "/v2/tasks", std::nullopt};
-  auto r = send(call);
-  if (r.status != 200) fail(r, call, "listing tasks");
-  return parse::tasks(r.body, "GET /v2/tasks");
-}
+json MarathonClient::tasks() { return read_list("/v2/tasks", "listing tasks", parse::tasks); }
 
 std::vector<std::string> MarathonClient::versions(const std::string& id) {
   Call call{"GET", "/v2/apps" + path_of(id) + "/versions", std::nullopt};

@@ -129,6 +129,8 @@ class MarathonClient {
     std::optional<json> body;
     bool expect_json = true;
   };
+  json read_list(const char* path, const char* doing,
+                 json (*parse_list)(const std::string& body, const std::string& endpoint));
   // Sends with failover across URLs; returns the first answer that is not a failover case.
   // Throws Unreachable (Exit::remote) when every URL failed in every round.
   core::http::Response send(const Call& call, bool single_attempt = false);
