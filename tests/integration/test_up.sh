@@ -243,6 +243,42 @@ expect_rc 0
 expect_contains "$OUT" "removed volume uptest-store-1-data"
 expect_eq "$(docker volume ls -q --filter label=mctl.project=uptest)" ""
 
+test_case "without -e, up, logs --local, ps and down use the environment named local, not default_env"
+E="$TMP/envproject"
+mkdir -p "$E/apps"
+cat >"$E/mctl.yaml" <<YAML
+project: envtest
+default_env: staging
+environments:
+  staging:
+    docker_host: unix://$TMP/no-such-dockerd.sock
+    vars: {where: the cluster}
+  local:
+    docker_host: $DOCKER_HOST
+    vars: {where: the laptop}
+YAML
+cat >"$E/apps/hello.yaml" <<'YAML'
+id: /hello
+container: {type: DOCKER, docker: {image: "bb:1"}}
+cmd: echo "running on {{ where }}" && exec sleep 1000
+YAML
+# DOCKER_HOST (empty: unset for mctl) would override the environments' docker_host.
+DOCKER_HOST='' mctl -C "$E" up --detach
+expect_rc 0
+expect_contains "$ERR" "environment: local (named local)"
+DOCKER_HOST='' mctl -C "$E" logs --local hello
+expect_rc 0
+expect_eq "$OUT" "envtest-hello-1 | running on the laptop"
+DOCKER_HOST='' mctl -C "$E" ps
+expect_rc 0
+expect_contains "$OUT" "envtest-hello-1"
+DOCKER_HOST='' mctl -C "$E" -e staging ps
+expect_rc 3 "-e wins: staging's docker_host does not answer"
+DOCKER_HOST='' mctl -C "$E" down
+expect_rc 0
+expect_contains "$OUT" "removed container envtest-hello-1"
+expect_eq "$(docker ps -a -q --filter label=mctl.project=envtest)" ""
+
 test_case "foreground: prefixed output, state lines, replacement after maxConsecutiveFailures, Ctrl-C removes"
 "$MCTL" -C "$P" up more/flaky.yaml >"$TMP/fg.out" 2>"$TMP/fg.err" &
 UP_PID=$!
