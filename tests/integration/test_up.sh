@@ -121,6 +121,11 @@ container:
     - {containerPath: data, mode: RW, persistent: {size: 10}}
 cmd: date >>$MESOS_SANDBOX/data/runs && exec sleep 1000
 YAML
+cat >"$P/more/plain.yaml" <<'YAML'
+id: /plain
+container: {type: DOCKER, docker: {image: "bb:1"}}
+cmd: exec sleep 1000
+YAML
 cat >"$P/more/ghost.yaml" <<YAML
 id: /ghost
 container:
@@ -218,6 +223,14 @@ expect_rc 1
 expect_contains "$ERR" "unhealthy: HTTP :"
 expect_contains "$ERR" "failed 2 times in a row"
 expect_contains "$ERR" "| broken: serving nothing"
+
+test_case "a container of the same name that is not the project's is never removed (exit 1)"
+docker run -d --network none --name uptest-plain-1 bb:1 sleep 1000 >/dev/null
+mctl -C "$P" up more/plain.yaml --detach
+expect_rc 1
+expect_contains "$ERR" "creating container uptest-plain-1: a container of that name exists and is not one of project 'uptest' (it has no mctl labels)"
+expect_eq "$(docker inspect -f '{{.State.Running}} {{index .Config.Labels "mctl.project"}}' uptest-plain-1)" "true "
+docker rm -f uptest-plain-1 >/dev/null
 
 test_case "a missing image: exit 8, nothing created"
 before=$(project_containers | wc -l)
