@@ -203,6 +203,21 @@ expect_true test "$(cid /web)" != "$WEB_ID"
 mctl -C "$P" logs --local web
 expect_eq "$OUT" "uptest-web-1 | web says bonjour"
 
+test_case "a new secret value alone replaces the app that uses it; its free ports stay"
+DB_ID=$(cid /db) WEB_ID=$(cid /web)
+SECRET2="n3w-$RANDOM-secret-$RANDOM"
+printf 'db_password: %s\n' "$SECRET2" >"$P/secrets.vault.yaml"
+mctl -C "$P" vault encrypt secrets.vault.yaml
+expect_rc 0
+mctl -C "$P" up --detach --set greeting=bonjour
+expect_rc 0
+expect_contains "$OUT" "1 started, 1 unchanged, 1 replaced"
+expect_eq "$(cid /db)" "$DB_ID" "db does not use the secret"
+expect_true test "$(cid /web)" != "$WEB_ID"
+expect_eq "$(port_of /web 1),$(port_of /web 2)" "$WEB0,$WEB1" "port 0 is assigned once, then kept"
+expect_eq "$(curl -s "http://127.0.0.1:$WEB0/secret.sha" | cut -d' ' -f1)" "$(printf %s "$SECRET2" | sha256sum | cut -d' ' -f1)"
+expect_not_contains "$OUT$ERR" "$SECRET2"
+
 test_case "images gc local keeps the image of mctl up's containers, also of a stopped one"
 docker stop -t 1 "$(cid /db)" "$(cid /web)" >/dev/null
 mctl -C "$P" images gc local --keep 0 --yes --no-marathon
