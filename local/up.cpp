@@ -63,6 +63,9 @@ struct Shared {
   std::mutex out;
   std::function<void(const UpEvent&)> on_event;
   std::atomic<bool> closed{false};
+  // Signalled whenever an instance's health changes, so up() waits for it without polling.
+  std::mutex changed_mutex;
+  std::condition_variable changed;
   explicit Shared(std::shared_ptr<core::DockerClient> d) : docker(std::move(d)), engine(*docker) {}
   void emit(const UpEvent& e) {
     std::lock_guard lock(out);
@@ -118,10 +121,14 @@ class Supervisor {
   }
 
   void set(Instance& in, Health h, bool ready, const std::string& failure = {}) {
-    std::lock_guard lock(in.mutex);
-    in.health = h;
-    in.ready = ready;
-    if (!failure.empty()) in.failure = failure;
+    {
+      std::lock_guard lock(in.mutex);
+      in.health = h;
+      in.ready = ready;
+      if (!failure.empty()) in.failure = failure;
+    }
+    std::lock_guard lock(m_shared->changed_mutex);
+    m_shared->changed.notify_all();
   }
 
   // Replaces the container as Marathon replaces a killed or finished task: same plan.
@@ -290,8 +297,10 @@ void place(Engine& engine, const UpApp& app, const UpOptions& o, bool bridge, st
 // Waits until every instance in [from, end) is healthy and ready. false: one failed (detach),
 // the deadline passed, or Ctrl-C.
 bool wait_healthy(std::vector<std::unique_ptr<Instance>>& all, std::size_t from, const UpOptions& o,
-                  Clock::time_point deadline, UpResult& result, Engine& engine) {
+                  Clock::time_point deadline, UpResult& result, Shared& shared) {
+  Engine& engine = shared.engine;
   for (;;) {
+    std::unique_lock changed(shared.changed_mutex);  // held while reading: no change is missed
     bool done = true;
     for (std::size_t i = from; i < all.size(); ++i) {
       std::lock_guard lock(all[i]->mutex);
@@ -320,7 +329,7 @@ bool wait_healthy(std::vector<std::unique_ptr<Instance>>& all, std::size_t from,
           fmt::format("not every app was healthy within {} s", o.timeout.count() / 1000);
       return false;
     }
-    std::this_thread::sleep_for(milliseconds(10));
+    shared.changed.wait_for(changed, milliseconds(50));  // also to see Ctrl-C and the deadline
   }
 }
 
@@ -363,7 +372,7 @@ UpResult up(std::shared_ptr<core::DockerClient> docker,
       }
       supervisor.start(in);
     }
-    if (!(ok = wait_healthy(all, from, o, deadline, result, engine))) break;
+    if (!(ok = wait_healthy(all, from, o, deadline, result, *shared))) break;
   }
   if (ok && !o.detach) {
     while (!interrupted(o)) std::this_thread::sleep_for(milliseconds(20));
