@@ -6,9 +6,9 @@
 #include <set>
 
 #include "cli/commands.hpp"
-#include "cli/render_options.hpp"
 #include "cli/deploy_output.hpp"
 #include "cli/local_target.hpp"
+#include "cli/render_options.hpp"
 #include "core/duration.hpp"
 #include "deploy/plan.hpp"
 #include "images/credentials.hpp"
@@ -106,6 +106,7 @@ void run_up(Context& ctx, const UpFlags& f) {
                         : images::engine_auth_header(images::find_credentials(config, host), host);
   };
   o.on_event = [&ctx](const local::UpEvent& e) { print_event(ctx, e); };
+  o.lock_dir = ctx.environ("XDG_RUNTIME_DIR").value_or("");
   o.interrupted =
       &deploying::catch_interrupts();  // also --detach: Ctrl-C removes what this run started
   const auto result = local::up(local_docker(ctx), waves, o);

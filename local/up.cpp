@@ -13,6 +13,7 @@
 
 #include "core/strings.hpp"
 #include "local/health.hpp"
+#include "local/lock.hpp"
 #include "local/spec.hpp"
 
 namespace mctl::local {
@@ -341,6 +342,15 @@ UpResult up(std::shared_ptr<core::DockerClient> docker,
   shared->on_event = o.on_event;
   Engine& engine = shared->engine;
   UpResult result;
+  const auto deadline = Clock::now() + o.timeout;
+  const auto project_lock = ProjectLock::acquire(
+      o.lock_dir.empty() ? std::filesystem::temp_directory_path() : o.lock_dir,
+      shared->docker->shown_host(), o.project, deadline, o.interrupted, [&](long pid) {
+        shared->emit({UpEvent::Kind::note, "",
+                      fmt::format("waiting for another mctl up{} of project '{}' to end",
+                                  pid > 0 ? fmt::format(" (pid {})", pid) : "", o.project),
+                      false});
+      });
   const bool bridge = engine.has_bridge();
   result.network = bridge ? "bridge" : "host";
   shared->emit({UpEvent::Kind::note, "",
@@ -352,7 +362,6 @@ UpResult up(std::shared_ptr<core::DockerClient> docker,
   std::set<int> taken;
   Supervisor supervisor(shared, o);  // before `all`: its threads (joined with `all`) use it
   std::vector<std::unique_ptr<Instance>> all;
-  const auto deadline = Clock::now() + o.timeout;
   bool ok = true;
   for (const auto& wave : waves) {
     const std::size_t from = all.size();

@@ -247,6 +247,24 @@ expect_contains "$ERR" "creating container uptest-plain-1: a container of that n
 expect_eq "$(docker inspect -f '{{.State.Running}} {{index .Config.Labels "mctl.project"}}' uptest-plain-1)" "true "
 docker rm -f uptest-plain-1 >/dev/null
 
+test_case "a second mctl up of the same project waits for the first instead of racing it for names"
+"$MCTL" -C "$P" up more/plain.yaml >"$TMP/first.out" 2>"$TMP/first.err" &
+FIRST_PID=$!
+wait_until 30 grep -q "uptest-plain-1: healthy" "$TMP/first.err" || _report fail "plain never became healthy"
+FIRST=$(cid /plain)
+"$MCTL" -C "$P" up more/plain.yaml --detach >"$TMP/second.out" 2>"$TMP/second.err" &
+SECOND_PID=$!
+wait_until 30 grep -q "waiting for another mctl up (pid $FIRST_PID) of project 'uptest' to end" "$TMP/second.err" ||
+  _report fail "the second up did not wait: $(cat "$TMP/second.err")"
+expect_eq "$(cid /plain)" "$FIRST" "the first run's container is untouched while it runs"
+kill -INT "$FIRST_PID"
+wait "$FIRST_PID"
+wait "$SECOND_PID"
+RC=$?
+expect_rc 0 "the second up ran once the first had ended"
+expect_eq "$(docker ps -q --filter label=mctl.project=uptest --filter label=mctl.app=/plain | wc -l)" "1"
+expect_true test "$(cid /plain)" != "$FIRST"
+
 test_case "a missing image: exit 8, nothing created"
 before=$(project_containers | wc -l)
 mctl -C "$P" up more/ghost.yaml --detach
