@@ -192,29 +192,50 @@ class Supervisor {
     return false;
   }
 
+  // Supervises until stopped. A Docker Engine that stops answering (restarted: Exit::remote)
+  // is waited out, as Marathon waits out a lost agent: once it answers again the checks start
+  // over and a container it stopped meanwhile is replaced (foreground).
   void run(Instance& in, std::stop_token stop) {
-    try {
-      while (!stop.stop_requested()) {
-        auto checks = health_checks(in.app->definition, in.plan.ports);
-        const auto readiness = readiness_checks(in.app->definition, in.plan.ports);
-        std::vector<HealthTracker> trackers;
-        std::vector<Clock::time_point> due(checks.size(), Clock::now());
-        for (const auto& c : checks) trackers.emplace_back(c, Clock::now());
-        Health shown = Health::starting;
-        bool ready = readiness.empty();
-        bool again = false;
-        while (!stop.stop_requested() && !again) {
-          again = round(in, checks, trackers, due, readiness, shown, ready);
-          if (!again) sleep(stop, milliseconds(checks.empty() ? 250 : 25));
+    bool reachable = true;
+    while (!stop.stop_requested()) {
+      try {
+        supervise(in, stop, reachable);
+        return;
+      } catch (const Error& e) {
+        if (e.exit_code() != Exit::remote) {
+          set(in, Health::failed, false, e.what());
+          return;
         }
-        if (!again || m_o.detach) return;
-        sleep(stop, milliseconds(1000));  // Marathon's backoffSeconds default before a relaunch
-        if (stop.stop_requested()) return;
-        replace(in);
-        set(in, Health::starting, false);
+        if (reachable) state(in, fmt::format("Docker Engine unreachable, retrying: {}", e.what()));
+        reachable = false;
+        sleep(stop, milliseconds(1000));
+      } catch (const std::exception& e) {
+        set(in, Health::failed, false, e.what());
+        return;
       }
-    } catch (const std::exception& e) {
-      set(in, Health::failed, false, e.what());
+    }
+  }
+
+  void supervise(Instance& in, std::stop_token& stop, bool& reachable) {
+    while (!stop.stop_requested()) {
+      auto checks = health_checks(in.app->definition, in.plan.ports);
+      const auto readiness = readiness_checks(in.app->definition, in.plan.ports);
+      std::vector<HealthTracker> trackers;
+      std::vector<Clock::time_point> due(checks.size(), Clock::now());
+      for (const auto& c : checks) trackers.emplace_back(c, Clock::now());
+      Health shown = Health::starting;
+      bool ready = readiness.empty();
+      bool again = false;
+      while (!stop.stop_requested() && !again) {
+        again = round(in, checks, trackers, due, readiness, shown, ready);
+        reachable = true;
+        if (!again) sleep(stop, milliseconds(checks.empty() ? 250 : 25));
+      }
+      if (!again || m_o.detach) return;
+      sleep(stop, milliseconds(1000));  // Marathon's backoffSeconds default before a relaunch
+      if (stop.stop_requested()) return;
+      replace(in);
+      set(in, Health::starting, false);
     }
   }
 

@@ -126,6 +126,15 @@ id: /plain
 container: {type: DOCKER, docker: {image: "bb:1"}}
 cmd: exec sleep 1000
 YAML
+# sturdy: sh as PID 1 ends on SIGTERM, so dockerd stops it at once when it shuts down.
+cat >"$P/more/sturdy.yaml" <<'YAML'
+id: /sturdy
+container: {type: DOCKER, docker: {image: "bb:1"}}
+portDefinitions: [{port: 0}]
+cmd: trap 'exit 0' TERM; mkdir -p /www && echo ok >/www/health && httpd -f -p 127.0.0.1:$PORT0 -h /www & wait
+healthChecks:
+  - {protocol: HTTP, path: /health, gracePeriodSeconds: 10, intervalSeconds: 1, timeoutSeconds: 1}
+YAML
 cat >"$P/more/ghost.yaml" <<YAML
 id: /ghost
 container:
@@ -135,6 +144,7 @@ cmd: sleep 1000
 YAML
 
 project_containers() { docker ps -a -q --filter label=mctl.project=uptest; }
+no_containers() { [[ -z $(project_containers) ]]; }
 cid() { docker ps -a -q --no-trunc --filter label=mctl.project=uptest --filter "label=mctl.app=$1"; }
 port_of() { docker inspect -f '{{index .Config.Labels "mctl.ports"}}' "$(cid "$1")" | cut -d, -f"${2:-1}"; }
 
@@ -332,12 +342,31 @@ wait_until 30 grep -q "uptest-flaky-1: healthy" "$TMP/fg.err" || _report fail "f
 FIRST=$(cid /flaky)
 wait_until 30 grep -q "uptest-flaky-1: restarting" "$TMP/fg.err" || _report fail "flaky was not replaced"
 expect_contains "$(cat "$TMP/fg.err")" "unhealthy: HTTP :"
-wait_until 30 test "$(cid /flaky)" != "$FIRST" -a -n "$(cid /flaky)"
-expect_true test "$(cid /flaky)" != "$FIRST"
+replaced() { local id; id=$(cid "$1"); [[ -n $id && $id != "$2" ]]; }
+wait_until 30 replaced /flaky "$FIRST"
+expect_true replaced /flaky "$FIRST"
 expect_contains "$(cat "$TMP/fg.out")" "uptest-flaky-1 | flaky started"
 kill -INT "$UP_PID"
 wait "$UP_PID"
 RC=$?
 expect_rc 130
-expect_true wait_until 30 test -z "$(project_containers)"
+expect_true wait_until 30 no_containers
+
+test_case "foreground: a dockerd restart is waited out and the container it stopped is replaced"
+"$MCTL" -C "$P" up more/sturdy.yaml >"$TMP/rs.out" 2>"$TMP/rs.err" &
+UP_PID=$!
+wait_until 30 grep -q "uptest-sturdy-1: healthy" "$TMP/rs.err" || _report fail "sturdy never became healthy"
+BEFORE=$(cid /sturdy)
+stop_service "$DOCKERD_PID"
+start_dockerd
+running_again() { replaced /sturdy "$BEFORE" && [[ $(docker inspect -f '{{.State.Running}}' "$(cid /sturdy)") == true ]]; }
+healthy_twice() { (($(grep -c "uptest-sturdy-1: healthy" "$TMP/rs.err") >= 2)); }
+expect_true wait_until 60 running_again
+expect_true wait_until 30 healthy_twice
+expect_contains "$(cat "$TMP/rs.err")" "uptest-sturdy-1: Docker Engine unreachable, retrying"
+kill -INT "$UP_PID"
+wait "$UP_PID"
+RC=$?
+expect_rc 130
+expect_true wait_until 30 no_containers
 finish
