@@ -16,6 +16,7 @@
 namespace mctl::cli {
 
 void run_local_logs(Context& ctx, const LocalLogsQuery& f) {
+  local_environment(ctx);
   local::LogQuery q;
   if (f.tail >= 0) q.tail = static_cast<int>(f.tail);
   q.follow = f.follow;

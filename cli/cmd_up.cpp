@@ -6,9 +6,9 @@
 #include <set>
 
 #include "cli/commands.hpp"
-#include "cli/render_options.hpp"
 #include "cli/deploy_output.hpp"
 #include "cli/local_target.hpp"
+#include "cli/render_options.hpp"
 #include "core/duration.hpp"
 #include "deploy/plan.hpp"
 #include "images/credentials.hpp"
@@ -85,6 +85,11 @@ void print_event(Context& ctx, const local::UpEvent& e) {
 }
 
 void run_up(Context& ctx, const UpFlags& f) {
+  const auto environment = local_environment(ctx);
+  if (!environment.name.empty()) {
+    print_event(ctx, {local::UpEvent::Kind::note, "",
+                      fmt::format("environment: {} ({})", environment.name, environment.why)});
+  }
   const auto render = render_options(ctx, f.sets);  // the vault decrypted once for every app
   const auto waves = plan_apps(ctx, f, render);
   auto& config = ctx.config();
@@ -101,6 +106,7 @@ void run_up(Context& ctx, const UpFlags& f) {
                         : images::engine_auth_header(images::find_credentials(config, host), host);
   };
   o.on_event = [&ctx](const local::UpEvent& e) { print_event(ctx, e); };
+  o.lock_dir = ctx.environ("XDG_RUNTIME_DIR").value_or("");
   o.interrupted =
       &deploying::catch_interrupts();  // also --detach: Ctrl-C removes what this run started
   const auto result = local::up(local_docker(ctx), waves, o);
@@ -129,6 +135,7 @@ void run_up(Context& ctx, const UpFlags& f) {
 }
 
 void run_ps(Context& ctx) {
+  local_environment(ctx);
   auto docker = local_docker(ctx);
   local::Engine engine(*docker);
   const auto containers = engine.containers(local_project(ctx));
@@ -161,6 +168,7 @@ void run_ps(Context& ctx) {
 }
 
 void run_down(Context& ctx, const std::vector<std::string>& apps, bool volumes) {
+  local_environment(ctx);
   std::vector<std::string> ids;
   for (const auto& a : apps) ids.push_back(deploying::app_id(ctx, a));
   auto docker = local_docker(ctx);
@@ -180,6 +188,22 @@ void run_down(Context& ctx, const std::vector<std::string>& apps, bool volumes) 
 std::string local_project(Context& ctx) {
   const auto name = ctx.config().get_string("project");
   return name.empty() ? ctx.config().project_dir().filename().string() : name;
+}
+
+local::EnvironmentChoice local_environment(Context& ctx) {
+  const auto env_var = ctx.environ("MCTL_ENV");
+  if (ctx.globals.env || (env_var && !env_var->empty()))
+    return local::choose_environment(ctx.globals.env, env_var, {}, {});
+  core::LoadOptions options;  // which environments there are, before the context loads one
+  if (ctx.globals.config_file) options.config_file = *ctx.globals.config_file;
+  options.environ = ctx.environ_map();
+  const auto probe = core::Config::load(options);
+  const auto& default_env = probe.setting("default_env").value;
+  auto choice = local::choose_environment(
+      std::nullopt, std::nullopt, probe.environments(),
+      default_env.is_string() ? std::optional(default_env.get<std::string>()) : std::nullopt);
+  if (!choice.name.empty()) ctx.globals.env = choice.name;
+  return choice;
 }
 
 std::shared_ptr<core::DockerClient> local_docker(Context& ctx) {

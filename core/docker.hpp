@@ -1,6 +1,6 @@
 #pragma once
 // Docker Engine API client over a unix socket (or tcp://), with the API version negotiated
-// from /version. Only what mctl needs: images, containers, tag, remove, push, build.
+// from /_ping. Only what mctl needs: images, containers, tag, remove, push, build.
 #include <chrono>
 #include <functional>
 #include <map>
@@ -59,7 +59,7 @@ class DockerClient {
   // `http` is configured for the address (unix socket set). Nothing is sent until first use.
   DockerClient(std::unique_ptr<http::HttpClient> http, std::string base_url, std::string shown_host);
 
-  // "1.41": the newest version both sides speak (from GET /version, once).
+  // "1.41": the newest version both sides speak (from GET /_ping's Api-Version header, once).
   std::string api_version();
   std::vector<EngineImage> images();
   std::vector<EngineContainer> containers();  // running and stopped
@@ -91,6 +91,7 @@ class DockerClient {
 
  private:
   std::string url(const std::string& path);
+  http::Response send_unversioned(const std::string& path);  // /_ping, /version
   http::Response get(const std::string& path);
   nlohmann::json answer_json(const http::Response& r, const std::string& path);  // or Exit::remote
   nlohmann::json get_json(const std::string& path, const std::string& doing);    // GET, 2xx, JSON

@@ -3,7 +3,8 @@
 # Marathon would (ports, env, health and readiness checks). The real flask-hello image is
 # not in this repository, so a stand-in (a static busybox httpd answering /health on port
 # 5000) is tagged with the commit tag the spec asks for. Needs dockerd (DOCKER_HOST) and
-# busybox-static.
+# busybox-static. No -e: mctl up, ps, logs --local and down pick mctl.yaml's `local` environment
+# by themselves (default_env is staging, a Marathon cluster).
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 top=$(cd "$here/.." && pwd)
@@ -21,9 +22,9 @@ docker import --change 'CMD ["/bin/sh", "-c", "echo flask-hello stand-in on :500
 
 step() { printf '\n\033[1m$ %s\033[0m\n' "$*"; "$@"; }
 cd "$here"
-step "$MCTL" image tag flask-hello -e local --no-strict
-step "$MCTL" up --detach -e local
-step "$MCTL" ps -e local
-step "$MCTL" up --detach -e local   # nothing changed: nothing restarted
-step "$MCTL" logs --local flask-hello -e local
-step "$MCTL" down -e local
+step "$MCTL" image tag flask-hello --no-strict
+step "$MCTL" up --detach
+step "$MCTL" ps
+step "$MCTL" up --detach   # nothing changed: nothing restarted
+step "$MCTL" logs --local flask-hello
+step "$MCTL" down

@@ -125,7 +125,7 @@ std::string Engine::create(const std::string& name, const json& body) {
   const std::string path = "/containers/create?name=" + url_escape(name);
   auto r = m_docker.send("POST", path, body.dump());
   if (r.status == 409) {  // a container of that name is left over (a killed mctl): replace it
-    remove(name);
+    remove_leftover(name, body.value("Labels", json::object()).value(k_label_project, ""));
     r = m_docker.send("POST", path, body.dump());
   }
   if (r.status == 404) {
@@ -135,6 +135,26 @@ std::string Engine::create(const std::string& name, const json& body) {
   }
   if (!r.ok()) m_docker.fail(fmt::format("creating container {}", name), r);
   return parse(m_docker, r, "/containers/create").value("Id", "");
+}
+
+void Engine::remove_leftover(const std::string& name, const std::string& project) {
+  const auto r = m_docker.send("GET", "/containers/" + url_escape(name) + "/json");
+  if (r.status == 404) return;  // gone meanwhile
+  if (!r.ok()) m_docker.fail(fmt::format("inspecting container {}", name), r);
+  const json labels = parse(m_docker, r, "container inspect")
+                          .value("Config", json::object())
+                          .value("Labels", json{});
+  const std::string owner = labels.is_object() ? labels.value(k_label_project, "") : "";
+  if (owner != project) {
+    throw Error(fmt::format("creating container {}: a container of that name exists and is not "
+                            "one of project '{}' ({}); rename or remove it, or set `project:` in "
+                            "mctl.yaml",
+                            name, project,
+                            owner.empty() ? "it has no mctl labels"
+                                          : fmt::format("it belongs to project '{}'", owner)),
+                Exit::failure);
+  }
+  remove(name);
 }
 
 void Engine::start(const std::string& id, const std::string& name) {

@@ -66,7 +66,9 @@ class Engine {
   // The project's volumes (names), optionally of one app id.
   std::vector<std::string> volumes(const std::string& project, const std::string& app_id = {});
   void remove_volume(const std::string& name);
-  // Creates a container; a leftover container of the same name (from a killed run) is removed.
+  // Creates a container; a leftover container of the same name and project (from a killed run)
+  // is removed. Throws Error(Exit::failure) when that name is taken by a container that is not
+  // the project's (a user's own, or another project's): mctl never removes those.
   std::string create(const std::string& name, const nlohmann::json& body);
   void start(const std::string& id, const std::string& name);
   // Stops (SIGTERM, then SIGKILL after `grace`) and removes; a container already gone is fine.
@@ -81,6 +83,7 @@ class Engine {
             const std::function<bool()>& stop = {});
 
  private:
+  void remove_leftover(const std::string& name, const std::string& project);
   core::DockerClient& m_docker;
 };
 

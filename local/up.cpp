@@ -13,6 +13,7 @@
 
 #include "core/strings.hpp"
 #include "local/health.hpp"
+#include "local/lock.hpp"
 #include "local/spec.hpp"
 
 namespace mctl::local {
@@ -63,6 +64,9 @@ struct Shared {
   std::mutex out;
   std::function<void(const UpEvent&)> on_event;
   std::atomic<bool> closed{false};
+  // Signalled whenever an instance's health changes, so up() waits for it without polling.
+  std::mutex changed_mutex;
+  std::condition_variable changed;
   explicit Shared(std::shared_ptr<core::DockerClient> d) : docker(std::move(d)), engine(*docker) {}
   void emit(const UpEvent& e) {
     std::lock_guard lock(out);
@@ -118,10 +122,14 @@ class Supervisor {
   }
 
   void set(Instance& in, Health h, bool ready, const std::string& failure = {}) {
-    std::lock_guard lock(in.mutex);
-    in.health = h;
-    in.ready = ready;
-    if (!failure.empty()) in.failure = failure;
+    {
+      std::lock_guard lock(in.mutex);
+      in.health = h;
+      in.ready = ready;
+      if (!failure.empty()) in.failure = failure;
+    }
+    std::lock_guard lock(m_shared->changed_mutex);
+    m_shared->changed.notify_all();
   }
 
   // Replaces the container as Marathon replaces a killed or finished task: same plan.
@@ -184,29 +192,50 @@ class Supervisor {
     return false;
   }
 
+  // Supervises until stopped. A Docker Engine that stops answering (restarted: Exit::remote)
+  // is waited out, as Marathon waits out a lost agent: once it answers again the checks start
+  // over and a container it stopped meanwhile is replaced (foreground).
   void run(Instance& in, std::stop_token stop) {
-    try {
-      while (!stop.stop_requested()) {
-        auto checks = health_checks(in.app->definition, in.plan.ports);
-        const auto readiness = readiness_checks(in.app->definition, in.plan.ports);
-        std::vector<HealthTracker> trackers;
-        std::vector<Clock::time_point> due(checks.size(), Clock::now());
-        for (const auto& c : checks) trackers.emplace_back(c, Clock::now());
-        Health shown = Health::starting;
-        bool ready = readiness.empty();
-        bool again = false;
-        while (!stop.stop_requested() && !again) {
-          again = round(in, checks, trackers, due, readiness, shown, ready);
-          if (!again) sleep(stop, milliseconds(checks.empty() ? 250 : 25));
+    bool reachable = true;
+    while (!stop.stop_requested()) {
+      try {
+        supervise(in, stop, reachable);
+        return;
+      } catch (const Error& e) {
+        if (e.exit_code() != Exit::remote) {
+          set(in, Health::failed, false, e.what());
+          return;
         }
-        if (!again || m_o.detach) return;
-        sleep(stop, milliseconds(1000));  // Marathon's backoffSeconds default before a relaunch
-        if (stop.stop_requested()) return;
-        replace(in);
-        set(in, Health::starting, false);
+        if (reachable) state(in, fmt::format("Docker Engine unreachable, retrying: {}", e.what()));
+        reachable = false;
+        sleep(stop, milliseconds(1000));
+      } catch (const std::exception& e) {
+        set(in, Health::failed, false, e.what());
+        return;
       }
-    } catch (const std::exception& e) {
-      set(in, Health::failed, false, e.what());
+    }
+  }
+
+  void supervise(Instance& in, std::stop_token& stop, bool& reachable) {
+    while (!stop.stop_requested()) {
+      auto checks = health_checks(in.app->definition, in.plan.ports);
+      const auto readiness = readiness_checks(in.app->definition, in.plan.ports);
+      std::vector<HealthTracker> trackers;
+      std::vector<Clock::time_point> due(checks.size(), Clock::now());
+      for (const auto& c : checks) trackers.emplace_back(c, Clock::now());
+      Health shown = Health::starting;
+      bool ready = readiness.empty();
+      bool again = false;
+      while (!stop.stop_requested() && !again) {
+        again = round(in, checks, trackers, due, readiness, shown, ready);
+        reachable = true;
+        if (!again) sleep(stop, milliseconds(checks.empty() ? 250 : 25));
+      }
+      if (!again || m_o.detach) return;
+      sleep(stop, milliseconds(1000));  // Marathon's backoffSeconds default before a relaunch
+      if (stop.stop_requested()) return;
+      replace(in);
+      set(in, Health::starting, false);
     }
   }
 
@@ -290,8 +319,10 @@ void place(Engine& engine, const UpApp& app, const UpOptions& o, bool bridge, st
 // Waits until every instance in [from, end) is healthy and ready. false: one failed (detach),
 // the deadline passed, or Ctrl-C.
 bool wait_healthy(std::vector<std::unique_ptr<Instance>>& all, std::size_t from, const UpOptions& o,
-                  Clock::time_point deadline, UpResult& result, Engine& engine) {
+                  Clock::time_point deadline, UpResult& result, Shared& shared) {
+  Engine& engine = shared.engine;
   for (;;) {
+    std::unique_lock changed(shared.changed_mutex);  // held while reading: no change is missed
     bool done = true;
     for (std::size_t i = from; i < all.size(); ++i) {
       std::lock_guard lock(all[i]->mutex);
@@ -320,7 +351,7 @@ bool wait_healthy(std::vector<std::unique_ptr<Instance>>& all, std::size_t from,
           fmt::format("not every app was healthy within {} s", o.timeout.count() / 1000);
       return false;
     }
-    std::this_thread::sleep_for(milliseconds(10));
+    shared.changed.wait_for(changed, milliseconds(50));  // also to see Ctrl-C and the deadline
   }
 }
 
@@ -332,6 +363,15 @@ UpResult up(std::shared_ptr<core::DockerClient> docker,
   shared->on_event = o.on_event;
   Engine& engine = shared->engine;
   UpResult result;
+  const auto deadline = Clock::now() + o.timeout;
+  const auto project_lock = ProjectLock::acquire(
+      o.lock_dir.empty() ? std::filesystem::temp_directory_path() : o.lock_dir,
+      shared->docker->shown_host(), o.project, deadline, o.interrupted, [&](long pid) {
+        shared->emit({UpEvent::Kind::note, "",
+                      fmt::format("waiting for another mctl up{} of project '{}' to end",
+                                  pid > 0 ? fmt::format(" (pid {})", pid) : "", o.project),
+                      false});
+      });
   const bool bridge = engine.has_bridge();
   result.network = bridge ? "bridge" : "host";
   shared->emit({UpEvent::Kind::note, "",
@@ -343,7 +383,6 @@ UpResult up(std::shared_ptr<core::DockerClient> docker,
   std::set<int> taken;
   Supervisor supervisor(shared, o);  // before `all`: its threads (joined with `all`) use it
   std::vector<std::unique_ptr<Instance>> all;
-  const auto deadline = Clock::now() + o.timeout;
   bool ok = true;
   for (const auto& wave : waves) {
     const std::size_t from = all.size();
@@ -363,7 +402,7 @@ UpResult up(std::shared_ptr<core::DockerClient> docker,
       }
       supervisor.start(in);
     }
-    if (!(ok = wait_healthy(all, from, o, deadline, result, engine))) break;
+    if (!(ok = wait_healthy(all, from, o, deadline, result, *shared))) break;
   }
   if (ok && !o.detach) {
     while (!interrupted(o)) std::this_thread::sleep_for(milliseconds(20));

@@ -41,6 +41,8 @@ struct UpOptions {
   std::function<void(const UpEvent&)> on_event;
   const std::atomic<bool>* interrupted = nullptr;
   int failure_log_lines = 20;
+  // Where the project's lock file goes (local/lock.hpp); "" = the temporary directory.
+  std::filesystem::path lock_dir;
 };
 
 struct UpResult {
@@ -53,10 +55,11 @@ struct UpResult {
   std::vector<std::string> failure_logs;  // its container's last lines
 };
 
-// Starts `waves` in order (each wave's apps depend only on earlier waves): every app's
-// instances are created, started, and health- and readiness-checked before the next wave.
-// An instance whose definition hash and state are unchanged is kept. Foreground (not
-// detach): supervises until *interrupted, replacing containers that exit or fail
+// Takes the project's lock first (waiting, within the timeout, for another `up` of the same
+// project on the same engine to end). Starts `waves` in order (each wave's apps depend only on
+// earlier waves): every app's instances are created, started, and health- and readiness-checked
+// before the next wave. An instance whose definition hash and state are unchanged is kept.
+// Foreground (not detach): supervises until *interrupted, replacing containers that exit or fail
 // maxConsecutiveFailures checks, then removes the containers it created (exit interrupted).
 // Detach: returns once all are healthy (ok), one failed (failure) or the timeout passed.
 // Throws Error for a missing image (Exit::no_records) or an engine error before anything ran.

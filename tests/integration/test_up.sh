@@ -121,6 +121,20 @@ container:
     - {containerPath: data, mode: RW, persistent: {size: 10}}
 cmd: date >>$MESOS_SANDBOX/data/runs && exec sleep 1000
 YAML
+cat >"$P/more/plain.yaml" <<'YAML'
+id: /plain
+container: {type: DOCKER, docker: {image: "bb:1"}}
+cmd: exec sleep 1000
+YAML
+# sturdy: sh as PID 1 ends on SIGTERM, so dockerd stops it at once when it shuts down.
+cat >"$P/more/sturdy.yaml" <<'YAML'
+id: /sturdy
+container: {type: DOCKER, docker: {image: "bb:1"}}
+portDefinitions: [{port: 0}]
+cmd: trap 'exit 0' TERM; mkdir -p /www && echo ok >/www/health && httpd -f -p 127.0.0.1:$PORT0 -h /www & wait
+healthChecks:
+  - {protocol: HTTP, path: /health, gracePeriodSeconds: 10, intervalSeconds: 1, timeoutSeconds: 1}
+YAML
 cat >"$P/more/ghost.yaml" <<YAML
 id: /ghost
 container:
@@ -130,6 +144,7 @@ cmd: sleep 1000
 YAML
 
 project_containers() { docker ps -a -q --filter label=mctl.project=uptest; }
+no_containers() { [[ -z $(project_containers) ]]; }
 cid() { docker ps -a -q --no-trunc --filter label=mctl.project=uptest --filter "label=mctl.app=$1"; }
 port_of() { docker inspect -f '{{index .Config.Labels "mctl.ports"}}' "$(cid "$1")" | cut -d, -f"${2:-1}"; }
 
@@ -198,6 +213,21 @@ expect_true test "$(cid /web)" != "$WEB_ID"
 mctl -C "$P" logs --local web
 expect_eq "$OUT" "uptest-web-1 | web says bonjour"
 
+test_case "a new secret value alone replaces the app that uses it; its free ports stay"
+DB_ID=$(cid /db) WEB_ID=$(cid /web)
+SECRET2="n3w-$RANDOM-secret-$RANDOM"
+printf 'db_password: %s\n' "$SECRET2" >"$P/secrets.vault.yaml"
+mctl -C "$P" vault encrypt secrets.vault.yaml
+expect_rc 0
+mctl -C "$P" up --detach --set greeting=bonjour
+expect_rc 0
+expect_contains "$OUT" "1 started, 1 unchanged, 1 replaced"
+expect_eq "$(cid /db)" "$DB_ID" "db does not use the secret"
+expect_true test "$(cid /web)" != "$WEB_ID"
+expect_eq "$(port_of /web 1),$(port_of /web 2)" "$WEB0,$WEB1" "port 0 is assigned once, then kept"
+expect_eq "$(curl -s "http://127.0.0.1:$WEB0/secret.sha" | cut -d' ' -f1)" "$(printf %s "$SECRET2" | sha256sum | cut -d' ' -f1)"
+expect_not_contains "$OUT$ERR" "$SECRET2"
+
 test_case "images gc local keeps the image of mctl up's containers, also of a stopped one"
 docker stop -t 1 "$(cid /db)" "$(cid /web)" >/dev/null
 mctl -C "$P" images gc local --keep 0 --yes --no-marathon
@@ -218,6 +248,32 @@ expect_rc 1
 expect_contains "$ERR" "unhealthy: HTTP :"
 expect_contains "$ERR" "failed 2 times in a row"
 expect_contains "$ERR" "| broken: serving nothing"
+
+test_case "a container of the same name that is not the project's is never removed (exit 1)"
+docker run -d --network none --name uptest-plain-1 bb:1 sleep 1000 >/dev/null
+mctl -C "$P" up more/plain.yaml --detach
+expect_rc 1
+expect_contains "$ERR" "creating container uptest-plain-1: a container of that name exists and is not one of project 'uptest' (it has no mctl labels)"
+expect_eq "$(docker inspect -f '{{.State.Running}} {{index .Config.Labels "mctl.project"}}' uptest-plain-1)" "true "
+docker rm -f uptest-plain-1 >/dev/null
+
+test_case "a second mctl up of the same project waits for the first instead of racing it for names"
+"$MCTL" -C "$P" up more/plain.yaml >"$TMP/first.out" 2>"$TMP/first.err" &
+FIRST_PID=$!
+wait_until 30 grep -q "uptest-plain-1: healthy" "$TMP/first.err" || _report fail "plain never became healthy"
+FIRST=$(cid /plain)
+"$MCTL" -C "$P" up more/plain.yaml --detach >"$TMP/second.out" 2>"$TMP/second.err" &
+SECOND_PID=$!
+wait_until 30 grep -q "waiting for another mctl up (pid $FIRST_PID) of project 'uptest' to end" "$TMP/second.err" ||
+  _report fail "the second up did not wait: $(cat "$TMP/second.err")"
+expect_eq "$(cid /plain)" "$FIRST" "the first run's container is untouched while it runs"
+kill -INT "$FIRST_PID"
+wait "$FIRST_PID"
+wait "$SECOND_PID"
+RC=$?
+expect_rc 0 "the second up ran once the first had ended"
+expect_eq "$(docker ps -q --filter label=mctl.project=uptest --filter label=mctl.app=/plain | wc -l)" "1"
+expect_true test "$(cid /plain)" != "$FIRST"
 
 test_case "a missing image: exit 8, nothing created"
 before=$(project_containers | wc -l)
@@ -243,6 +299,42 @@ expect_rc 0
 expect_contains "$OUT" "removed volume uptest-store-1-data"
 expect_eq "$(docker volume ls -q --filter label=mctl.project=uptest)" ""
 
+test_case "without -e, up, logs --local, ps and down use the environment named local, not default_env"
+E="$TMP/envproject"
+mkdir -p "$E/apps"
+cat >"$E/mctl.yaml" <<YAML
+project: envtest
+default_env: staging
+environments:
+  staging:
+    docker_host: unix://$TMP/no-such-dockerd.sock
+    vars: {where: the cluster}
+  local:
+    docker_host: $DOCKER_HOST
+    vars: {where: the laptop}
+YAML
+cat >"$E/apps/hello.yaml" <<'YAML'
+id: /hello
+container: {type: DOCKER, docker: {image: "bb:1"}}
+cmd: echo "running on {{ where }}" && exec sleep 1000
+YAML
+# DOCKER_HOST (empty: unset for mctl) would override the environments' docker_host.
+DOCKER_HOST='' mctl -C "$E" up --detach
+expect_rc 0
+expect_contains "$ERR" "environment: local (named local)"
+DOCKER_HOST='' mctl -C "$E" logs --local hello
+expect_rc 0
+expect_eq "$OUT" "envtest-hello-1 | running on the laptop"
+DOCKER_HOST='' mctl -C "$E" ps
+expect_rc 0
+expect_contains "$OUT" "envtest-hello-1"
+DOCKER_HOST='' mctl -C "$E" -e staging ps
+expect_rc 3 "-e wins: staging's docker_host does not answer"
+DOCKER_HOST='' mctl -C "$E" down
+expect_rc 0
+expect_contains "$OUT" "removed container envtest-hello-1"
+expect_eq "$(docker ps -a -q --filter label=mctl.project=envtest)" ""
+
 test_case "foreground: prefixed output, state lines, replacement after maxConsecutiveFailures, Ctrl-C removes"
 "$MCTL" -C "$P" up more/flaky.yaml >"$TMP/fg.out" 2>"$TMP/fg.err" &
 UP_PID=$!
@@ -250,12 +342,31 @@ wait_until 30 grep -q "uptest-flaky-1: healthy" "$TMP/fg.err" || _report fail "f
 FIRST=$(cid /flaky)
 wait_until 30 grep -q "uptest-flaky-1: restarting" "$TMP/fg.err" || _report fail "flaky was not replaced"
 expect_contains "$(cat "$TMP/fg.err")" "unhealthy: HTTP :"
-wait_until 30 test "$(cid /flaky)" != "$FIRST" -a -n "$(cid /flaky)"
-expect_true test "$(cid /flaky)" != "$FIRST"
+replaced() { local id; id=$(cid "$1"); [[ -n $id && $id != "$2" ]]; }
+wait_until 30 replaced /flaky "$FIRST"
+expect_true replaced /flaky "$FIRST"
 expect_contains "$(cat "$TMP/fg.out")" "uptest-flaky-1 | flaky started"
 kill -INT "$UP_PID"
 wait "$UP_PID"
 RC=$?
 expect_rc 130
-expect_true wait_until 30 test -z "$(project_containers)"
+expect_true wait_until 30 no_containers
+
+test_case "foreground: a dockerd restart is waited out and the container it stopped is replaced"
+"$MCTL" -C "$P" up more/sturdy.yaml >"$TMP/rs.out" 2>"$TMP/rs.err" &
+UP_PID=$!
+wait_until 30 grep -q "uptest-sturdy-1: healthy" "$TMP/rs.err" || _report fail "sturdy never became healthy"
+BEFORE=$(cid /sturdy)
+stop_service "$DOCKERD_PID"
+start_dockerd
+running_again() { replaced /sturdy "$BEFORE" && [[ $(docker inspect -f '{{.State.Running}}' "$(cid /sturdy)") == true ]]; }
+healthy_twice() { (($(grep -c "uptest-sturdy-1: healthy" "$TMP/rs.err") >= 2)); }
+expect_true wait_until 60 running_again
+expect_true wait_until 30 healthy_twice
+expect_contains "$(cat "$TMP/rs.err")" "uptest-sturdy-1: Docker Engine unreachable, retrying"
+kill -INT "$UP_PID"
+wait "$UP_PID"
+RC=$?
+expect_rc 130
+expect_true wait_until 30 no_containers
 finish
