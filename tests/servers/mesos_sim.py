@@ -24,6 +24,7 @@ import argparse
 import base64
 import json
 import os
+import re
 import shutil
 import signal
 import sys
@@ -39,27 +40,20 @@ FRAMEWORK_ID = "5e1c0f5e-0000-4000-8000-000000000000-0000"
 PAGE = 4096
 
 
+_ESCAPES = {0x22: b'\\"', 0x5C: b"\\\\", 0x0A: b"\\n", 0x0D: b"\\r", 0x09: b"\\t"}
+_SPECIAL = re.compile(b'[\x00-\x1f"\\\\\x7f]')
+
+
+def _escape(m):
+    b = m.group()[0]
+    return _ESCAPES.get(b) or b"\\u%04x" % b
+
+
 def mesos_json_string(data: bytes) -> bytes:
     """A JSON string of raw bytes as Mesos' stout writes it: escapes for '"', '\\' and
-    control characters; every other byte (also invalid UTF-8) as it is."""
-    out = bytearray(b'"')
-    for b in data:
-        if b == 0x22:
-            out += b'\\"'
-        elif b == 0x5C:
-            out += b"\\\\"
-        elif b == 0x0A:
-            out += b"\\n"
-        elif b == 0x0D:
-            out += b"\\r"
-        elif b == 0x09:
-            out += b"\\t"
-        elif b < 0x20 or b == 0x7F:
-            out += b"\\u%04x" % b
-        else:
-            out.append(b)
-    out += b'"'
-    return bytes(out)
+    control characters; every other byte (also invalid UTF-8) as it is. (One regex pass: a
+    byte loop made the simulator, not the client, the slow end of a 64 KiB read.)"""
+    return b'"' + _SPECIAL.sub(_escape, data) + b'"'
 
 
 class Task:
@@ -238,6 +232,10 @@ class Sim:
 
 class Handler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
+    # TCP_NODELAY (like the Marathon simulator): with Nagle on, the body written after the
+    # headers waits for the client's delayed ACK, 40 ms a request on Linux, which no Mesos
+    # agent costs (measured: 44 ms -> 1 ms a request).
+    disable_nagle_algorithm = True
     sim = None
     role = None  # an Agent, or "leader" / "standby"
 
