@@ -81,6 +81,9 @@ std::vector<TaskUsage> sample_usage(MesosClient& client, const MasterState& stat
   const auto until = std::chrono::steady_clock::now() + interval;
   while (!stop && std::chrono::steady_clock::now() < until)
     std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  // An agent that failed the first sample is not asked again: a stuck one would cost a whole
+  // request timeout twice, and its tasks have no CPU figure without two samples anyway.
+  std::erase_if(addresses, [&](const std::string& a) { return failed.count(a) != 0; });
   sample(client, addresses, second, failed);
   for (auto& u : out) {
     if (!u.problem.empty()) continue;
