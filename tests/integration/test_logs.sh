@@ -108,6 +108,30 @@ msim POST rotate "{\"task\":\"${T[2]}\"}" >/dev/null
 msim POST write "{\"task\":\"${T[2]}\",\"text\":\"after rotation\\n\"}" >/dev/null
 expect_true wait_until 5 grep -q "after rotation" "$TMP/follow.out"
 
+test_case "follow: a stuck agent (accepts, never answers) does not hold the other tasks' lines"
+stuck=$(mesos_tasks "t['agent'] if t['id']=='${T[1]}' else ''" | sed '/^$/d')
+msim POST requests >/dev/null
+msim POST agent "{\"agent\":\"$stuck\",\"hung\":true}" >/dev/null
+msim POST write "{\"task\":\"${T[1]}\",\"text\":\"while stuck\n\"}" >/dev/null
+asked_stuck() { msim GET requests | grep -q "\"role\": \"agent:$stuck\""; }
+expect_true wait_until 3 asked_stuck
+for i in 0 2; do # lines written while a request to the stuck agent is out
+  msim POST write "{\"task\":\"${T[$i]}\",\"text\":\"past the stuck agent $i\n\"}" >/dev/null
+  expect_true wait_until 3 grep -q "past the stuck agent $i" "$TMP/follow.out"
+done
+msim POST agent "{\"agent\":\"$stuck\",\"hung\":false}" >/dev/null
+expect_true wait_until 5 grep -q "^$(short_id "${T[1]}").* | while stuck" "$TMP/follow.out"
+
+test_case "follow: a restart of the Mesos master does not end it"
+dir0=$(task_dir "${T[0]}")
+msim POST master '{"down_ms":1500}' >/dev/null
+master_down() { ! curl -sf -o /dev/null "$MESOS_URL/master/state"; }
+expect_true wait_until 3 master_down
+printf 'during the restart\n' >>"$dir0/stdout"
+expect_true wait_until 5 grep -q "during the restart" "$TMP/follow.out"
+expect_true wait_until 10 curl -sf -o /dev/null "$MESOS_URL/master/state"
+expect_true kill -0 "$FOLLOW"
+
 test_case "follow across a deploy: the old tasks finish, the new ones join"
 write_app web.json /web registry.local/web:v2 3
 mctl deploy web.json --marathon "$MARATHON_URL" --timeout 30s --no-logs
