@@ -390,6 +390,17 @@ void wait_for(std::chrono::milliseconds period, const std::atomic<bool>& stop) {
 
 }  // namespace
 
+std::vector<std::string> tasks_named(const std::vector<TaskRef>& tasks, const std::string& given) {
+  std::vector<std::string> hits;
+  for (const auto& t : tasks) {
+    if (t.id == given) return {t.id};
+  }
+  for (const auto& t : tasks) {
+    if (t.id.rfind(given, 0) == 0 || short_task_id(t.id).rfind(given, 0) == 0) hits.push_back(t.id);
+  }
+  return hits;
+}
+
 void take_lines(std::string& pending, std::size_t max_line,
                 const std::function<void(std::string_view)>& emit) {
   std::size_t begin = 0;
