@@ -136,7 +136,11 @@ test_case "follow across a deploy: the old tasks finish, the new ones join"
 write_app web.json /web registry.local/web:v2 3
 mctl deploy web.json --marathon "$MARATHON_URL" --timeout 30s --no-logs
 expect_rc 0
-mapfile -t N < <(running_tasks /web)
+# The new tasks: Mesos may still list an old one as running for a moment after the deploy.
+new_tasks() { running_tasks /web | grep -vxF -f <(printf '%s\n' "${T[@]}"); }
+three_new() { [[ $(new_tasks | wc -l) == 3 ]]; }
+expect_true wait_until 10 three_new
+mapfile -t N < <(new_tasks)
 for t in "${N[@]}"; do
   expect_true wait_until 5 grep -q "^$(short_id "$t").*Starting task $t" "$TMP/follow.out"
 done
