@@ -1,59 +1,41 @@
 #!/usr/bin/env bash
-# Logs and top benchmark against the Marathon and Mesos simulators.
-#  1. `logs -f`: latency from a line appended to a task's stdout (through the simulator's admin
-#     API, time stamped just before) to the line on mctl's stdout; median and p90 over 100 lines;
-#     and the CPU mctl used while idle for 10 s (from /proc/PID/stat).
-#  2. `logs -n 100` over 50 tasks (wall time, median of 5 runs).
-#  3. `top --all` over 500 tasks (wall time including the 1 s sample interval, peak RSS).
-# The Marathon simulator places tasks on its 8 agents, so the "10 agents" and "50 agents" of
-# the targets are 8 here (each agent then carries more tasks per request).
+# `mctl logs` benchmark against the Marathon and Mesos simulators (one cluster of 10 agents,
+# each agent its own port). Targets from issue #14:
+#  1. `logs -f`: a line appended to a task's stdout (through the simulator's admin API, time
+#     stamped just before) appears on mctl's stdout within 300 ms (median over 100 lines), and
+#     mctl uses under 1% of a core while idle (10 s, from /proc/PID/stat);
+#  2. `logs -n 100` over 50 tasks on 10 agents (500 lines each): under 300 ms (median of 5),
+#     with the simulator's own time per request beside it (a Python process: the floor).
 # Figures mean little on a busy machine: the load average is printed with them.
-# Usage: bench/logs.sh [MCTL]   (MCTL default: build/mctl)
-set -euo pipefail
-here=$(cd "$(dirname "$0")" && pwd)
-MCTL=${1:-$here/../build/mctl}
-tmp=$(mktemp -d)
-pids=()
-cleanup() { for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done; rm -rf "$tmp"; }
-trap cleanup EXIT
-free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()'; }
-wait_for() { for _ in $(seq 300); do curl -sf -o /dev/null "$1" && return 0; sleep 0.1; done; return 1; }
+#   MCTL=path/to/mctl bench/logs.sh [RUNS]
+source "$(dirname "$0")/../tests/integration/lib.sh"
+source "$(dirname "$0")/../tests/integration/lib_marathon.sh"
+source "$(dirname "$0")/../tests/integration/lib_mesos.sh"
+RUNS=${1:-5}
+[[ -x $MCTL ]] || fail_now "no mctl binary at $MCTL (set MCTL)"
 
-mport=$(free_port)
-python3 "$here/../tests/servers/marathon_sim.py" --port "$mport" --tick-ms 20 --stage-ms 50 --health-ms 100 \
-  >"$tmp/marathon.log" 2>&1 &
-pids+=($!)
-wait_for "http://127.0.0.1:$mport/_sim/state"
-sport=$(free_port)
-python3 "$here/../tests/servers/mesos_sim.py" --port "$sport" --marathon "http://127.0.0.1:$mport" --poll-ms 200 \
-  >"$tmp/mesos.log" 2>&1 &
-pids+=($!)
-wait_for "http://127.0.0.1:$sport/master/state"
-M=(--marathon "http://127.0.0.1:$mport" --mesos "http://127.0.0.1:$sport")
-
+start_marathon --agents 10
+start_mesos --poll-ms 200
+msim POST requests >/dev/null
+M=(--marathon "$MARATHON_URL" --mesos "$MESOS_URL")
 app() { # ID INSTANCES
-  curl -sf -X POST -H 'Content-Type: application/json' "http://127.0.0.1:$mport/v2/apps" \
-    -d "{\"id\":\"$1\",\"instances\":$2,\"cmd\":\"sleep 1000\",\"cpus\":0.01,\"mem\":32}" >/dev/null
+  sim POST /v2/apps "{\"id\":\"$1\",\"instances\":$2,\"cmd\":\"sleep 1000\",\"cpus\":0.01,\"mem\":32}" >/dev/null
 }
-known() { # APP N: Mesos knows N running tasks of APP
-  curl -s "http://127.0.0.1:$sport/_sim/tasks" | python3 -c "import json,sys
-n=sum(1 for t in json.load(sys.stdin) if t['app']=='$1' and t['state']=='TASK_RUNNING'); sys.exit(0 if n>=$2 else 1)"
-}
-until_known() { for _ in $(seq 600); do known "$1" "$2" && return 0; sleep 0.2; done; echo "tasks of $1 not up" >&2; exit 1; }
-
+ms() { echo $(($(date +%s%N) / 1000000)); }
+median() { printf '%s\n' "$@" | sort -n | sed -n "$((($# + 1) / 2))p"; }
 echo "load average: $(cut -d' ' -f1-3 /proc/loadavg)"
 
 # 1. logs -f latency and idle CPU
 app /follow 1
-until_known /follow 1
-task=$(curl -s "http://127.0.0.1:$sport/_sim/tasks" | python3 -c "import json,sys
-print([t['id'] for t in json.load(sys.stdin) if t['app']=='/follow'][0])")
-"$MCTL" logs /follow -f --stdout -n 0 "${M[@]}" >"$tmp/follow.out" &
+wait_until 60 mesos_has 1 /follow || fail_now "the /follow task did not start"
+task=$(running_tasks /follow)
+"$MCTL" logs /follow -f --stdout -n 0 "${M[@]}" >"$TMP/follow.out" 2>"$TMP/follow.err" &
 fpid=$!
-pids+=($fpid)
-sleep 2
-python3 - "$sport" "$task" "$tmp/follow.out" <<'PY'
-import json, os, statistics, sys, time, urllib.request
+_PIDS+=("$fpid")
+reading() { msim GET requests | grep -q '"/files/read"'; }
+wait_until 10 reading || fail_now "logs -f did not start reading"
+python3 - "${MESOS_URL#http://127.0.0.1:}" "$task" "$TMP/follow.out" <<'PY' || fail_now "latency run failed"
+import json, statistics, sys, time, urllib.request
 port, task, out = sys.argv[1], sys.argv[2], sys.argv[3]
 lat = []
 with open(out, "rb") as f:
@@ -65,7 +47,7 @@ with open(out, "rb") as f:
         urllib.request.urlopen(urllib.request.Request("http://127.0.0.1:%s/_sim/write" % port, body,
                                                       {"Content-Type": "application/json"})).read()
         buf = b""
-        while line.encode() not in buf:
+        while line.encode() + b"\n" not in buf:
             chunk = f.read()
             if chunk:
                 buf += chunk
@@ -76,34 +58,49 @@ with open(out, "rb") as f:
         lat.append((time.monotonic() - t0) * 1000)
         time.sleep(0.05)
 lat.sort()
-print("logs -f latency over 100 lines: median %.0f ms, p90 %.0f ms, max %.0f ms" % (
+print("logs -f latency over 100 lines: median %.0f ms, p90 %.0f ms, max %.0f ms (target: median < 300 ms)" % (
     statistics.median(lat), lat[89], lat[-1]))
 PY
 ticks() { awk '{print $14 + $15}' "/proc/$fpid/stat"; }
-t0=$(ticks); sleep 10; t1=$(ticks)
-hz=$(getconf CLK_TCK)
-python3 -c "print('logs -f idle CPU over 10 s: %.2f%% of a core' % (($t1 - $t0) * 100.0 / $hz / 10))"
+t0=$(ticks)
+sleep 10 # the measured idle period (not a synchronisation)
+t1=$(ticks)
+python3 -c "print('logs -f idle CPU over 10 s: %.2f%% of a core (target: < 1%%)' % (($t1 - $t0) * 100.0 / $(getconf CLK_TCK) / 10))"
 kill "$fpid"
 
-# 2. logs -n 100 over 50 tasks
+# 2. logs -n 100 over 50 tasks on 10 agents
 app /many 50
-until_known /many 50
-for t in $(curl -s "http://127.0.0.1:$sport/_sim/tasks" | python3 -c "import json,sys
-print(' '.join(t['directory'] for t in json.load(sys.stdin) if t['app']=='/many'))"); do
-  seq 1 500 | sed 's/^/log line with some text to make it a realistic length, number /' >>"$t/stdout"
+wait_until 120 mesos_has 50 /many || fail_now "the 50 /many tasks did not start"
+agents=$(mesos_tasks "t['agent'] if t['app']=='/many' else ''" | sed '/^$/d' | sort -u | wc -l)
+for d in $(mesos_tasks "t['directory'] if t['app']=='/many' else ''" | sed '/^$/d'); do
+  seq 1 500 | sed 's/^/log line with some text to make it a realistic length, number /' >>"$d/stdout"
 done
 times=()
-for _ in 1 2 3 4 5; do
-  s=$(date +%s%N)
-  "$MCTL" logs /many -n 100 "${M[@]}" >"$tmp/many.out"
-  times+=($(( ($(date +%s%N) - s) / 1000000 )))
+for _ in $(seq "$RUNS"); do
+  msim POST requests >/dev/null
+  s=$(ms)
+  "$MCTL" logs /many -n 100 "${M[@]}" >"$TMP/many.out" || fail_now "logs -n 100 failed"
+  times+=($(($(ms) - s)))
 done
-echo "logs -n 100 over 50 tasks ($(wc -l <"$tmp/many.out") lines): $(printf '%s\n' "${times[@]}" | sort -n | sed -n 3p) ms (median of 5: ${times[*]})"
-
-# 3. top --all over 500 tasks
-for i in $(seq 1 9); do app "/top/app$i" 50; done
-app /top/app10 50
-for i in $(seq 1 10); do until_known "/top/app$i" 50; done
-/usr/bin/time -f "%e %M" -o "$tmp/top.time" "$MCTL" top --all "${M[@]}" >"$tmp/top.out"
-read -r wall rss <"$tmp/top.time"
-echo "top --all over $(grep -c '^  [0-9a-f]\{8\}@' "$tmp/top.out") tasks: ${wall} s (1 s interval included), peak RSS $((rss / 1024)) MB"
+reqs=$(msim GET requests | python3 -c "import json,sys; print(len(json.load(sys.stdin)))")
+echo "logs -n 100 over 50 tasks on $agents agents ($(wc -l <"$TMP/many.out") lines, $reqs requests):" \
+  "median $(median "${times[@]}") ms of $RUNS: ${times[*]} (target: < 300 ms)"
+# The simulator's floor: the same requests, sequentially, from one keep-alive Python client.
+python3 - "$MESOS_URL" <<'PY'
+import http.client, json, sys, time, urllib.parse, urllib.request
+base = sys.argv[1]
+reqs = json.load(urllib.request.urlopen(base + "/_sim/requests"))
+ports = {t["agent"]: t["agent_port"] for t in json.load(urllib.request.urlopen(base + "/_sim/tasks"))}
+conns = {}
+t0 = time.monotonic()
+for r in reqs:
+    if not r["role"].startswith("agent:"):
+        continue
+    port = ports[r["role"][6:]]
+    c = conns.setdefault(port, http.client.HTTPConnection("127.0.0.1", port))
+    c.request("GET", r["path"] + ("?" + r["query"] if r["query"] else ""))
+    c.getresponse().read()
+n = sum(1 for r in reqs if r["role"].startswith("agent:"))
+print("  the simulator alone: its %d agent requests of the last run, one after another: %.0f ms" % (
+    n, (time.monotonic() - t0) * 1000))
+PY

@@ -103,17 +103,10 @@ long long tail_lines(const std::string& text) {
   return n;
 }
 
-bool matches(const mesos::TaskRef& t, const std::string& prefix) {
-  return t.id.rfind(prefix, 0) == 0 || mesos::short_task_id(t.id).rfind(prefix, 0) == 0;
-}
-
 // The task ids --task names (one when unique; an error when none or several do).
 std::string resolve_task(const std::vector<mesos::TaskRef>& tasks, const std::string& prefix,
                          const std::string& app) {
-  std::vector<std::string> hits;
-  for (const auto& t : tasks) {
-    if (matches(t, prefix)) hits.push_back(t.id);
-  }
+  const auto hits = mesos::tasks_named(tasks, prefix);
   if (hits.empty()) {
     throw Error(
         fmt::format(
@@ -194,9 +187,10 @@ void run_logs(Context& ctx, const LogsFlags& f) {
 // --local: the same options, read from the containers of `mctl up` instead of Mesos sandboxes.
 void run_local(Context& ctx, const LogsFlags& f) {
   if (!f.task.empty() || f.completed) {
-    throw Error("logs --local: --task and --completed are for Mesos tasks; the local containers "
-                "are all shown, running or stopped",
-                Exit::usage);
+    throw Error(
+        "logs --local: --task and --completed are for Mesos tasks; the local containers "
+        "are all shown, running or stopped",
+        Exit::usage);
   }
   LocalLogsQuery q;
   q.app = f.app;

@@ -42,6 +42,8 @@ class MesosClient {
   // exception from `work` is the caller's to catch inside it: here it ends the process.
   void for_each_parallel(const std::vector<std::string>& keys,
                          const std::function<void(const std::string&)>& work);
+  // Agents asked at once (mesos.parallel).
+  int parallel() const { return m_parallel; }
 
  private:
   core::http::HttpClient& agent_http(const std::string& address);

@@ -2,8 +2,13 @@
 
 #include <fmt/format.h>
 
+#include <functional>
+#include <future>
+#include <list>
 #include <map>
 #include <mutex>
+#include <semaphore>
+#include <set>
 #include <thread>
 
 #include "core/error.hpp"
@@ -31,6 +36,7 @@ struct Tracked {
   bool done = false;      // nothing more to read (finished, gone, or its agent unknown)
   bool finished = false;  // ended: read it to the end once more, then done
   bool down = false;      // its agent did not answer last time (said once)
+  bool busy = false;      // following: its agent's worker is out (only the worker touches it)
   double started = 0;
   std::string end_state;
   std::vector<std::pair<Stream, std::string>> lines;  // read, not yet handed to the sink
@@ -58,7 +64,22 @@ std::optional<std::string> read_range(MesosClient& client, const std::string& ad
 class Reader {
  public:
   Reader(MesosClient& client, const LogOptions& o, LogSink& sink)
-      : m_client(client), m_o(o), m_sink(sink) {}
+      : m_client(client), m_o(o), m_sink(sink), m_slots(client.parallel()) {}
+  ~Reader() {  // a worker never outlives what it writes to
+    for (auto& j : m_jobs) {
+      try {
+        j.done.get();
+      } catch (...) {  // NOLINT(bugprone-empty-catch): already on an error path
+      }
+    }
+  }
+
+  // Waits for the agents' workers still out (each within the request timeout).
+  void finish() {
+    ++m_round;
+    for (auto& j : m_jobs) j.round = m_round;
+    reap(Clock::time_point::max());
+  }
 
   LogResult result;
 
@@ -85,20 +106,19 @@ class Reader {
   // First read of every task not located yet: the tail (or all) of each file.
   void start(bool whole) {
     run_per_agent(
-        [&](Tracked& t, std::map<std::string, Sandbox>* sandboxes) {
-          locate_and_tail(t, sandboxes, whole);
-        },
+        [this, whole](Tracked& t, Sandboxes* sandboxes) { locate_and_tail(t, sandboxes, whole); },
         true);
   }
 
   // One round of following: what each file gained since the last read.
   void poll() {
-    run_per_agent([&](Tracked& t, std::map<std::string, Sandbox>*) { read_new(t); }, false);
+    run_per_agent([this](Tracked& t, Sandboxes*) { read_new(t); }, false);
   }
 
   // Hands what was read to the sink, task by task.
   void flush() {
     for (auto& t : m_tasks) {
+      if (t.busy) continue;  // its agent's worker still owns it
       for (const auto& [stream, text] : t.lines) m_sink.line(t.task, stream, text);
       for (const auto& n : t.notes) m_sink.note(t.task, n);
       t.lines.clear();
@@ -111,7 +131,7 @@ class Reader {
     std::map<std::string, const TaskRef*> by_id;
     for (const auto& t : listed) by_id[t.id] = &t;
     for (auto& t : m_tasks) {
-      if (t.done || t.finished) continue;
+      if (t.done || t.finished || t.busy) continue;  // a busy one is looked at next time
       const auto info = state.tasks.find(t.task.id);
       const bool ended = info != state.tasks.end() && info->second.ended != 0;
       if (!by_id.count(t.task.id) || ended) {
@@ -140,31 +160,72 @@ class Reader {
     return false;
   }
 
-  // Runs `work` for every task still read, the tasks of one agent in one worker.
-  template <typename Work>
-  void run_per_agent(Work work, bool unlocated) {
+  using Sandboxes = std::map<std::string, Sandbox>;
+  using Work = std::function<void(Tracked&, Sandboxes*)>;
+
+  // Runs `work` for every task still read, the tasks of one agent in one worker. Reading
+  // once, every agent is waited for. Following, an agent's worker that is still out after
+  // k_round_wait (a stuck agent holds it up to the request timeout) keeps its tasks while the
+  // other agents' go on; its agent is not asked again until it is back.
+  void run_per_agent(const Work& work, bool unlocated) {
+    std::set<std::string> out;  // agents whose worker is still out: not asked twice at once
+    for (const auto& j : m_jobs) out.insert(j.address);
     std::map<std::string, std::vector<Tracked*>> by_agent;
     for (auto& t : m_tasks) {
-      if (!t.done && t.located != unlocated) by_agent[t.address].push_back(&t);
+      if (!t.done && !t.busy && t.located != unlocated && !out.count(t.address))
+        by_agent[t.address].push_back(&t);
     }
-    std::vector<std::string> addresses;
-    for (const auto& [a, _] : by_agent) addresses.push_back(a);
-    m_client.for_each_parallel(addresses, [&](const std::string& address) {
-      std::map<std::string, Sandbox> sandboxes;
-      for (auto* t : by_agent.at(address)) {
-        try {
-          if (unlocated && sandboxes.empty()) sandboxes = m_client.agent_sandboxes(address);
-          work(*t, &sandboxes);
-          if (t->down)
-            t->notes.push_back(fmt::format("agent {} ({}) answers again", t->task.host, address));
-          t->down = false;
-        } catch (const Error& e) {
-          if (e.exit_code() == Exit::auth) throw_later(e);
-          unreachable(*t, e);
-        }
+    if (!m_o.follow) {
+      std::vector<std::string> addresses;
+      for (const auto& [a, _] : by_agent) addresses.push_back(a);
+      m_client.for_each_parallel(addresses, [&](const std::string& address) {
+        agent_work(address, by_agent.at(address), work, unlocated);
+      });
+    } else {
+      ++m_round;
+      for (auto& [address, tasks] : by_agent) {
+        for (auto* t : tasks) t->busy = true;
+        m_jobs.push_back({address, m_round, tasks,
+                          std::async(std::launch::async, [this, address, tasks, work, unlocated] {
+                            const Slot slot(m_slots);
+                            agent_work(address, tasks, work, unlocated);
+                          })});
       }
-    });
+      reap(Clock::now() + k_round_wait);
+    }
     if (m_auth_error) throw Error(*m_auth_error, Exit::auth);
+  }
+
+  // Collects the agents' workers that are done by `until` (one out since an earlier round is
+  // not waited for again); their tasks are free again.
+  void reap(Clock::time_point until) {
+    for (auto it = m_jobs.begin(); it != m_jobs.end();) {
+      const auto by = it->round == m_round ? until : Clock::now();
+      if (it->done.wait_until(by) != std::future_status::ready) {
+        ++it;
+        continue;
+      }
+      it->done.get();
+      for (auto* t : it->tasks) t->busy = false;
+      it = m_jobs.erase(it);
+    }
+  }
+
+  void agent_work(const std::string& address, const std::vector<Tracked*>& tasks, const Work& work,
+                  bool unlocated) {
+    Sandboxes sandboxes;
+    for (auto* t : tasks) {
+      try {
+        if (unlocated && sandboxes.empty()) sandboxes = m_client.agent_sandboxes(address);
+        work(*t, &sandboxes);
+        if (t->down)
+          t->notes.push_back(fmt::format("agent {} ({}) answers again", t->task.host, address));
+        t->down = false;
+      } catch (const Error& e) {
+        if (e.exit_code() == Exit::auth) throw_later(e);
+        unreachable(*t, e);
+      }
+    }
   }
 
   void throw_later(const Error& e) {
@@ -294,7 +355,30 @@ class Reader {
   MesosClient& m_client;
   const LogOptions& m_o;
   LogSink& m_sink;
-  std::vector<Tracked> m_tasks;
+  // An agent's worker while following: the tasks it owns until it is reaped.
+  struct Job {
+    std::string address;
+    std::size_t round = 0;  // the round that sent it out
+    std::vector<Tracked*> tasks;
+    std::future<void> done;
+  };
+  // Holds one of the `mesos.parallel` request slots for a worker's lifetime.
+  class Slot {
+   public:
+    explicit Slot(std::counting_semaphore<>& s) : m_s(s) { m_s.acquire(); }
+    ~Slot() { m_s.release(); }
+    Slot(const Slot&) = delete;
+    Slot& operator=(const Slot&) = delete;
+
+   private:
+    std::counting_semaphore<>& m_s;
+  };
+  static constexpr std::chrono::milliseconds k_round_wait{500};
+
+  std::list<Tracked> m_tasks;  // a list: workers keep pointers while refresh() adds tasks
+  std::vector<Job> m_jobs;
+  std::size_t m_round = 0;
+  std::counting_semaphore<> m_slots;
   std::mutex m_mutex;
   std::optional<std::string> m_auth_error;
 };
@@ -305,6 +389,17 @@ void wait_for(std::chrono::milliseconds period, const std::atomic<bool>& stop) {
 }
 
 }  // namespace
+
+std::vector<std::string> tasks_named(const std::vector<TaskRef>& tasks, const std::string& given) {
+  std::vector<std::string> hits;
+  for (const auto& t : tasks) {
+    if (t.id == given) return {t.id};
+  }
+  for (const auto& t : tasks) {
+    if (t.id.rfind(given, 0) == 0 || short_task_id(t.id).rfind(given, 0) == 0) hits.push_back(t.id);
+  }
+  return hits;
+}
 
 void take_lines(std::string& pending, std::size_t max_line,
                 const std::function<void(std::string_view)>& emit) {
@@ -363,6 +458,8 @@ LogResult read_logs(MesosClient& client, const TaskLister& list, const LogOption
     reader.poll();
     reader.flush();
   }
+  reader.finish();
+  reader.flush();
   return reader.result;
 }
 

@@ -59,6 +59,11 @@ using TaskLister = std::function<std::vector<TaskRef>(const MasterState& state)>
 LogResult read_logs(MesosClient& client, const TaskLister& list, const LogOptions& options,
                     LogSink& sink, const std::atomic<bool>& stop);
 
+// The ids of the tasks `given` names (--task): a task whose id or short id starts with it. A
+// task whose whole id is `given` is named alone, even when it also starts
+// another's id ("web.instance-X._app.1" and "web.instance-X._app.10").
+std::vector<std::string> tasks_named(const std::vector<TaskRef>& tasks, const std::string& given);
+
 // Splits `pending` into complete lines (handed to `emit` without '\n'); what remains is an
 // unfinished line, unless it is longer than `max_line` (then emitted as one line too).
 void take_lines(std::string& pending, std::size_t max_line,

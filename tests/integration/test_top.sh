@@ -61,6 +61,17 @@ if [[ -z $other_on_same ]]; then
 fi
 msim POST agent "{\"agent\":\"$down_agent\",\"down\":false}" >/dev/null
 
+test_case "a stuck agent (accepts, never answers): bounded by one request timeout, asked once"
+msim POST agent "{\"agent\":\"$down_agent\",\"hung\":true}" >/dev/null
+msim POST requests >/dev/null
+MCTL_HTTP_TIMEOUT=1s MCTL_HTTP_RETRIES=0 mctl top --all --interval 200ms --json "${M[@]}"
+expect_rc 3
+expect_contains "$ERR" "$A: agent"
+expect_eq "$(jq_py "all(t['rss_bytes'] for a in j['apps'] for t in a['tasks'] if t['agent_id']!='$down_agent')" <<<"$OUT")" True "the other agents' tasks have figures"
+asked=$(msim GET requests | python3 -c "import json,sys; print(sum(1 for r in json.load(sys.stdin) if r['role']=='agent:$down_agent'))")
+expect_eq "$asked" 1 "the stuck agent is not asked a second time (a second request timeout)"
+msim POST agent "{\"agent\":\"$down_agent\",\"hung\":false}" >/dev/null
+
 test_case "usage errors"
 mctl top "${M[@]}"
 expect_rc 2

@@ -137,3 +137,17 @@ TEST_CASE("lines: complete ones are emitted, an unfinished one waits, an endless
   CHECK(lines.size() == 4);
   CHECK(pending.size() == 50);
 }
+
+TEST_CASE("--task: a unique prefix of the id or short id; a whole id is never ambiguous") {
+  const std::string a = "web.instance-1a2b3c4d-0000-4000-8000-000000000000._app.1";
+  const std::string b = "web.instance-1a2b3c4d-0000-4000-8000-000000000000._app.10";
+  const std::string c = "web.instance-9f8e7d6c-0000-4000-8000-000000000000._app.1";
+  const std::vector<TaskRef> tasks{
+      {a, "/web", "h1", "s1"}, {b, "/web", "h2", "s2"}, {c, "/web", "h3", "s3"}};
+  CHECK(tasks_named(tasks, a) == std::vector<std::string>{a});
+  CHECK(tasks_named(tasks, b) == std::vector<std::string>{b});
+  CHECK(tasks_named(tasks, "9f8e") == std::vector<std::string>{c});
+  CHECK(tasks_named(tasks, "1a2b3c4d").size() == 2);  // the short id of two incarnations
+  CHECK(tasks_named(tasks, "web.instance-").size() == 3);
+  CHECK(tasks_named(tasks, "nosuch").empty());
+}

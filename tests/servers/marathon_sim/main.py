@@ -41,8 +41,11 @@ def main(argv=None):
     p.add_argument("--max-versions", type=int, default=50)
     p.add_argument("--verbose", action="store_true", help="log every request to stderr")
     p.add_argument("--agent-host-format", default="agent-%d.marathon-sim.local",
-                   help="host name of agent N (1..8) as tasks report it, e.g. 127.0.0.%%d for resolvable agents")
-    p.add_argument("--agent-cpus", type=float, default=4.0, help="cpus each of the 8 agents offers")
+                   help="host name of agent N (1..--agents) as tasks report it, e.g. 127.0.0.%%d for resolvable agents")
+    p.add_argument("--agents", type=int, default=8,
+                   help="agents of the cluster; tasks are placed on them in turn (the Mesos simulator "
+                        "serves each one on its own port)")
+    p.add_argument("--agent-cpus", type=float, default=4.0, help="cpus each agent offers")
     p.add_argument("--agent-mem", type=float, default=16384.0, help="mem (MiB) each agent offers")
     p.add_argument("--agent-disk", type=float, default=100000.0, help="disk (MiB) each agent offers")
     p.add_argument("--offer-ms", type=int, default=1000,
@@ -54,6 +57,8 @@ def main(argv=None):
         if path:
             with open(path) as f:
                 setattr(o, opt, f.read().strip())
+    if o.agents < 1:
+        p.error("--agents must be at least 1")
     if o.leader_url and not o.not_leader:
         p.error("--leader-url only makes sense with --not-leader")
     sim = Sim(o)

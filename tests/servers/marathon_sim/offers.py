@@ -1,12 +1,10 @@
-"""Resource offers: eight agents of a fixed size (--agent-cpus/--agent-mem/--agent-disk) offer
+"""Resource offers: --agents agents (eight by default) of a fixed size (--agent-cpus/--agent-mem/--agent-disk) offer
 their resources to apps waiting in the launch queue. An app that needs more than any agent
 has is never placed; the queue then shows why, the way Marathon's offer matcher counts it
 (processedOffersSummary with rejectSummaryLastOffers/LaunchAttempt, lastUnusedOffers).
 Resources used by running tasks are not subtracted: an agent fits a task or it never does."""
 
 from .util import now_iso
-
-AGENTS = 8
 
 # Marathon's reasons, in the order its matcher checks an offer: an offer declined by one
 # reason is not processed by the later ones.
@@ -16,6 +14,7 @@ REASONS = ("UnfulfilledRole", "UnfulfilledConstraint", "NoCorrespondingReservati
 
 
 def agent_id(n):
+    """Agent N's id (1-based), the same in Marathon's tasks and offers and in Mesos."""
     return "5e1c0f5e-0000-4000-8000-00000000000%d-S%d" % (n % 10, n)
 
 
@@ -79,7 +78,7 @@ class OffersMixin:
             return reason is None
         st.next_round = now + self.o.offer_ms / 1000.0
         ts = now_iso()
-        for n in range(1, AGENTS + 1):
+        for n in range(1, self.o.agents + 1):
             st.processed += 1
             for r in REASONS:
                 st.reasons[r][1] += 1
@@ -91,5 +90,5 @@ class OffersMixin:
                 break   # the first offer is used; the rest go to other frameworks
             st.unused += 1
             st.last_unused_at = ts
-            st.last_unused = (st.last_unused + [self.offer_json(n, reason, ts)])[-AGENTS:]
+            st.last_unused = (st.last_unused + [self.offer_json(n, reason, ts)])[-self.o.agents:]
         return reason is None

@@ -5,6 +5,7 @@ import uuid
 from .util import TASK_RUNNING, TASK_STAGING, now_iso
 from .appdef import port_count
 from .model import Task
+from .offers import agent_id
 
 
 class TasksMixin:
@@ -46,7 +47,7 @@ class TasksMixin:
         f = self.faults_for(app)
         d = app.d
         n = next(self.agent_seq)
-        agent = (n - 1) % 8 + 1
+        agent = (n - 1) % self.o.agents + 1
         t = Task()
         inst = "%s.instance-%s" % (app.id.strip("/").replace("/", "_"), uuid.uuid4())
         t.instance_id = inst
@@ -54,7 +55,7 @@ class TasksMixin:
         t.app_id = app.id
         t.version = d["version"]
         t.host = self.o.agent_host_format % agent
-        t.slave_id = "5e1c0f5e-0000-4000-8000-00000000000%d-S%d" % (agent % 10, agent)
+        t.slave_id = agent_id(agent)
         t.ip = "10.0.0.%d" % agent
         nports = port_count(d)
         t.ports = []
