@@ -142,13 +142,17 @@ expect_contains "$(cat "$TMP/bg.out")" "mctl wait /web"
 mctl wait /web "${M[@]}" --timeout 30s
 expect_rc 0
 expect_contains "$OUT" "finished; done (version $(app_field /web "a['version']"))"
-sim POST app_faults '{"app":"/web","slow_staging_ms":12000,"scope":"next_config"}' >/dev/null
+# The deployment stays in flight (no offers) until 'mctl wait' runs; then the offers come back
+# (a fixed slow start ran out before mctl wait began on a loaded machine).
+sim POST app_faults '{"app":"/web","no_offers":true,"scope":"next_config"}' >/dev/null
 n=$((n + 1))
 write_app web.json /web "registry.local/web:v$n" 3
-"$MCTL" deploy web.json "${M[@]}" --timeout 30s >/dev/null 2>&1 &
+"$MCTL" deploy web.json "${M[@]}" --timeout 60s >/dev/null 2>&1 &
 pid=$!
 expect_true wait_until 20 bash -c "curl -s $MARATHON_URL/v2/deployments | grep -q affectedApps"
 dep=$(sim GET /v2/deployments | jq_py "j[0]['id']")
+# (mctl itself, not the pty helper that starts it: that one's command line names it too)
+(wait_until 30 pgrep -f "^$MCTL wait $dep" >/dev/null && sim POST app_faults '{"app":"/web"}' >/dev/null) &
 on_pty 80 wait "$dep" "${M[@]}" --timeout 30s
 expect_rc 0
 expect_clean "(wait)"
