@@ -320,7 +320,8 @@ void Config::bind(const std::string& key) {
 
 std::filesystem::path resolve_path(const std::filesystem::path& path, const Origin& origin, const BindContext& dirs) {
   if (path.is_absolute()) return path;
-  return (origin.kind == OriginKind::file ? dirs.project_dir : dirs.cwd) / path;
+  const bool project = origin.kind == OriginKind::file || origin.kind == OriginKind::builtin;
+  return (project ? dirs.project_dir : dirs.cwd) / path;
 }
 
 std::string Origin::text() const {

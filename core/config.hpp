@@ -27,8 +27,9 @@ struct BindContext {
   std::filesystem::path project_dir;
   std::filesystem::path cwd;
 };
-// The one rule for relative paths in settings: against the project directory when the value came
-// from mctl.yaml, against the working directory otherwise (env, flag, default).
+// The one rule for relative paths in settings: against the project directory (mctl.yaml's) when
+// the value came from mctl.yaml or is the built-in default (apps_dir: "apps"), against the
+// working directory when it came from the environment or a flag.
 std::filesystem::path resolve_path(const std::filesystem::path& path, const Origin& origin, const BindContext& dirs);
 
 // Stores one layered value (already checked against its Kind) into its typed field.

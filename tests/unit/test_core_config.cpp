@@ -268,6 +268,16 @@ TEST_CASE("relative paths follow the origin's kind, not its spelling") {
   CHECK(Config::load(o).settings().vault.file->value() == p.dir / "from-env.yml");
 }
 
+TEST_CASE("a default path is relative to the project, wherever mctl runs in it") {
+  // Run from sub/dir: apps_dir's default "apps" once resolved against the working directory.
+  Project p(k_yaml);
+  const auto c = p.load();
+  CHECK(c.settings().project.apps_dir.origin.kind == OriginKind::builtin);
+  CHECK(c.settings().project.apps_dir->value() == p.dir / "apps");
+  CHECK(p.load(std::nullopt, {{"MCTL_APPS_DIR", "specs"}}).settings().project.apps_dir->value() ==
+        p.dir / "sub" / "dir" / "specs");
+}
+
 TEST_CASE("README's key list is the key table") {
   std::ifstream in(std::string(MCTL_FIXTURES) + "/../../README.md");
   const std::string readme((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
