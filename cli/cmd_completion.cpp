@@ -17,8 +17,7 @@ namespace {
 // The apps of apps_dir: NAME.yaml, without the NAME.ENV.yaml overlays.
 std::vector<std::string> app_names(Context& ctx) {
   const auto& config = ctx.config();
-  std::filesystem::path dir = config.get_string("apps_dir");
-  if (dir.is_relative() && !config.project_dir().empty()) dir = config.project_dir() / dir;
+  const std::filesystem::path dir = config.settings().project.apps_dir->value_or(config.project_dir() / "apps");
   std::set<std::string> names;
   std::error_code ec;
   for (const auto& e : std::filesystem::directory_iterator(dir, ec)) {
@@ -34,7 +33,7 @@ std::vector<std::string> app_names(Context& ctx) {
 // The labels of vault.id (label@source) for the selected environment.
 std::vector<std::string> vault_labels(Context& ctx) {
   std::set<std::string> labels;
-  for (const auto& entry : ctx.config().get_list("vault.id")) {
+  for (const auto& entry : *ctx.config().settings().vault.ids) {
     labels.insert(vault::split_vault_id(entry).first);
   }
   return {labels.begin(), labels.end()};

@@ -23,7 +23,7 @@ void show(Context& ctx) {
   const auto& config = ctx.config();
   if (ctx.json()) {
     nlohmann::json settings = nlohmann::json::object();
-    for (const auto& [key, s] : config.settings()) settings[key] = {{"value", s.value}, {"origin", s.origin}};
+    for (const auto& [key, s] : config.entries()) settings[key] = {{"value", s.value}, {"origin", s.origin.text()}};
     ctx.print_json({{"config_file", config.file() ? nlohmann::json(config.file()->string()) : nlohmann::json(nullptr)},
                     {"env", config.env_name().empty() ? nullptr : nlohmann::json(config.env_name())},
                     {"environments", config.environments()},
@@ -31,13 +31,13 @@ void show(Context& ctx) {
     return;
   }
   std::size_t width = 3, value_width = 5;
-  for (const auto& [key, s] : config.settings()) {
+  for (const auto& [key, s] : config.entries()) {
     width = std::max(width, key.size());
     value_width = std::max(value_width, std::min<std::size_t>(show_value(s.value).size(), 48));
   }
   std::string out = fmt::format("# config file: {}\n", config.file() ? config.file()->string() : "(none found)");
-  for (const auto& [key, s] : config.settings()) {
-    out += fmt::format("{:<{}}  {:<{}}  {}\n", key, width, show_value(s.value), value_width, s.origin);
+  for (const auto& [key, s] : config.entries()) {
+    out += fmt::format("{:<{}}  {:<{}}  {}\n", key, width, show_value(s.value), value_width, s.origin.text());
   }
   ctx.print(out);
 }

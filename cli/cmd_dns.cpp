@@ -62,11 +62,11 @@ Backend make_backend(Context& ctx, const DnsFlags& f) {
   if (f.http) ctx.set_flag("mesos_dns_http", *f.http, "--http");
   const auto& config = ctx.config();
   const auto timeout = core::parse_duration(f.timeout, "flag --timeout");
-  const auto dns_server = config.get_optional("mesos_dns");
-  const auto http_url = config.get_optional("mesos_dns_http");
+  const auto& dns_server = *config.settings().dns.server;
+  const auto& http_url = *config.settings().dns.http_url;
   Backend b;
   if (f.http || (!dns_server && http_url)) {
-    auto options = core::service_http_options(config);
+    auto options = core::service_http_options(config.settings().dns.http);
     options.total_timeout = timeout;  // --timeout is the deadline per name
     options.connect_timeout = std::min(timeout, options.connect_timeout);
     b.client = core::http::make_curl_client(options);

@@ -28,7 +28,7 @@ using namespace mctl::images;
 namespace http = core::http;
 
 std::string registry_setting(const core::Config& config) {
-  auto r = config.get_optional("registry");
+  const auto& r = *config.settings().registry.host;
   if (!r || r->empty()) {
     throw Error("no registry configured: set 'registry' in mctl.yaml, MCTL_REGISTRY or --registry", Exit::usage);
   }
@@ -36,7 +36,7 @@ std::string registry_setting(const core::Config& config) {
 }
 
 std::unique_ptr<DockerClient> docker(const core::Config& config) {
-  return connect_docker(config.get_string("docker_host"), http_options(config));
+  return connect_docker(*config.settings().project.docker_host, http_options(config));
 }
 
 // The registry client with the HTTP client it borrows.
@@ -59,7 +59,7 @@ std::string commit_tag_here(Context& ctx, std::optional<bool> strict) {
   const auto& config = ctx.config();
   const auto dir = config.project_dir().empty() ? std::filesystem::current_path() : config.project_dir();
   const bool is_strict = strict.value_or(ctx.environ("CI").has_value());
-  const auto length = parse_tag_length(config.get_string("images.tag_length"));
+  const auto length = *config.settings().images.tag_length;
   return commit_tag(core::git_info(dir), length, is_strict, dir.string());
 }
 
@@ -224,9 +224,9 @@ std::map<std::string, std::string> marathon_protection(Context& ctx, const GcFla
     options.environ = ctx.environ_map();
     if (!ctx.globals.marathon.empty()) options.flags.push_back({"marathon.urls", ctx.globals.marathon, "--marathon"});
     const auto config = name ? core::Config::load(options) : ctx.config();
-    const auto urls = config.get_list("marathon.urls");
+    const auto& urls = *config.settings().marathon.urls;
     if (urls.empty() || !asked.insert(urls).second) continue;
-    for (auto& [ref, why] : deploy::images_in_use(config, keep_versions)) {
+    for (auto& [ref, why] : deploy::images_in_use(*deploy::connect(config), keep_versions)) {
       in_use.emplace(normalize_reference(ref), name ? fmt::format("{} ({})", why, *name) : why);
     }
     consulted.push_back(name.value_or("default"));
@@ -366,12 +366,12 @@ void gc_command(Context& ctx, GcFlags f) {
   if (f.parallel < 1 || f.parallel > 64) throw Error("images gc: --parallel must be 1 to 64", Exit::usage);
   auto& config = ctx.config();
   Policy policy;
-  policy.keep = f.keep.value_or(static_cast<int>(config.get_int("images.keep")));
+  policy.keep = f.keep.value_or(static_cast<int>(*config.settings().images.keep));
   if (policy.keep < 0) throw Error("images gc: --keep must not be negative", Exit::usage);
   if (f.older_than) policy.older_than = core::parse_duration(*f.older_than, "flag --older-than");
-  policy.keep_list = config.get_list("images.keep_list");
+  policy.keep_list = *config.settings().images.keep_list;
   std::vector<std::string> consulted;
-  policy.in_use = marathon_protection(ctx, f, static_cast<int>(config.get_int("images.keep_versions")), consulted);
+  policy.in_use = marathon_protection(ctx, f, *config.settings().images.keep_versions, consulted);
   if (!consulted.empty()) {
     core::log::info("Marathon protects {} images (environments: {})", policy.in_use.size(), fmt::join(consulted, ", "));
   }
@@ -384,7 +384,7 @@ void gc_command(Context& ctx, GcFlags f) {
   if (f.local) {
     auto engine = docker(config);
     policy.delete_removes_digest = false;
-    TargetRun run{"local engine " + config.get_string("docker_host"), plan_gc(engine_candidates(*engine, f.repositories), policy),
+    TargetRun run{"local engine " + *config.settings().project.docker_host, plan_gc(engine_candidates(*engine, f.repositories), policy),
                   false, [&](const Deletion& d) -> std::optional<std::string> {
                     engine->remove_image(d.repository + ":" + d.tags.front());
                     return std::nullopt;

@@ -98,7 +98,7 @@ void run_up(Context& ctx, const UpFlags& f) {
   o.git_sha = git_label(render);
   o.project_dir = config.project_dir();
   o.detach = f.detach;
-  o.timeout = f.timeout.empty() ? config.get_duration("deploy.timeout")
+  o.timeout = f.timeout.empty() ? *config.settings().deploy.timeout
                                 : core::parse_duration(f.timeout, "flag --timeout");
   o.registry_auth = [&config](const std::string& image) {
     const auto host = images::parse_reference(image).registry;
@@ -186,7 +186,7 @@ void run_down(Context& ctx, const std::vector<std::string>& apps, bool volumes) 
 }  // namespace
 
 std::string local_project(Context& ctx) {
-  const auto name = ctx.config().get_string("project");
+  const auto name = ctx.config().settings().project.name->value_or("");
   return name.empty() ? ctx.config().project_dir().filename().string() : name;
 }
 
@@ -207,7 +207,7 @@ local::EnvironmentChoice local_environment(Context& ctx) {
 }
 
 std::shared_ptr<core::DockerClient> local_docker(Context& ctx) {
-  return core::connect_docker(ctx.config().get_string("docker_host"),
+  return core::connect_docker(*ctx.config().settings().project.docker_host,
                               images::http_options(ctx.config()));
 }
 

@@ -59,11 +59,11 @@ void add_writer_options(CLI::App* sub, VaultFlags& f) {
 vault::Settings settings(Context& ctx, const VaultFlags& f, bool confirm) {
   auto& config = ctx.config();
   vault::Settings s;
-  s.passwords = vault::collect_passwords(f.passwords, config, true, core::prompt_hidden, confirm);
+  s.passwords = vault::collect_passwords(f.passwords, config.settings().vault, true, core::prompt_hidden, confirm);
   s.encrypt_label = f.encrypt_vault_id;
   s.format_given = f.format.has_value();
-  s.format = vault::parse_format(f.format.value_or(config.get_string("vault.format").empty()
-                                                       ? "mctl" : config.get_string("vault.format")));
+  const auto& format = *config.settings().vault.format;
+  s.format = vault::parse_format(f.format.value_or(format.empty() ? "mctl" : format));
   if (f.argon2_ops) s.params.ops = f.argon2_ops;
   if (f.argon2_mem_mib) s.params.mem_kib = f.argon2_mem_mib * 1024;
   if (s.format == vault::Format::mctl) vault::native::check_params_for_writing(s.params);
@@ -86,7 +86,7 @@ vault::VaultPassword new_password(Context& ctx, const VaultFlags& f, const vault
   if (request.password_files.size() + request.vault_ids.size() > 1) {
     throw Error("rekey takes one new password source", Exit::usage);
   }
-  got = vault::collect_passwords(request, ctx.config(), true, core::prompt_hidden, true);
+  got = vault::collect_passwords(request, ctx.config().settings().vault, true, core::prompt_hidden, true);
   const auto index = static_cast<std::size_t>(&vault::encryption_password(got, std::nullopt) - got.data());
   auto fresh = std::move(got[index]);
   for (const auto& old : s.passwords) {

@@ -20,9 +20,10 @@ dns::VerifyOptions verify_dns_options(Context& ctx, std::chrono::milliseconds ti
   const auto& config = ctx.config();
   dns::VerifyOptions options;
   options.timeout = timeout;
-  options.http = core::service_http_options(config);
-  if (auto url = config.get_optional("mesos_dns_http"); url && !url->empty()) options.server = *url;
-  else if (auto server = config.get_optional("mesos_dns"); server && !server->empty()) options.server = *server;
+  const auto& dns = config.settings().dns;
+  options.http = core::service_http_options(dns.http);
+  if (const auto& url = *dns.http_url; url && !url->empty()) options.server = *url;
+  else if (const auto& server = *dns.server; server && !server->empty()) options.server = *server;
   else {
     throw Error("deploy --verify-dns: no Mesos-DNS server configured: set mesos_dns (host[:port]) or mesos_dns_http "
                 "in mctl.yaml, or --mesos-dns",
@@ -65,7 +66,7 @@ void verify_dns(deploy::MarathonClient& client, std::vector<deploy::AppResult>& 
 // Marathon. Lives here, not in deploy/, which must not depend on images/.
 void check_images(Context& ctx, const std::vector<deploy::AppJob>& jobs) {
   const auto& config = ctx.config();
-  const auto configured = config.get_optional("registry");
+  const auto& configured = *config.settings().registry.host;
   const auto http = core::http::make_curl_client(images::http_options(config));  // one pool for all apps
   for (const auto& job : jobs) {
     const json* image = nullptr;

@@ -308,9 +308,10 @@ std::vector<deploy::AppResult> followed(Context& ctx, const std::vector<std::str
 deploy::DeployOptions options(Context& ctx, const std::string& timeout_flag) {
   const auto& config = ctx.config();
   deploy::DeployOptions o;
-  o.timeout = timeout_flag.empty() ? config.get_duration("deploy.timeout") : core::parse_duration(timeout_flag, "flag --timeout", "deploy.timeout");
-  o.parallel = static_cast<int>(config.get_int("deploy.parallel"));
-  o.rollback = config.get_bool("deploy.rollback");
+  const auto& s = config.settings().deploy;
+  o.timeout = timeout_flag.empty() ? *s.timeout : core::parse_duration(timeout_flag, "flag --timeout", "deploy.timeout");
+  o.parallel = *s.parallel;
+  o.rollback = *s.rollback;
   o.interrupted = &catch_interrupts();
   return o;
 }

@@ -24,7 +24,7 @@ templates::RenderOptions render_options(Context& ctx, const std::vector<std::str
   options.load_secrets = [&ctx, secrets] {
     if (*secrets) return **secrets;
     const auto& config = ctx.config();
-    const auto file = config.get_path("vault.file");
+    const auto& file = *config.settings().vault.file;
     if (!file) {
       throw Error(
           config.env_name().empty()
@@ -36,7 +36,7 @@ templates::RenderOptions render_options(Context& ctx, const std::vector<std::str
                     config.env_name()),
           Exit::usage);
     }
-    *secrets = vault::load_secrets(*file, vault::passwords_from_config(config, ctx.stdin_is_tty()));
+    *secrets = vault::load_secrets(*file, vault::passwords_from_config(config.settings().vault, ctx.stdin_is_tty()));
     return **secrets;
   };
   return options;

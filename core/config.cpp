@@ -194,9 +194,7 @@ class FileReader {
     }
   }
 
-  std::string origin(const YAML::Node& node) const {
-    return fmt::format("{}:{}", m_display, node.Mark().line + 1);
-  }
+  Origin origin(const YAML::Node& node) const { return {OriginKind::file, m_display, node.Mark().line + 1}; }
 
   std::string m_display;
   std::map<std::string, Setting>& m_settings;
@@ -218,9 +216,9 @@ Config Config::load(const LoadOptions& options) {
   if (config.m_cwd.has_filename() == false && config.m_cwd.has_parent_path()) config.m_cwd = config.m_cwd.parent_path();
   config.m_project_dir = config.m_cwd;
   for (const auto& spec : key_table()) {
-    config.m_settings[spec.key] = {spec.fallback, "default"};
+    config.m_settings[spec.key] = {spec.fallback, {}};
   }
-  config.m_settings["env"] = {nullptr, "default"};
+  config.m_settings["env"] = {nullptr, {}};
 
   // 1. mctl.yaml: top level, then the selected environment's block.
   if (options.config_file) {
@@ -253,15 +251,15 @@ Config Config::load(const LoadOptions& options) {
   }
 
   // 2. Which environment: -e > MCTL_ENV > default_env > the only one defined.
-  Setting env = {nullptr, "default"};
+  Setting env = {nullptr, {}};
   if (options.env_name) {
-    env = {*options.env_name, "flag --env"};
+    env = {*options.env_name, {OriginKind::flag, "--env"}};
   } else if (auto it = options.environ.find("MCTL_ENV"); it != options.environ.end() && !it->second.empty()) {
-    env = {it->second, "env MCTL_ENV"};
+    env = {it->second, {OriginKind::env, "MCTL_ENV"}};
   } else if (!config.m_settings["default_env"].value.is_null()) {
     env = config.m_settings["default_env"];
   } else if (config.m_environments.size() == 1) {
-    env = {config.m_environments.front(), "only environment in " + display};
+    env = {config.m_environments.front(), {OriginKind::inferred, display}};
   }
   config.m_settings["env"] = env;
   if (env.value.is_string()) {
@@ -287,92 +285,65 @@ Config Config::load(const LoadOptions& options) {
     for (const auto& name : spec.env_vars) {
       auto it = options.environ.find(name);
       if (it == options.environ.end() || it->second.empty()) continue;
-      const std::string origin = "env " + name;
-      config.m_settings[spec.key] = {from_text(spec, it->second, origin), origin};
+      const Origin origin{OriginKind::env, name};
+      config.m_settings[spec.key] = {from_text(spec, it->second, origin.text()), origin};
       break;
     }
   }
 
   // 4. Flags.
   for (const auto& flag : options.flags) config.override(flag);
+  for (const auto& spec : key_table()) config.bind(spec.key);
+  for (const auto& [key, s] : config.m_settings) {
+    if (starts_with(key, "vars.")) config.m_typed.vars[key.substr(5)] = s.value;
+  }
+  // The shared http.* settings, copied into every service that uses them.
+  auto& t = config.m_typed;
+  t.marathon.http = t.mesos.http = t.registry.http = t.dns.http = t.http;
   return config;
 }
 
 void Config::override(const FlagOverride& flag) {
   const KeySpec* spec = find_spec(flag.key);
   json value = flag.value;
-  if (spec && value.is_string()) value = from_text(*spec, value.get<std::string>(), "flag " + flag.flag);
-  m_settings[flag.key] = {value, "flag " + flag.flag};
+  const Origin origin{OriginKind::flag, flag.flag};
+  if (spec && value.is_string()) value = from_text(*spec, value.get<std::string>(), origin.text());
+  m_settings[flag.key] = {value, origin};
+  bind(flag.key);
+  if (starts_with(flag.key, "http.")) m_typed.marathon.http = m_typed.mesos.http = m_typed.registry.http = m_typed.dns.http = m_typed.http;
+}
+
+void Config::bind(const std::string& key) {
+  const KeySpec* spec = find_spec(key);
+  if (spec && spec->bind) spec->bind(m_typed, key, m_settings.at(key), {m_project_dir, m_cwd});
+}
+
+std::filesystem::path resolve_path(const std::filesystem::path& path, const Origin& origin, const BindContext& dirs) {
+  if (path.is_absolute()) return path;
+  const bool project = origin.kind == OriginKind::file || origin.kind == OriginKind::builtin;
+  return (project ? dirs.project_dir : dirs.cwd) / path;
+}
+
+std::string Origin::text() const {
+  switch (kind) {
+    case OriginKind::builtin:
+      return "default";
+    case OriginKind::file:
+      return fmt::format("{}:{}", where, line);
+    case OriginKind::env:
+      return "env " + where;
+    case OriginKind::flag:
+      return "flag " + where;
+    case OriginKind::inferred:
+      return "only environment in " + where;
+  }
+  return where;
 }
 
 const Setting& Config::setting(const std::string& key) const {
   auto it = m_settings.find(key);
   if (it == m_settings.end()) throw Error(fmt::format("internal: unknown config key '{}'", key));
   return it->second;
-}
-
-bool Config::has(const std::string& key) const {
-  auto it = m_settings.find(key);
-  return it != m_settings.end() && !it->second.value.is_null();
-}
-
-std::string Config::get_string(const std::string& key) const {
-  return get_optional(key).value_or("");
-}
-
-std::optional<std::string> Config::get_optional(const std::string& key) const {
-  const auto& v = setting(key).value;
-  if (v.is_null()) return std::nullopt;
-  if (v.is_string()) return v.get<std::string>();
-  return v.dump();
-}
-
-bool Config::get_bool(const std::string& key) const {
-  const auto& v = setting(key).value;
-  return v.is_boolean() && v.get<bool>();
-}
-
-long long Config::get_int(const std::string& key) const {
-  const auto& s = setting(key);
-  if (!s.value.is_number_integer()) {
-    throw Error(fmt::format("{}: {} must be an integer", s.origin, key), Exit::usage);
-  }
-  return s.value.get<long long>();
-}
-
-std::chrono::milliseconds Config::get_duration(const std::string& key) const {
-  const auto& s = setting(key);
-  return parse_duration(s.value.is_string() ? s.value.get<std::string>() : s.value.dump(), s.origin, key);
-}
-
-std::vector<std::string> Config::get_list(const std::string& key) const {
-  std::vector<std::string> out;
-  const auto& v = setting(key).value;
-  if (v.is_array()) {
-    for (const auto& item : v) out.push_back(item.is_string() ? item.get<std::string>() : item.dump());
-  } else if (v.is_string()) {
-    out.push_back(v.get<std::string>());
-  }
-  return out;
-}
-
-std::optional<std::filesystem::path> Config::get_path(const std::string& key) const {
-  auto value = get_optional(key);
-  if (!value) return std::nullopt;
-  std::filesystem::path p(*value);
-  if (p.is_absolute()) return p;
-  const bool from_file = setting(key).origin.find(':') != std::string::npos &&
-                         setting(key).origin.rfind("env ", 0) != 0 &&
-                         setting(key).origin.rfind("flag ", 0) != 0;
-  return (from_file ? m_project_dir : m_cwd) / p;
-}
-
-nlohmann::json Config::vars() const {
-  auto out = json::object();
-  for (const auto& [key, s] : m_settings) {
-    if (starts_with(key, "vars.")) out[key.substr(5)] = s.value;
-  }
-  return out;
 }
 
 std::optional<std::string> Config::environ(const std::string& name) const {

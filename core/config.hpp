@@ -10,9 +10,30 @@
 #include <string>
 #include <vector>
 
+#include "core/settings.hpp"
+
 namespace mctl::core {
 
 enum class Kind { string, boolean, integer, duration, list, map };
+
+struct Setting {
+  nlohmann::json value;  // null when unset
+  Origin origin;
+};
+
+// What a key's binder needs besides the value: the directories relative paths resolve against
+// (the project directory for values from mctl.yaml, the working directory for the others).
+struct BindContext {
+  std::filesystem::path project_dir;
+  std::filesystem::path cwd;
+};
+// The one rule for relative paths in settings: against the project directory (mctl.yaml's) when
+// the value came from mctl.yaml or is the built-in default (apps_dir: "apps"), against the
+// working directory when it came from the environment or a flag.
+std::filesystem::path resolve_path(const std::filesystem::path& path, const Origin& origin, const BindContext& dirs);
+
+// Stores one layered value (already checked against its Kind) into its typed field.
+using Bind = void (*)(Settings&, const std::string& key, const Setting&, const BindContext&);
 
 // One known configuration key. The table lives in config_keys.cpp; a module that needs a new
 // setting adds a row there (and its documentation in README.md).
@@ -21,15 +42,13 @@ struct KeySpec {
   Kind kind;
   nlohmann::json fallback;  // built-in default (null: unset)
   std::vector<std::string> env_vars;  // MCTL_* names, first wins (e.g. MCTL_MARATHON_URL)
+  Bind bind;               // where the value goes in Settings
   std::string help;
   bool per_environment = true;  // may appear inside environments.<name>
 };
 const std::vector<KeySpec>& key_table();
-
-struct Setting {
-  nlohmann::json value;  // null when unset
-  std::string origin;    // "default", "mctl.yaml:12", "env MCTL_MARATHON_URL", "flag --marathon"
-};
+// The key table as README's Markdown table (key, type, default, environment variables, meaning).
+std::string keys_markdown();
 
 // A value given on the command line, applied last.
 struct FlagOverride {
@@ -60,28 +79,25 @@ class Config {
   const std::optional<std::filesystem::path>& file() const { return m_file; }
   const std::filesystem::path& project_dir() const { return m_project_dir; }
 
-  const Setting& setting(const std::string& key) const;
-  const std::map<std::string, Setting>& settings() const { return m_settings; }
-  bool has(const std::string& key) const;
+  // The typed configuration, one struct per area (core/settings.hpp).
+  const Settings& settings() const { return m_typed; }
 
-  std::string get_string(const std::string& key) const;  // "" when unset
-  std::optional<std::string> get_optional(const std::string& key) const;
-  bool get_bool(const std::string& key) const;
-  long long get_int(const std::string& key) const;
-  std::chrono::milliseconds get_duration(const std::string& key) const;
-  std::vector<std::string> get_list(const std::string& key) const;
-  // A path setting resolved against the project dir (file values) or cwd (others).
-  std::optional<std::filesystem::path> get_path(const std::string& key) const;
-  // Variables (vars.*) merged as one JSON object.
-  nlohmann::json vars() const;
+  // One key's layered value and origin as read (untyped), and every key, for `config show`.
+  const Setting& setting(const std::string& key) const;
+  const std::map<std::string, Setting>& entries() const { return m_settings; }
+
   // A variable of the process environment as read at load time.
   std::optional<std::string> environ(const std::string& name) const;
+  const Environ& environ_map() const { return m_environ; }
 
   // Applies a command's own flag after loading (e.g. deploy --timeout).
   void override(const FlagOverride& flag);
 
  private:
+  void bind(const std::string& key);
+
   std::map<std::string, Setting> m_settings;
+  Settings m_typed;
   std::map<std::string, std::string> m_environ;
   std::vector<std::string> m_environments;
   std::optional<std::filesystem::path> m_file;

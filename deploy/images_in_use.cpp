@@ -19,15 +19,14 @@ std::string image_of(const json& app) {
 
 }  // namespace
 
-std::map<std::string, std::string> images_in_use(const core::Config& config, int keep_versions) {
-  auto client = connect(config);
+std::map<std::string, std::string> images_in_use(MarathonClient& client, int keep_versions) {
   std::map<std::string, std::string> out;
-  for (const auto& app : client->list_apps()) {
+  for (const auto& app : client.list_apps()) {
     const std::string id = app.value("id", "");
     if (auto image = image_of(app); !image.empty()) out.emplace(image, fmt::format("{} current", id));
     // What `mctl rollback` can reach, by its own rule: config versions, never scale-only ones
     // (an app scaled more than keep_versions times still protects the images before).
-    for (const auto& target : rollback_targets(*client, id, app, static_cast<std::size_t>(std::max(keep_versions, 0)))) {
+    for (const auto& target : rollback_targets(client, id, app, static_cast<std::size_t>(std::max(keep_versions, 0)))) {
       const auto image = image_of(target.definition);
       if (!image.empty()) out.emplace(image, fmt::format("{} version {}", id, target.version));
     }

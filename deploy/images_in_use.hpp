@@ -5,16 +5,16 @@
 #include <set>
 #include <string>
 
-#include "core/config.hpp"
+#include "deploy/marathon_client.hpp"
 
 namespace mctl::deploy {
 
 // Image references (container.docker.image, as written in the app definitions) of every
 // app's current version and of its first `keep_versions` rollback targets (deploy::
 // rollback_targets: config versions, scale-only versions not counted), in the config's
-// environment, mapped to a reason such as "/prod/web current" or "/prod/web version
+// Marathon `client` talks to, mapped to a reason such as "/prod/web current" or "/prod/web version
 // 2026-11-30T06:00:00.000Z". Throws Error(Exit::remote) when Marathon cannot be read: image
 // cleanup must not guess.
-std::map<std::string, std::string> images_in_use(const core::Config& config, int keep_versions);
+std::map<std::string, std::string> images_in_use(MarathonClient& client, int keep_versions);
 
 }  // namespace mctl::deploy

@@ -592,25 +592,34 @@ void MarathonClient::stream_events(const EventHandler& on_event, const std::func
   }
 }
 
-Credentials credentials_from_config(const core::Config& config) {
-  auto c = core::service_credentials(config, "marathon", "Marathon");
+Credentials credentials_from(const core::MarathonSettings& settings, const core::Environ& environ) {
+  auto c = core::service_credentials(settings.credentials, environ, "Marathon");
   return {std::move(c.basic), std::move(c.token), std::move(c.source)};
 }
 
-std::unique_ptr<MarathonClient> connect(const core::Config& config) {
-  const auto urls = config.get_list("marathon.urls");
-  if (urls.empty()) {
-    throw Error(fmt::format("no Marathon URL configured for environment '{}' (marathon.urls in mctl.yaml, "
-                            "MCTL_MARATHON_URL or --marathon)", config.env_name()), Exit::usage);
-  }
-  const Credentials credentials = credentials_from_config(config);
-  http::ClientOptions options = core::service_http_options(config, {"marathon.ca_file", "marathon.insecure"});
+namespace {
+Error no_url(const std::string& env_name) {
+  return Error(fmt::format("no Marathon URL configured for environment '{}' (marathon.urls in mctl.yaml, "
+                           "MCTL_MARATHON_URL or --marathon)", env_name), Exit::usage);
+}
+}  // namespace
+
+std::unique_ptr<MarathonClient> connect(const core::MarathonSettings& settings, const core::Environ& environ) {
+  if (settings.urls->empty()) throw no_url("");
+  const Credentials credentials = credentials_from(settings, environ);
+  http::ClientOptions options = core::service_http_options(settings.http, settings.tls);
   options.max_retries = 0;  // MarathonClient fails over across instances itself (rounds below)
   options.basic_auth = credentials.basic;
   if (credentials.token) options.authorization = "token=" + *credentials.token;
-  const int rounds = static_cast<int>(std::max<long long>(config.get_int("http.retries"), 0)) + 1;
-  return std::make_unique<MarathonClient>(urls, std::shared_ptr<http::HttpClient>(http::make_curl_client(options)),
+  const int rounds = std::max(*settings.http.retries, 0) + 1;
+  return std::make_unique<MarathonClient>(*settings.urls,
+                                          std::shared_ptr<http::HttpClient>(http::make_curl_client(options)),
                                           credentials.source, rounds);
+}
+
+std::unique_ptr<MarathonClient> connect(const core::Config& config) {
+  if (config.settings().marathon.urls->empty()) throw no_url(config.env_name());
+  return connect(config.settings().marathon, config.environ_map());
 }
 
 }  // namespace mctl::deploy

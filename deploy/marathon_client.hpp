@@ -50,7 +50,7 @@ struct Credentials {
 
 // Reads marathon.credentials.* (the password/token from the named file or environment
 // variable). Throws Error(Exit::usage) naming the file or variable when it cannot be read.
-Credentials credentials_from_config(const core::Config& config);
+Credentials credentials_from(const core::MarathonSettings& settings, const core::Environ& environ);
 
 // The answer to a change request (PUT/POST/DELETE that creates a deployment).
 struct Change {
@@ -176,6 +176,8 @@ std::vector<std::string> versions(const std::string& body, const std::string& en
 
 // Builds the client for the configured environment (marathon.urls, credentials, TLS, HTTP
 // timeouts). Throws Error(Exit::usage) when no Marathon URL is configured.
+std::unique_ptr<MarathonClient> connect(const core::MarathonSettings& settings, const core::Environ& environ);
+// The same from config.settings().marathon; the error names the environment.
 std::unique_ptr<MarathonClient> connect(const core::Config& config);
 
 // "/prod/web" for "prod/web" or "/prod/web".

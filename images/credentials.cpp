@@ -107,20 +107,22 @@ std::optional<Credentials> docker_config_credentials(const std::string& text, co
   return std::nullopt;
 }
 
-std::optional<Credentials> find_credentials(const core::Config& config, const std::string& host) {
-  if (auto user = config.get_optional("registry_credentials.user")) {
+std::optional<Credentials> find_credentials(const core::RegistrySettings& settings, const core::Environ& environ,
+                                            const std::string& host) {
+  const auto& c = settings.credentials;
+  if (const auto& user = *c.user) {
     std::string password;
-    std::string source = fmt::format("registry_credentials ({}", config.setting("registry_credentials.user").origin);
-    if (auto file = config.get_path("registry_credentials.password_file")) {
+    std::string source = fmt::format("registry_credentials ({}", c.user.origin.text());
+    if (const auto& file = *c.password_file) {
       source += ", password_file " + file->string() + ")";
       password = core::read_file(*file);
       while (!password.empty() && (password.back() == '\n' || password.back() == '\r')) password.pop_back();
-    } else if (auto var = config.get_optional("registry_credentials.password_env")) {
-      auto value = config.environ(*var);
-      if (!value) {
+    } else if (const auto& var = *c.password_env) {
+      auto value = environ.find(*var);
+      if (value == environ.end()) {
         throw Error(fmt::format("registry_credentials.password_env names {}, which is not set", *var), Exit::usage);
       }
-      password = *value;
+      password = value->second;
       source += ", password_env " + *var + ")";
     } else {
       throw Error("registry_credentials.user is set but neither password_file nor password_env is", Exit::usage);
@@ -128,9 +130,13 @@ std::optional<Credentials> find_credentials(const core::Config& config, const st
     return Credentials{*user, password, source};
   }
   std::filesystem::path file;
-  if (auto dir = config.environ("DOCKER_CONFIG")) file = std::filesystem::path(*dir) / "config.json";
-  else if (auto home = config.environ("HOME")) file = std::filesystem::path(*home) / ".docker" / "config.json";
-  else return std::nullopt;
+  if (auto dir = environ.find("DOCKER_CONFIG"); dir != environ.end()) {
+    file = std::filesystem::path(dir->second) / "config.json";
+  } else if (auto home = environ.find("HOME"); home != environ.end()) {
+    file = std::filesystem::path(home->second) / ".docker" / "config.json";
+  } else {
+    return std::nullopt;
+  }
   std::error_code ec;
   if (!std::filesystem::exists(file, ec)) return std::nullopt;
   return docker_config_credentials(core::read_file(file), host, file.string());
@@ -147,8 +153,14 @@ std::string engine_auth_header(const std::optional<Credentials>& credentials, co
   return encoded;
 }
 
-core::http::ClientOptions http_options(const core::Config& config) {
-  return core::service_http_options(config, {"registry_ca_file", ""});
+std::optional<Credentials> find_credentials(const core::Config& config, const std::string& host) {
+  return find_credentials(config.settings().registry, config.environ_map(), host);
 }
+
+core::http::ClientOptions http_options(const core::RegistrySettings& settings) {
+  return core::service_http_options(settings.http, settings.tls);
+}
+
+core::http::ClientOptions http_options(const core::Config& config) { return http_options(config.settings().registry); }
 
 }  // namespace mctl::images

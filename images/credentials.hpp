@@ -22,10 +22,13 @@ std::optional<Credentials> docker_config_credentials(const std::string& text, co
 
 // Credentials for `host`: registry_credentials.user with password_file / password_env, else
 // $DOCKER_CONFIG/config.json or ~/.docker/config.json. nullopt when none are configured.
+std::optional<Credentials> find_credentials(const core::RegistrySettings& settings, const core::Environ& environ,
+                                            const std::string& host);
 std::optional<Credentials> find_credentials(const core::Config& config, const std::string& host);
 
 // HTTP settings for the registry and Docker engine clients: the http.* timeouts and retries, and
 // registry_ca_file.
+core::http::ClientOptions http_options(const core::RegistrySettings& settings);
 core::http::ClientOptions http_options(const core::Config& config);
 
 // The X-Registry-Auth header value the Docker Engine expects for a push (base64url JSON).

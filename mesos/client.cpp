@@ -137,15 +137,17 @@ void MesosClient::for_each_parallel(const std::vector<std::string>& keys,
   for (auto& t : threads) t.join();
 }
 
-std::unique_ptr<MesosClient> connect(const core::Config& config) {
-  const auto urls = config.get_list("mesos.master_urls");
-  if (urls.empty()) return nullptr;
-  const auto credentials = core::service_credentials(config, "mesos", "Mesos");
-  auto options = core::service_http_options(config, {"mesos.ca_file", "mesos.insecure"});
+std::unique_ptr<MesosClient> connect(const core::MesosSettings& settings, const core::Environ& environ) {
+  if (settings.master_urls->empty()) return nullptr;
+  const auto credentials = core::service_credentials(settings.credentials, environ, "Mesos");
+  auto options = core::service_http_options(settings.http, settings.tls);
   core::apply_credentials(options, credentials);
-  return std::make_unique<MesosClient>(
-      urls, options, credentials.source,
-      static_cast<int>(std::max<long long>(config.get_int("mesos.parallel"), 1)));
+  return std::make_unique<MesosClient>(*settings.master_urls, options, credentials.source,
+                                       std::max(*settings.parallel, 1));
+}
+
+std::unique_ptr<MesosClient> connect(const core::Config& config) {
+  return connect(config.settings().mesos, config.environ_map());
 }
 
 }  // namespace mctl::mesos

@@ -65,6 +65,8 @@ class MesosClient {
 // The client for the configured environment: mesos.master_urls (MCTL_MESOS_URL, --mesos),
 // mesos.credentials.*, mesos.ca_file, mesos.insecure and the http.* timeouts. nullptr when no
 // master is configured.
+std::unique_ptr<MesosClient> connect(const core::MesosSettings& settings, const core::Environ& environ);
+// The same from config.settings().mesos.
 std::unique_ptr<MesosClient> connect(const core::Config& config);
 
 }  // namespace mctl::mesos

@@ -30,7 +30,7 @@ namespace {
 bool is_spec_file(const fs::path& p) { return p.extension() == ".yaml" || p.extension() == ".yml"; }
 
 fs::path apps_dir(const core::Config& config) {
-  return config.get_path("apps_dir").value_or(config.project_dir() / "apps");
+  return config.settings().project.apps_dir->value_or(config.project_dir() / "apps");
 }
 
 // How a path is shown in messages: relative to the working directory when below it.
@@ -104,15 +104,7 @@ void apply_environment(SpecNode& spec, const core::Config& config, const Located
   }
 }
 
-std::size_t tag_length(const core::Config& config) {
-  const std::string value = config.get_string("images.tag_length");
-  if (value.empty() || value == "full") return 0;
-  try {
-    return std::stoul(value);
-  } catch (const std::exception&) {
-    throw Error(fmt::format("images.tag_length: expected a number or 'full', not '{}'", value), Exit::usage);
-  }
-}
+std::size_t tag_length(const core::Config& config) { return *config.settings().images.tag_length; }
 
 // Git facts, read once and only when a spec needs them.
 class GitFacts {
@@ -162,12 +154,12 @@ std::string no_vault_message(const core::Config& config) {
 
 void build_variables(Variables& vars, const core::Config& config, const RenderOptions& options,
                      const std::string& app_name, GitFacts& git) {
-  const std::string registry = config.get_string("registry");
+  const std::string registry = config.settings().registry.host->value_or("");
   json builtins = {{"app", {{"name", app_name}}}};
   if (!config.env_name().empty()) builtins["env"] = {{"name", config.env_name()}};
   if (!registry.empty()) builtins["registry"] = registry;
   vars.merge(builtins);
-  vars.merge(config.vars());
+  vars.merge(config.settings().vars);
   static const std::regex key_re(R"([A-Za-z_][A-Za-z0-9_-]*(\.[A-Za-z0-9_-]+)*)");
   for (const auto& set : options.sets) {
     const auto eq = set.find('=');
@@ -331,7 +323,7 @@ RenderReport check_app(const core::Config& config, const std::string& app_or_fil
 
   json& app = result.value;
   std::vector<Problem> errors;
-  expand_conveniences(app, result.where, config.get_string("registry"), where.name, git, errors);
+  expand_conveniences(app, result.where, config.settings().registry.host->value_or(""), where.name, git, errors);
   std::vector<Problem> warnings;
   for (auto& p : check_schema(app)) {
     if (p.warning) warnings.push_back(std::move(p));

@@ -97,7 +97,7 @@ VaultPassword read_password(const std::string& label, const std::string& source,
   return VaultPassword(label, std::move(password), std::move(description));
 }
 
-std::vector<VaultPassword> collect_passwords(const PasswordRequest& request, const core::Config& config,
+std::vector<VaultPassword> collect_passwords(const PasswordRequest& request, const core::VaultSettings& settings,
                                              bool allow_prompt, const PromptFn& prompt, bool confirm) {
   std::vector<VaultPassword> out;
   for (const auto& id : request.vault_ids) {
@@ -108,16 +108,14 @@ std::vector<VaultPassword> collect_passwords(const PasswordRequest& request, con
   if (request.ask) out.push_back(read_password("default", "prompt", prompt, confirm));
   if (!out.empty()) return out;
 
-  const auto& ids = config.setting("vault.id");
-  const bool ids_from_env = ids.origin.rfind("env", 0) == 0;
-  for (const auto& id : config.get_list("vault.id")) {
+  for (const auto& id : *settings.ids) {
     auto [label, source] = split_vault_id(id);
-    if (source != "prompt" && !ids_from_env && std::filesystem::path(source).is_relative()) {
-      source = (config.project_dir() / source).string();
+    if (source != "prompt" && !settings.ids_base.empty() && std::filesystem::path(source).is_relative()) {
+      source = (settings.ids_base / source).string();
     }
     out.push_back(read_password(label, source, prompt, confirm));
   }
-  if (const auto file = config.get_path("vault.password_file")) {
+  if (const auto& file = *settings.password_file) {
     out.push_back(read_password("default", file->string(), prompt, confirm));
   }
   if (out.empty() && allow_prompt) out.push_back(read_password("default", "prompt", prompt, confirm));
@@ -129,8 +127,8 @@ std::vector<VaultPassword> collect_passwords(const PasswordRequest& request, con
   return out;
 }
 
-std::vector<VaultPassword> passwords_from_config(const core::Config& config, bool allow_prompt) {
-  return collect_passwords({}, config, allow_prompt, core::prompt_hidden);
+std::vector<VaultPassword> passwords_from_config(const core::VaultSettings& settings, bool allow_prompt) {
+  return collect_passwords({}, settings, allow_prompt, core::prompt_hidden);
 }
 
 std::string describe_passwords(const std::vector<VaultPassword>& passwords) {

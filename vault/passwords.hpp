@@ -4,7 +4,7 @@
 #include <string>
 #include <vector>
 
-#include "core/config.hpp"
+#include "core/settings.hpp"
 #include "vault/secrets.hpp"
 
 namespace mctl::vault {
@@ -33,7 +33,7 @@ std::pair<std::string, std::string> split_vault_id(const std::string& vault_id);
 // (vault.id entries, then vault.password_file, which MCTL_VAULT_PASSWORD_FILE and
 // ANSIBLE_VAULT_PASSWORD_FILE set), else a prompt when `allow_prompt`. Relative paths from
 // mctl.yaml are resolved against the project directory. Throws Error(Exit::usage) when none.
-std::vector<VaultPassword> collect_passwords(const PasswordRequest& request, const core::Config& config,
+std::vector<VaultPassword> collect_passwords(const PasswordRequest& request, const core::VaultSettings& settings,
                                              bool allow_prompt, const PromptFn& prompt, bool confirm = false);
 
 // "prod (file .vault-pass), default (prompt)": for error messages.

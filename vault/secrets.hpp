@@ -6,7 +6,7 @@
 #include <string>
 #include <vector>
 
-#include "core/config.hpp"
+#include "core/settings.hpp"
 #include "vault/secure.hpp"
 
 namespace mctl::vault {
@@ -24,7 +24,7 @@ struct VaultPassword {
 // Passwords from the configuration (vault.password_file, vault.id; MCTL_VAULT_PASSWORD_FILE,
 // ANSIBLE_VAULT_PASSWORD_FILE), never from argv. `allow_prompt`: ask on the terminal when
 // nothing is configured. Throws Error(Exit::usage) when no source is available.
-std::vector<VaultPassword> passwords_from_config(const core::Config& config, bool allow_prompt);
+std::vector<VaultPassword> passwords_from_config(const core::VaultSettings& settings, bool allow_prompt);
 
 // Reads `file` (an Ansible Vault file, an mctl vault file, or plain YAML with `!vault`
 // values), decrypts it in memory and returns its YAML content as JSON. Throws

@@ -36,6 +36,14 @@ expect_rc 0
 expect_eq "$(echo "$OUT" | json_get - 'repr(d["instances"])')" "4"
 expect_eq "$(echo "$OUT" | json_get - 'd["env"]["LOG_LEVEL"]')" "WARN"
 
+test_case "from a subdirectory of the project, the default apps_dir is still the project's apps/"
+mkdir -p "$PROJECT/docs/deep"
+mctl -C "$PROJECT/docs/deep" render flask-hello -e staging
+expect_rc 0
+expect_eq "$OUT" "$(cat "$TMP/staging.json")"
+mctl -C "$PROJECT/docs/deep" lint flask-hello -e staging
+expect_rc 0
+
 test_case "a typo is reported at its position with a suggestion; the output file is untouched"
 cp -r "$PROJECT" "$TMP/broken"
 python3 - "$TMP/broken/apps/flask-hello.yaml" <<'PY'

@@ -57,32 +57,33 @@ environments:
 TEST_CASE("each layer overrides the one below and records its origin") {
   Project p(k_yaml);
   auto defaults_only = p.load();
-  CHECK(defaults_only.setting("http.timeout").origin == "default");
-  CHECK(defaults_only.get_string("http.timeout") == "30s");
+  CHECK(defaults_only.setting("http.timeout").origin.text() == "default");
+  CHECK(*defaults_only.settings().http.timeout == std::chrono::seconds(30));
 
   auto staging = p.load();  // default_env picks staging
   CHECK(staging.env_name() == "staging");
-  CHECK(staging.setting("env").origin == "../../mctl.yaml:2");
-  CHECK(staging.get_list("marathon.urls") == std::vector<std::string>{"http://s1:8080"});
-  CHECK(staging.setting("marathon.urls").origin == "../../mctl.yaml:10");
-  CHECK(staging.get_duration("deploy.timeout") == std::chrono::minutes(5));
-  CHECK(staging.setting("deploy.timeout").origin == "../../mctl.yaml:4");
+  CHECK(staging.setting("env").origin.text() == "../../mctl.yaml:2");
+  CHECK(*staging.settings().marathon.urls == std::vector<std::string>{"http://s1:8080"});
+  CHECK(staging.setting("marathon.urls").origin.text() == "../../mctl.yaml:10");
+  CHECK(*staging.settings().deploy.timeout == std::chrono::minutes(5));
+  CHECK(staging.setting("deploy.timeout").origin.text() == "../../mctl.yaml:4");
 
   auto prod = p.load("prod");
-  CHECK(prod.setting("env").origin == "flag --env");
-  CHECK(prod.get_list("marathon.urls").size() == 2);
-  CHECK(prod.get_duration("deploy.timeout") == std::chrono::minutes(15));
-  CHECK(prod.setting("deploy.timeout").origin == "../../mctl.yaml:17");
-  CHECK(prod.vars()["team"] == "core");
+  CHECK(prod.setting("env").origin.text() == "flag --env");
+  CHECK(staging.settings().marathon.urls->size() == 1);
+  CHECK(prod.settings().marathon.urls->size() == 2);
+  CHECK(*prod.settings().deploy.timeout == std::chrono::minutes(15));
+  CHECK(prod.setting("deploy.timeout").origin.text() == "../../mctl.yaml:17");
+  CHECK(prod.settings().vars["team"] == "core");
 
   auto env = p.load("prod", {{"MCTL_TIMEOUT", "20m"}, {"MCTL_MARATHON_URL", "http://e1:1,http://e2:2"}});
-  CHECK(env.get_duration("deploy.timeout") == std::chrono::minutes(20));
-  CHECK(env.setting("deploy.timeout").origin == "env MCTL_TIMEOUT");
-  CHECK(env.get_list("marathon.urls") == std::vector<std::string>{"http://e1:1", "http://e2:2"});
+  CHECK(*env.settings().deploy.timeout == std::chrono::minutes(20));
+  CHECK(env.setting("deploy.timeout").origin.text() == "env MCTL_TIMEOUT");
+  CHECK(*env.settings().marathon.urls == std::vector<std::string>{"http://e1:1", "http://e2:2"});
 
   auto flag = p.load("prod", {{"MCTL_TIMEOUT", "20m"}}, {{"deploy.timeout", "30m", "--timeout"}});
-  CHECK(flag.get_duration("deploy.timeout") == std::chrono::minutes(30));
-  CHECK(flag.setting("deploy.timeout").origin == "flag --timeout");
+  CHECK(*flag.settings().deploy.timeout == std::chrono::minutes(30));
+  CHECK(flag.setting("deploy.timeout").origin.text() == "flag --timeout");
 }
 
 TEST_CASE("MCTL_ENV selects the environment below -e") {
@@ -148,7 +149,7 @@ TEST_CASE("every bad value names its origin the way config show does") {
                        mctl::Error);
   CHECK_THROWS_WITH_AS(p.load(std::nullopt, {{"MCTL_REGISTRY", "r\xff"}}),
                        "env MCTL_REGISTRY: registry is not valid UTF-8", mctl::Error);
-  CHECK(p.load(std::nullopt, {{"MCTL_TAG_LENGTH", "full"}}).get_string("images.tag_length") == "full");
+  CHECK(p.load(std::nullopt, {{"MCTL_TAG_LENGTH", "full"}}).setting("images.tag_length").value == "full");
 }
 
 TEST_CASE("duplicate keys in mctl.yaml are refused with both positions") {
@@ -174,5 +175,121 @@ TEST_CASE("invalid YAML is reported with its position") {
 TEST_CASE("paths from the file resolve against the project directory") {
   Project p("vault:\n  file: secrets/prod.yml\n");
   auto c = p.load();
-  CHECK(c.get_path("vault.file") == p.dir / "secrets/prod.yml");
+  CHECK(c.settings().vault.file->value() == p.dir / "secrets/prod.yml");
+}
+
+// The typed layer: every area's struct carries its values with key and origin.
+
+TEST_CASE("typed settings keep the origin of the layer that won: flag over env over file") {
+  Project p(k_yaml);
+  const auto file = p.load("prod");
+  const auto& t = file.settings().deploy.timeout;
+  CHECK(*t == std::chrono::minutes(15));
+  CHECK(t.key == "deploy.timeout");
+  CHECK(t.origin == Origin{OriginKind::file, "../../mctl.yaml", 17});
+  CHECK(t.describe() == "deploy.timeout (../../mctl.yaml:17)");
+
+  const auto env = p.load("prod", {{"MCTL_TIMEOUT", "20m"}});
+  CHECK(*env.settings().deploy.timeout == std::chrono::minutes(20));
+  CHECK(env.settings().deploy.timeout.origin == Origin{OriginKind::env, "MCTL_TIMEOUT"});
+
+  const auto flag = p.load("prod", {{"MCTL_TIMEOUT", "20m"}}, {{"deploy.timeout", "30m", "--timeout"}});
+  CHECK(*flag.settings().deploy.timeout == std::chrono::minutes(30));
+  CHECK(flag.settings().deploy.timeout.origin == Origin{OriginKind::flag, "--timeout"});
+
+  const auto defaults = p.load("prod");
+  CHECK(*defaults.settings().deploy.parallel == 4);
+  CHECK(defaults.settings().deploy.parallel.origin.kind == OriginKind::builtin);
+}
+
+TEST_CASE("the environment's block overrides the top level in the typed settings") {
+  Project p(k_yaml);
+  const auto staging = p.load("staging");
+  const auto prod = p.load("prod");
+  CHECK(*staging.settings().deploy.timeout == std::chrono::minutes(5));
+  CHECK(staging.settings().deploy.timeout.origin.line == 4);
+  CHECK(*prod.settings().marathon.urls == std::vector<std::string>{"http://p1:8080", "http://p2:8080"});
+  CHECK(prod.settings().marathon.urls.origin == Origin{OriginKind::file, "../../mctl.yaml", 13});
+  CHECK(prod.settings().vars == nlohmann::json{{"team", "core"}});
+  CHECK(staging.settings().vars == nlohmann::json{{"team", "web"}});
+  CHECK(*staging.settings().project.name == "web");
+}
+
+TEST_CASE("a flag applied after loading updates the typed settings") {
+  Project p(k_yaml);
+  auto c = p.load("prod");
+  c.override({"mesos_dns", "127.0.0.1:5353", "--server"});
+  c.override({"http.timeout", "7s", "--http-timeout"});
+  CHECK(*c.settings().dns.server == "127.0.0.1:5353");
+  CHECK(c.settings().dns.server.origin == Origin{OriginKind::flag, "--server"});
+  // http.* reaches every service that uses it.
+  CHECK(*c.settings().marathon.http.timeout == std::chrono::seconds(7));
+  CHECK(*c.settings().dns.http.timeout == std::chrono::seconds(7));
+  CHECK(c.settings().mesos.http.timeout.origin == Origin{OriginKind::flag, "--http-timeout"});
+}
+
+TEST_CASE("typed values are converted once: durations, integers, booleans, tag length, lists") {
+  Project p("deploy:\n  timeout: 90\n  rollback: false\nimages:\n  tag_length: full\n  keep_list: web\n");
+  const auto c = p.load();
+  CHECK(*c.settings().deploy.timeout == std::chrono::seconds(90));
+  CHECK(*c.settings().deploy.rollback == false);
+  CHECK(*c.settings().images.tag_length == 40);
+  CHECK(*c.settings().images.keep_list == std::vector<std::string>{"web"});
+  CHECK(*p.load(std::nullopt, {{"MCTL_TAG_LENGTH", "9"}}).settings().images.tag_length == 9);
+  CHECK(*p.load(std::nullopt, {{"MCTL_ROLLBACK", "yes"}}).settings().deploy.rollback == true);
+}
+
+TEST_CASE("a wrong type names the key and file:line:col of the value") {
+  Project p("environments:\n  prod:\n    mesos:\n      parallel: [1, 2]\n");
+  CHECK_THROWS_WITH_AS(p.load("prod"), "../../mctl.yaml:4:7: mesos.parallel must be a single value", mctl::Error);
+  Project b("marathon:\n  insecure: maybe\n");
+  CHECK_THROWS_WITH_AS(b.load(), "../../mctl.yaml:2:3: marathon.insecure must be true or false", mctl::Error);
+}
+
+TEST_CASE("an unknown key deep in a group is suggested from the key table") {
+  Project p("marathon:\n  credentials:\n    usr: ops\n");
+  CHECK_THROWS_WITH_AS(p.load(), "../../mctl.yaml:3:5: unknown key 'marathon.credentials.usr' (did you mean 'user'?)",
+                       mctl::Error);
+}
+
+TEST_CASE("relative paths follow the origin's kind, not its spelling") {
+  // mctl.yaml in a directory named "env x": its origin reads "env x/mctl.yaml:2", which the
+  // old string test took for an environment variable (resolved against the working directory).
+  Project p("project: p\n");
+  fs::create_directories(p.dir / "env x");
+  std::ofstream(p.dir / "env x" / "mctl.yaml") << "vault:\n  file: secrets.yml\n";
+  LoadOptions o;
+  o.cwd = p.dir;
+  o.config_file = "env x/mctl.yaml";
+  const auto c = Config::load(o);
+  CHECK(c.settings().vault.file.origin == Origin{OriginKind::file, "env x/mctl.yaml", 2});
+  CHECK(c.settings().vault.file->value() == p.dir / "env x" / "secrets.yml");
+  o.environ = {{"MCTL_VAULT_FILE", "from-env.yml"}};
+  CHECK(Config::load(o).settings().vault.file->value() == p.dir / "from-env.yml");
+}
+
+TEST_CASE("a default path is relative to the project, wherever mctl runs in it") {
+  // Run from sub/dir: apps_dir's default "apps" once resolved against the working directory.
+  Project p(k_yaml);
+  const auto c = p.load();
+  CHECK(c.settings().project.apps_dir.origin.kind == OriginKind::builtin);
+  CHECK(c.settings().project.apps_dir->value() == p.dir / "apps");
+  CHECK(p.load(std::nullopt, {{"MCTL_APPS_DIR", "specs"}}).settings().project.apps_dir->value() ==
+        p.dir / "sub" / "dir" / "specs");
+}
+
+TEST_CASE("README's key list is the key table") {
+  std::ifstream in(std::string(MCTL_FIXTURES) + "/../../README.md");
+  const std::string readme((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  const std::string begin = "<!-- config keys: generated from core/config_keys.cpp -->\n";
+  const std::string end = "<!-- end of config keys -->";
+  const auto from = readme.find(begin);
+  const auto to = readme.find(end, from);
+  const bool same = from != std::string::npos && to != std::string::npos &&
+                    readme.substr(from + begin.size(), to - from - begin.size()) == keys_markdown();
+  if (!same) {  // leave the expected table where the developer can paste it from
+    const auto expected = fs::temp_directory_path() / "mctl-readme-keys.md";
+    std::ofstream(expected) << begin << keys_markdown() << end << "\n";
+    FAIL("README.md's key list differs from core/config_keys.cpp; expected text: " << expected.string());
+  }
 }

@@ -3,6 +3,7 @@
 #include <filesystem>
 #include <fstream>
 
+#include "core/config.hpp"
 #include "core/error.hpp"
 #include "core/fs.hpp"
 #include "vault/passwords.hpp"
@@ -80,16 +81,34 @@ TEST_CASE("flags win over config; config reads MCTL_ and ANSIBLE_VAULT_PASSWORD_
   mctl::core::write_file_atomic(t.path / "a", "from-a");
   mctl::core::write_file_atomic(t.path / "b", "from-b");
   const auto config = config_with({{"ANSIBLE_VAULT_PASSWORD_FILE", (t.path / "a").string()}}, t.path);
-  auto got = collect_passwords({}, config, false, no_prompt);
+  auto got = collect_passwords({}, config.settings().vault, false, no_prompt);
   REQUIRE(got.size() == 1);
   CHECK(got[0].password.view() == "from-a");
   PasswordRequest flags;
   flags.vault_ids = {"prod@" + (t.path / "b").string()};
-  got = collect_passwords(flags, config, false, no_prompt);
+  got = collect_passwords(flags, config.settings().vault, false, no_prompt);
   REQUIRE(got.size() == 1);
   CHECK(got[0].label == "prod");
   CHECK(got[0].password.view() == "from-b");
   const auto nothing = config_with({}, t.path);
-  CHECK_THROWS_WITH_AS(collect_passwords({}, nothing, false, no_prompt), doctest::Contains("no vault password"),
+  CHECK_THROWS_WITH_AS(collect_passwords({}, nothing.settings().vault, false, no_prompt), doctest::Contains("no vault password"),
                        mctl::Error);
+}
+
+TEST_CASE("vault.id sources in mctl.yaml resolve against its directory, wherever that is") {
+  // The config file lives in a directory whose name starts with "env": its origin
+  // ("envs/mctl.yaml:2") once read as "from the environment" and the source stayed relative to
+  // the working directory.
+  TempDir t;
+  fs::create_directories(t.path / "envs");
+  mctl::core::write_file_atomic(t.path / "envs" / "mctl.yaml", "vault:\n  id: [dev@dev.pass]\n");
+  mctl::core::write_file_atomic(t.path / "envs" / "dev.pass", "from-envs\n");
+  mctl::core::LoadOptions o;
+  o.cwd = t.path;
+  o.config_file = "envs/mctl.yaml";
+  const auto config = mctl::core::Config::load(o);
+  auto got = collect_passwords({}, config.settings().vault, false, no_prompt);
+  REQUIRE(got.size() == 1);
+  CHECK(got[0].label == "dev");
+  CHECK(got[0].password.view() == "from-envs");
 }
