@@ -133,6 +133,25 @@ expect_file_unchanged() { # FILE SHA256
 }
 expect_true() { if "$@"; then _report ok; else _report fail "condition failed: $*"; fi; }
 
+# expect_within LIMIT_MS ELAPSED_MS WHAT: a time limit on one mctl run, counted above what this
+# mctl costs to start and exit at all (the slowest of three `mctl version`, measured once per
+# suite): a sanitizer build starts in a second or more and a loaded machine stretches every
+# process, while what the check is about (a deadline kept, no query sent) stays in LIMIT_MS.
+expect_within() {
+  if [[ -z ${_MCTL_FLOOR_MS:-} ]]; then
+    local i t0 ms
+    _MCTL_FLOOR_MS=0
+    for i in 1 2 3; do
+      t0=$(date +%s%N)
+      "$MCTL" version >/dev/null 2>&1
+      ms=$(( ($(date +%s%N) - t0) / 1000000 ))
+      ((ms > _MCTL_FLOOR_MS)) && _MCTL_FLOOR_MS=$ms
+    done
+  fi
+  if (( $2 < $1 + _MCTL_FLOOR_MS )); then _report ok
+  else _report fail "$3: took $2 ms, limit $1 ms above mctl's own start-up ($_MCTL_FLOOR_MS ms)"; fi
+}
+
 # finish: prints the plain summary line and exits non-zero on any failure.
 finish() {
   echo "$_PASSED passed, $_FAILED failed"

@@ -35,7 +35,7 @@ started=$(now_ms)
 mctl deploy web.json --marathon "$MARATHON_URL" --timeout 30s
 took=$(( $(now_ms) - started ))
 expect_rc 6
-expect_true test "$took" -lt 15000
+expect_within 14000 "$took" "a crash-looping deploy given up early"
 expect_contains "$OUT" "failed tasks of the new version: 3"
 expect_contains "$OUT" "TASK_KILLED"
 expect_contains "$OUT" "rolled back to version"
