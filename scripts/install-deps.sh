@@ -9,7 +9,7 @@
 set -euo pipefail
 
 build=(
-  cmake make g++ pkg-config # no git: a tarball builds too (mctl version then says 'unknown')
+  cmake make g++ pkg-config git
   libcli11-dev libyaml-cpp-dev libfmt-dev nlohmann-json3-dev libcurl4-openssl-dev libsodium-dev
   libssl-dev libc-ares-dev doctest-dev
   # run time: libcurl is dlopen'ed; TLS needs the CA bundle. examples/demo.sh: python3, curl.
@@ -17,7 +17,6 @@ build=(
 )
 test=(
   docker.io docker-registry dnsmasq-base ansible-core bind9-dnsutils
-  git # image tags take the commit; the init suite diffs a vault file through git's textconv
   busybox-static # the runnable image of tests/integration/test_up.sh (httpd, sh)
   dpkg-dev # dpkg-shlibdeps, for cpack's .deb (tests/integration/test_package.sh)
   zsh fish # the completion suites run the generated scripts in each shell
