@@ -38,15 +38,28 @@ checked() {
 
 test_case "every command of the tree has a schema"
 mctl completion bash
-# The leaves: every child named in _mctl_subs (PARENT) echo 'CHILD ...') that is not a parent
-# itself, so commands without options count too. The tree lists visible commands only: hidden
-# helpers (man, completion's word lists) are not part of the contract.
-PARENTS=$(awk '/^_mctl_subs\(\)/{on=1} on && /^    .*\) echo/{sub(/^    \x27/, ""); sub(/\x27\).*/, ""); print} /^}/{on=0}' <<<"$OUT" | sort -u)
-CHILDREN=$(awk '/^_mctl_subs\(\)/{on=1} on && /^    .*\) echo/{
-    line = $0; sub(/^    \x27/, "", line); parent = line; sub(/\x27\).*/, "", parent)
-    sub(/^[^)]*\) echo \x27/, "", line); sub(/\x27 ;;.*/, "", line)
-    n = split(line, kids, " "); for (i = 1; i <= n; i++) print (parent == "" ? "" : parent " ") kids[i]
-  } /^}/{on=0}' <<<"$OUT" | sort -u)
+# The leaves: every child named in _mctl_subs ('PARENT') reply=('CHILD:description' ...)) that
+# is not a parent itself, so commands without options count too. The tree lists visible
+# commands only: hidden helpers (man, completion's word lists) are not part of the contract.
+# tree_words parents|children: the script's table, read with a shell-quoting parser.
+tree_words() {
+  python3 -c '
+import re, shlex, sys
+want, text = sys.argv[1], sys.stdin.read()
+body = text.split("_mctl_subs() {", 1)[1].split("\n}", 1)[0]
+for m in re.finditer(r"^    (.*?)\) reply=\((.*)\) ;;$", body, re.M):
+    if m.group(1) == "*":
+        continue  # the default arm
+    parent = shlex.split(m.group(1))[0]
+    if want == "parents":
+        print(parent)
+    else:
+        for item in shlex.split(m.group(2)):
+            print((parent + " " if parent else "") + item.split(":", 1)[0])
+' "$1" <<<"$OUT" | sort -u
+}
+PARENTS=$(tree_words parents)
+CHILDREN=$(tree_words children)
 LEAVES=$(comm -23 <(echo "$CHILDREN") <(echo "$PARENTS") | grep -v '^$' | grep -v '^completion')
 # A parent that runs by itself too (queue [APP], queue reset APP) has an optional SUBCOMMAND.
 for parent in $(tr ' ' '_' <<<"$PARENTS"); do
