@@ -198,10 +198,8 @@ local::EnvironmentChoice local_environment(Context& ctx) {
   if (ctx.globals.config_file) options.config_file = *ctx.globals.config_file;
   options.environ = ctx.environ_map();
   const auto probe = core::Config::load(options);
-  const auto& default_env = probe.setting("default_env").value;
-  auto choice = local::choose_environment(
-      std::nullopt, std::nullopt, probe.environments(),
-      default_env.is_string() ? std::optional(default_env.get<std::string>()) : std::nullopt);
+  auto choice = local::choose_environment(std::nullopt, std::nullopt, probe.environments(),
+                                          *probe.settings().project.default_env);
   if (!choice.name.empty()) ctx.globals.env = choice.name;
   return choice;
 }

@@ -145,6 +145,14 @@ YAML
 
 project_containers() { docker ps -a -q --filter label=mctl.project=uptest; }
 no_containers() { [[ -z $(project_containers) ]]; }
+# stop_foreground_up: Ctrl-C to the foreground `mctl up` in UP_PID: exit 130, its containers gone.
+stop_foreground_up() {
+  kill -INT "$UP_PID"
+  wait "$UP_PID"
+  RC=$?
+  expect_rc 130
+  expect_true wait_until 30 no_containers
+}
 cid() { docker ps -a -q --no-trunc --filter label=mctl.project=uptest --filter "label=mctl.app=$1"; }
 port_of() { docker inspect -f '{{index .Config.Labels "mctl.ports"}}' "$(cid "$1")" | cut -d, -f"${2:-1}"; }
 
@@ -346,11 +354,7 @@ replaced() { local id; id=$(cid "$1"); [[ -n $id && $id != "$2" ]]; }
 wait_until 30 replaced /flaky "$FIRST"
 expect_true replaced /flaky "$FIRST"
 expect_contains "$(cat "$TMP/fg.out")" "uptest-flaky-1 | flaky started"
-kill -INT "$UP_PID"
-wait "$UP_PID"
-RC=$?
-expect_rc 130
-expect_true wait_until 30 no_containers
+stop_foreground_up
 
 test_case "foreground: a dockerd restart is waited out and the container it stopped is replaced"
 "$MCTL" -C "$P" up more/sturdy.yaml >"$TMP/rs.out" 2>"$TMP/rs.err" &
@@ -364,9 +368,5 @@ healthy_twice() { (($(grep -c "uptest-sturdy-1: healthy" "$TMP/rs.err") >= 2)); 
 expect_true wait_until 60 running_again
 expect_true wait_until 30 healthy_twice
 expect_contains "$(cat "$TMP/rs.err")" "uptest-sturdy-1: Docker Engine unreachable, retrying"
-kill -INT "$UP_PID"
-wait "$UP_PID"
-RC=$?
-expect_rc 130
-expect_true wait_until 30 no_containers
+stop_foreground_up
 finish
