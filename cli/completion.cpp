@@ -101,15 +101,56 @@ _mctl_match() {{
   COMPREPLY=()
   for w in $1; do [[ $w == "$2"* ]] && COMPREPLY+=("$w"); done
 }}
+# reply = the project's names of a kind (apps, environments, vault-ids), from
+# 'mctl completion words KIND' and kept in this shell while the files they came from are
+# unchanged: each source must exist and be older than the stamp mctl made before reading
+# ([[ -ot ]], no process). The key holds the directory and the MCTL_* variables.
+declare -gA _mctl_ckey _mctl_cdeps _mctl_cwords
+_mctl_words() {{
+  local - kind=$1 key="$1|$PWD" n line stamp fresh=1 deps="" names="" IFS=$'\n'
+  set -f
+  for n in ${{!MCTL_*}}; do key+="|$n=${{!n}}"; done
+  if [[ ${{_mctl_ckey[$kind]-}} == "$key" ]]; then
+    deps=${{_mctl_cdeps[$kind]}}
+    stamp=${{deps%%$'\n'*}}
+    [[ -e $stamp ]] || fresh=0
+    for n in ${{deps#*$'\n'}}; do [[ -e $n && $n -ot $stamp ]] || {{ fresh=0; break; }}; done
+  else
+    fresh=0
+  fi
+  if ((!fresh)); then
+    deps=""
+    for line in $(mctl completion words "$kind" 2>/dev/null); do
+      if [[ $line == $'\t'* ]]; then deps+=${{line#?}}$'\n'; else names+=$line$'\n'; fi
+    done
+    _mctl_ckey[$kind]=""
+    [[ -n $deps ]] && _mctl_ckey[$kind]=$key
+    _mctl_cdeps[$kind]=$deps
+    _mctl_cwords[$kind]=$names
+  fi
+  reply=(${{_mctl_cwords[$kind]}})
+}}
+# COMPREPLY += the files (folders when $2 is d) whose names start with $1, globbed in this shell.
+_mctl_files() {{
+  local f
+  if [[ $1 == '~'* ]]; then COMPREPLY+=($(compgen -${{2:-f}} -- "$1")); return; fi
+  compopt -o filenames 2>/dev/null
+  for f in "$1"*; do
+    [[ $f == . || $f == .. || $f == */. || $f == */.. ]] && continue
+    if [[ $2 == d ]]; then [[ -d $f ]] || continue; else [[ -e $f || -L $f ]] || continue; fi
+    COMPREPLY+=("$f")
+  done
+}}
 _mctl_values_of() {{
   local kind=$1 cur=$2
+  local -a reply
   shift 2
   case $kind in
-    environment) _mctl_match "$(mctl completion environments 2>/dev/null)" "$cur" ;;
-    vault_id) _mctl_match "$(mctl completion vault-ids 2>/dev/null)" "$cur" ;;
-    app) _mctl_match "$(mctl completion apps 2>/dev/null)" "$cur"; COMPREPLY+=($(compgen -f -- "$cur")) ;;
-    file) COMPREPLY=($(compgen -f -- "$cur")) ;;
-    directory) COMPREPLY=($(compgen -d -- "$cur")) ;;
+    environment) _mctl_words environments; _mctl_match "${{reply[*]}}" "$cur" ;;
+    vault_id) _mctl_words vault-ids; _mctl_match "${{reply[*]}}" "$cur" ;;
+    app) _mctl_words apps; _mctl_match "${{reply[*]}}" "$cur"; _mctl_files "$cur" ;;
+    file) COMPREPLY=(); _mctl_files "$cur" ;;
+    directory) COMPREPLY=(); _mctl_files "$cur" d ;;
     choice) _mctl_match "$*" "$cur" ;;
   esac
 }}
@@ -151,13 +192,42 @@ constexpr const char* k_zsh =
     R"ZSH(#compdef mctl
 # zsh completion for mctl (mctl completion zsh; generated from mctl's command tree).
 # Install as _mctl in a directory of $fpath, or after compinit: source <(mctl completion zsh)
-{tables}_mctl_values_of() {{
+{tables}# reply = the project's names of a kind (apps, environments, vault-ids), from
+# 'mctl completion words KIND' and kept in this shell while the files they came from are
+# unchanged: each source must exist and be older than the stamp mctl made before reading
+# ([[ -ot ]], no process). The key holds the directory and the MCTL_* variables.
+typeset -gA _mctl_ckey _mctl_cdeps _mctl_cwords
+_mctl_words() {{
+  local kind=$1 key="$1|$PWD" n stamp fresh=1
+  local -a sources names lines
+  for n in ${{(ok)parameters[(I)MCTL_*]}}; do key+="|$n=${{(P)n}}"; done
+  if [[ ${{_mctl_ckey[$kind]-}} == "$key" ]]; then
+    sources=(${{(f)_mctl_cdeps[$kind]}})
+    stamp=$sources[1]
+    [[ -e $stamp ]] || fresh=0
+    for n in $sources[2,-1]; do [[ -e $n && $n -ot $stamp ]] || {{ fresh=0; break; }}; done
+  else
+    fresh=0
+  fi
+  if (( !fresh )); then
+    lines=(${{(f)"$(mctl completion words $kind 2>/dev/null)"}})
+    sources=(${{${{(M)lines:#$'\t'*}}#$'\t'}})
+    names=(${{lines:#$'\t'*}})
+    _mctl_ckey[$kind]=""
+    (( $#sources )) && _mctl_ckey[$kind]=$key
+    _mctl_cdeps[$kind]=${{(F)sources}}
+    _mctl_cwords[$kind]=${{(F)names}}
+  fi
+  reply=(${{(f)_mctl_cwords[$kind]}})
+}}
+_mctl_values_of() {{
   local kind=$1
+  local -a reply
   shift
   case $kind in
-    environment) compadd -- ${{(f)"$(mctl completion environments 2>/dev/null)"}} ;;
-    vault_id) compadd -- ${{(f)"$(mctl completion vault-ids 2>/dev/null)"}} ;;
-    app) compadd -- ${{(f)"$(mctl completion apps 2>/dev/null)"}}; _files ;;
+    environment) _mctl_words environments; compadd -- $reply ;;
+    vault_id) _mctl_words vault-ids; compadd -- $reply ;;
+    app) _mctl_words apps; compadd -- $reply; _files ;;
     file) _files ;;
     directory) _files -/ ;;
     choice) compadd -- "$@" ;;

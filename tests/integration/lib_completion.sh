@@ -43,3 +43,9 @@ complete_zsh() {
 complete_fish() {
   fish -c 'mctl completion fish | source; complete -C $argv[1]' "$(_line "$@")" | cut -f1 | _one_line
 }
+
+# A second PATH entry whose mctl logs each call (its arguments, one line) to $TMP/calls and
+# runs the real one: the cache tests count how often a Tab started mctl.
+mkdir -p "$TMP/counting"
+printf '#!/bin/sh\necho "$*" >>"%s/calls"\nexec "%s" "$@"\n' "$TMP" "$MCTL" >"$TMP/counting/mctl"
+chmod +x "$TMP/counting/mctl"

@@ -30,4 +30,31 @@ expect_eq "$(complete_bash mctl vault create --encrypt-vault-id '')" "ops prod "
 expect_eq "$(complete_bash mctl vault create --format '')" "ansible mctl "
 expect_eq "$(complete_bash mctl deploy --dry-run w)" "web worker "
 
+test_case "app and environment names are kept in the shell until a file they came from changes"
+# One loaded shell, Tabs one after another; after each: the candidates | mctl calls so far.
+cp -r "$TMP/proj" "$TMP/cached" && cd "$TMP/cached" || exit 1
+run env PATH="$TMP/counting:$PATH" CALLS="$TMP/calls" XDG_RUNTIME_DIR="$TMP/run" bash -c '
+  mkdir -p -m 700 "$XDG_RUNTIME_DIR"
+  source <(mctl completion bash) || exit 1
+  : >"$CALLS"
+  tab() { COMP_WORDS=("$@"); COMP_CWORD=$(($# - 1)); COMPREPLY=(); _mctl
+          echo "${COMPREPLY[*]}|$(wc -l <"$CALLS")"; }
+  tab mctl deploy w; tab mctl deploy w; tab mctl deploy web -e ""; tab mctl deploy web -e ""
+  touch apps/wiki.yaml; tab mctl deploy w
+  printf "environments:\n  staging: {}\n  qa: {}\n" >mctl.yaml; tab mctl deploy web -e ""
+  rm -f "$XDG_RUNTIME_DIR"/mctl/completion-stamp.*; tab mctl deploy w
+  cd "'"$TMP/proj"'"; tab mctl deploy w
+  MCTL_APPS_DIR=nowhere tab mctl deploy w'
+expect_rc 0
+expect_eq "$OUT" "web worker|1
+web worker|1
+staging prod|2
+staging prod|2
+web wiki worker|3
+staging qa|4
+web wiki worker|5
+web worker|6
+|7" "first Tab asks mctl, the next ones do not; a new app, an edited mctl.yaml, a lost stamp, another project and another MCTL_* value ask again"
+cd "$TMP/proj" || exit 1
+
 finish

@@ -25,4 +25,31 @@ expect_eq "$(complete_zsh mctl vault create --format '')" "ansible mctl "
 expect_eq "$(complete_zsh mctl deploy --dry-run w)" "web worker "
 expect_eq "$(complete_zsh mctl image build --context a)" "apps " "a directory option offers directories (apps/), not app names"
 
+test_case "app and environment names are kept in the shell until a file they came from changes"
+# The scripts' name cache, called in one zsh Tab after Tab; after each: the names | mctl calls.
+cp -r "$TMP/proj" "$TMP/cached" && cd "$TMP/cached" || exit 1
+run env PATH="$TMP/counting:$PATH" CALLS="$TMP/calls" XDG_RUNTIME_DIR="$TMP/run" zsh -f -c '
+  zmodload zsh/parameter
+  mkdir -p -m 700 $XDG_RUNTIME_DIR
+  source <(mctl completion zsh) || exit 1
+  : >$CALLS
+  names() { local -a reply; _mctl_words $1; print -r -- "${(j: :)reply}|$(wc -l <$CALLS)"; }
+  names apps; names apps; names environments; names environments
+  touch apps/wiki.yaml; names apps
+  printf "environments:\n  staging: {}\n  qa: {}\n" >mctl.yaml; names environments
+  rm -f $XDG_RUNTIME_DIR/mctl/completion-stamp.*; names apps
+  cd "'"$TMP/proj"'"; names apps
+  MCTL_APPS_DIR=nowhere names apps'
+expect_rc 0
+expect_eq "$OUT" "web worker|1
+web worker|1
+staging prod|2
+staging prod|2
+web wiki worker|3
+staging qa|4
+web wiki worker|5
+web worker|6
+|7" "first Tab asks mctl, the next ones do not; a new app, an edited mctl.yaml, a lost stamp, another project and another MCTL_* value ask again"
+cd "$TMP/proj" || exit 1
+
 finish
