@@ -9,6 +9,7 @@
 #include <cstdlib>
 #include <cstring>
 #include <filesystem>
+#include <mutex>
 #include <optional>
 #include <set>
 #include <thread>
@@ -18,6 +19,7 @@
 #include "cli/deploy_output.hpp"
 #include "cli/render_options.hpp"
 #include "cli/mesos_tasks.hpp"
+#include "core/curl_library.hpp"
 #include "core/duration.hpp"
 #include "core/json.hpp"
 #include "core/fs.hpp"
@@ -152,6 +154,7 @@ void run_deploy(Context& ctx, DeployFlags& f) {
   // that mostly wait for Marathon (bench/deploy.sh: peak RSS).
   mallopt(M_ARENA_MAX, 2);
 #endif
+  const core::curl::Preload curl;  // overlaps with rendering the specs and asking git
   const auto render = render_options(ctx, f.sets);
   auto jobs = jobs_for(ctx, f.apps, render);
   auto o = options(ctx, f.timeout);
@@ -171,9 +174,14 @@ void run_deploy(Context& ctx, DeployFlags& f) {
   std::unique_ptr<deploy::EventHub> events;
   if (!f.no_events) {
     events = std::make_unique<deploy::EventHub>(client);
-    // Attach before sending anything, so the events of our own changes are not missed.
-    if (!events->wait_attached(std::chrono::milliseconds(1500))) core::log::info("event stream not attached; polling only");
     o.events = events.get();
+    // Attached before the first write, so the events of our own changes are not missed; the
+    // apps' reads go meanwhile. Waited for once: later writers find it settled.
+    o.before_write = [hub = events.get(), once = std::make_shared<std::once_flag>()] {
+      std::call_once(*once, [hub] {
+        if (!hub->wait_attached(std::chrono::milliseconds(1500))) core::log::info("event stream not attached; polling only");
+      });
+    };
   }
   std::vector<std::string> ids;
   for (const auto& j : jobs) ids.push_back(j.id);

@@ -56,4 +56,14 @@ const Library& library() {
   return lib;
 }
 
+Preload::Preload()
+    : m_thread([] {
+        try {
+          library();
+        } catch (const std::exception&) {  // NOLINT(bugprone-empty-catch): reported by the next library() call
+        }
+      }) {}
+
+Preload::~Preload() { m_thread.join(); }
+
 }  // namespace mctl::core::curl

@@ -8,6 +8,8 @@
 // soname is the one Debian's libcurl4 package ships and the headers the build compiled against.
 #include <curl/curl.h>
 
+#include <thread>
+
 namespace mctl::core::curl {
 
 struct Library {
@@ -27,5 +29,21 @@ struct Library {
 // Loads libcurl and runs curl_global_init once (thread-safe). Throws Error (exit 1) naming the
 // library and dlerror()'s reason when it cannot be loaded.
 const Library& library();
+
+// Loads libcurl (with the ~30 libraries it needs: 10-70 ms, most of it relocations) on a thread
+// of its own while the command does other work first (reading specs, asking git), so a deploy's
+// first request does not wait for it. The first library() call then finds it loaded or waits
+// for the load; a load that failed here is tried again there and reports its error. Joins on
+// destruction.
+class Preload {
+ public:
+  Preload();
+  ~Preload();
+  Preload(const Preload&) = delete;
+  Preload& operator=(const Preload&) = delete;
+
+ private:
+  std::thread m_thread;
+};
 
 }  // namespace mctl::core::curl

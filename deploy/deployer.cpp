@@ -202,6 +202,7 @@ bool start_one(MarathonClient& client, Flight& f, const DeployOptions& o) {
   };
   std::string problem;
   std::optional<Change> change;
+  if (o.before_write) o.before_write();
   try {
     change = submit(client, job.id, [&](bool force) {
       return restart ? client.restart_app(job.id, force, applied) : client.put_app(job.id, desired, false, force, applied);

@@ -65,6 +65,9 @@ struct DeployOptions {
   std::chrono::milliseconds poll_interval{1000};
   const std::atomic<bool>* interrupted = nullptr;
   EventHub* events = nullptr;  // the deploy sets its listener
+  // Called before an app's first write to Marathon (its reads go first): the command waits
+  // here for the event stream to attach, so reads and attaching overlap. May be empty.
+  std::function<void()> before_write;
   DeploymentsFeed* deployments = nullptr;  // shared /v2/deployments reads; deploy_apps makes one when unset
   std::function<void(const DeployEvent&)> on_event;  // may be called from several threads
   // Called with an app's changes just before they are sent (a new app: every field), so a
