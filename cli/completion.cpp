@@ -5,27 +5,31 @@
 namespace mctl::cli {
 namespace {
 
-const char* kind_word(ValueKind kind) {
-  switch (kind) {
-    case ValueKind::none:
-      return "none";
-    case ValueKind::word:
-      return "word";
-    case ValueKind::file:
-      return "file";
-    case ValueKind::directory:
-      return "directory";
-    case ValueKind::environment:
-      return "environment";
-    case ValueKind::app:
-      return "app";
-    case ValueKind::vault_id:
-      return "vault_id";
-    case ValueKind::choice:
-      return "choice";
+// Each kind of value: its word in the bash/zsh tables, and how fish completes it.
+struct KindInfo {
+  ValueKind kind;
+  const char* word;
+  const char* fish;  // arguments of fish's complete (a choice's list is added to its -a)
+};
+constexpr KindInfo k_kinds[] = {
+    {ValueKind::none, "none", ""},
+    {ValueKind::word, "word", " -x"},
+    {ValueKind::file, "file", " -r -F"},
+    {ValueKind::directory, "directory", " -x -a '(__fish_complete_directories)'"},
+    {ValueKind::environment, "environment", " -x -a '(mctl completion environments 2>/dev/null)'"},
+    {ValueKind::app, "app", " -a '(mctl completion apps 2>/dev/null)'"},
+    {ValueKind::vault_id, "vault_id", " -x -a '(mctl completion vault-ids 2>/dev/null)'"},
+    {ValueKind::choice, "choice", " -x -a "},
+};
+
+const KindInfo& kind_info(ValueKind kind) {
+  for (const auto& k : k_kinds) {
+    if (k.kind == kind) return k;
   }
-  return "word";
+  return k_kinds[1];  // word: nothing to complete
 }
+
+const char* kind_word(ValueKind kind) { return kind_info(kind).word; }
 
 // 'text' for sh, bash and zsh.
 std::string sq(const std::string& text) {
@@ -313,25 +317,9 @@ complete -c mctl -e
 {completes})FISH";
 
 std::string fish_value(ValueKind kind, const std::vector<std::string>& choices) {
-  switch (kind) {
-    case ValueKind::none:
-      return "";
-    case ValueKind::word:
-      return " -x";
-    case ValueKind::file:
-      return " -r -F";
-    case ValueKind::directory:
-      return " -x -a '(__fish_complete_directories)'";
-    case ValueKind::environment:
-      return " -x -a '(mctl completion environments 2>/dev/null)'";
-    case ValueKind::app:
-      return " -a '(mctl completion apps 2>/dev/null)'";
-    case ValueKind::vault_id:
-      return " -x -a '(mctl completion vault-ids 2>/dev/null)'";
-    case ValueKind::choice:
-      return " -x -a " + fish_sq(joined(choices));
-  }
-  return "";
+  std::string args = kind_info(kind).fish;
+  if (kind == ValueKind::choice) args += fish_sq(joined(choices));
+  return args;
 }
 
 std::string fish_option(const std::string& condition, const OptionInfo& o) {
