@@ -195,9 +195,9 @@ namespace {
 // The command table, in the order --help shows it: the top-level commands each add_* function
 // adds (tests/unit/test_cli_command_tree.cpp checks the names against what it adds).
 struct CommandGroup {
-  std::string_view names;                 // space-separated
+  std::string_view names;  // space-separated
   void (*add)(CLI::App&, Context&);
-  bool reads_tree = false;                // help, completion, man: read the whole tree
+  bool reads_tree = false;  // help, completion, man: read the whole tree
 };
 constexpr std::array<CommandGroup, 20> command_groups{{
     {"vault", add_vault_command},
@@ -248,7 +248,8 @@ std::array<bool, command_groups.size()> groups_named(std::span<const char* const
   return wanted;
 }
 
-std::unique_ptr<CLI::App> build(Context& ctx, const std::array<bool, command_groups.size()>& wanted) {
+std::unique_ptr<CLI::App> build(Context& ctx,
+                                const std::array<bool, command_groups.size()>& wanted) {
   auto owned = std::make_unique<CLI::App>(
       "mctl: deploy Docker apps to Mesos + Marathon (vault, render, image, deploy, dns)", "mctl");
   auto& app = *owned;

@@ -67,8 +67,9 @@ TEST_CASE("a branch in a loose ref, read from a folder deep inside the work tree
 TEST_CASE("a packed ref (after git pack-refs or a clone); a loose ref beats the packed one") {
   TempDir t;
   const auto git = repo(t.path, "ref: refs/heads/feature/x\n");
-  put(git / "packed-refs", "# pack-refs with: peeled fully-peeled sorted \n" + k_sha2 + " refs/heads/feature\n" +
-                               k_sha1 + " refs/heads/feature/x\n" + k_sha2 + " refs/tags/v1\n^" + k_sha1 + "\n");
+  put(git / "packed-refs", "# pack-refs with: peeled fully-peeled sorted \n" + k_sha2 +
+                               " refs/heads/feature\n" + k_sha1 + " refs/heads/feature/x\n" +
+                               k_sha2 + " refs/tags/v1\n^" + k_sha1 + "\n");
   auto head = read_git_head(t.path);
   CHECK(head.sha == k_sha1);
   CHECK(head.branch == "feature/x");
@@ -118,7 +119,8 @@ TEST_CASE("a submodule: a relative gitdir: path, from the .git file's folder") {
 TEST_CASE("no repository, a branch with no commit, and refs git never writes are clear errors") {
   TempDir t;
   fs::create_directories(t.path / "plain");
-  CHECK(error_of(t.path / "plain").find("not inside a git work tree (no .git in it or above it)") != std::string::npos);
+  CHECK(error_of(t.path / "plain").find("not inside a git work tree (no .git in it or above it)") !=
+        std::string::npos);
 
   const auto git = repo(t.path / "new", "ref: refs/heads/main\n");
   CHECK(error_of(t.path / "new") == "cannot read git state of " + (t.path / "new").string() +
@@ -128,14 +130,16 @@ TEST_CASE("no repository, a branch with no commit, and refs git never writes are
   CHECK(error_of(t.path / "new").find("is not a ref name") != std::string::npos);
   put(git / "HEAD", "ref: refs/heads/main\n");
   put(git / "refs/heads/main", "not a commit\n");
-  CHECK(error_of(t.path / "new").find("refs/heads/main does not hold a commit id") != std::string::npos);
+  CHECK(error_of(t.path / "new").find("refs/heads/main does not hold a commit id") !=
+        std::string::npos);
   put(git / "refs/heads/main", "ref: refs/heads/main\n");
   CHECK(error_of(t.path / "new").find("chain at refs/heads/main is too long") != std::string::npos);
   put(t.path / "bad" / ".git", "not a gitdir line\n");
   CHECK(error_of(t.path / "bad").find("has no 'gitdir:' line") != std::string::npos);
 }
 
-TEST_CASE("MCTL_GIT_SHA names the commit without a repository; anything but a full id is bad input") {
+TEST_CASE(
+    "MCTL_GIT_SHA names the commit without a repository; anything but a full id is bad input") {
   TempDir t;
   auto info = git_info(t.path, k_sha1);
   CHECK(info.sha == k_sha1);
@@ -147,14 +151,16 @@ TEST_CASE("MCTL_GIT_SHA names the commit without a repository; anything but a fu
   info = git_info(t.path, k_sha1);
   CHECK(info.sha == k_sha1);  // the explicit commit wins over HEAD
   CHECK(info.branch == "release");
-  for (const std::string bad : {"0123456", "0123456789ABCDEF0123456789ABCDEF01234567", "", "main"}) {
+  for (const std::string bad :
+       {"0123456", "0123456789ABCDEF0123456789ABCDEF01234567", "", "main"}) {
     CAPTURE(bad);
     try {
       git_info(t.path, bad);
       FAIL("expected an error");
     } catch (const mctl::Error& e) {
       CHECK(e.exit_code() == mctl::Exit::usage);
-      CHECK(std::string(e.what()).find("MCTL_GIT_SHA '" + bad + "' is not a full commit id") != std::string::npos);
+      CHECK(std::string(e.what()).find("MCTL_GIT_SHA '" + bad + "' is not a full commit id") !=
+            std::string::npos);
     }
   }
 }
