@@ -2,10 +2,14 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
+#include <array>
 #include <charconv>
 #include <cstdio>
 #include <cstring>
 #include <map>
+#include <span>
+#include <string_view>
 
 #include "cli/commands.hpp"
 #include "cli/deploy_output.hpp"
@@ -186,7 +190,66 @@ CLI::Validator whole_number_at_least(long long min) {
       fmt::format("INT>={}", min));
 }
 
-std::unique_ptr<CLI::App> build_app(Context& ctx) {
+namespace {
+
+// The command table, in the order --help shows it: the top-level commands each add_* function
+// adds (tests/unit/test_cli_command_tree.cpp checks the names against what it adds).
+struct CommandGroup {
+  std::string_view names;  // space-separated
+  void (*add)(CLI::App&, Context&);
+  bool reads_tree = false;  // help, completion, man: read the whole tree
+};
+constexpr std::array<CommandGroup, 20> command_groups{{
+    {"vault", add_vault_command},
+    {"init", add_init_command},
+    {"render lint", add_render_commands},
+    {"schema", add_schema_command},
+    {"image images", add_image_commands},
+    {"deploy diff deployments cancel", add_deploy_commands},
+    {"status apps versions rollback restart scale stop destroy", add_operate_commands},
+    {"tasks", add_tasks_command},
+    {"kill", add_kill_command},
+    {"queue", add_queue_command},
+    {"wait", add_wait_command},
+    {"dns", add_dns_command},
+    {"config", add_config_command},
+    {"up ps down", add_up_commands},
+    {"version", add_version_command},
+    {"help", add_help_command, true},
+    {"logs", add_logs_command},
+    {"top", add_top_command},
+    {"completion", add_completion_command, true},  // after the tree its script is generated from
+    {"man", add_man_command, true},
+}};
+
+bool names(const CommandGroup& group, std::string_view word) {
+  for (std::string_view rest = group.names; !rest.empty();) {
+    const auto end = std::min(rest.find(' '), rest.size());
+    if (rest.substr(0, end) == word) return true;
+    rest.remove_prefix(std::min(end + 1, rest.size()));
+  }
+  return false;
+}
+
+// Which groups to build: those a word of args names; all when none is named or a named one
+// reads the whole tree. Extra groups are harmless (a word may be an option's value).
+std::array<bool, command_groups.size()> groups_named(std::span<const char* const> args) {
+  std::array<bool, command_groups.size()> wanted{};
+  bool any = false;
+  bool whole = false;
+  for (std::size_t i = 0; i < command_groups.size(); ++i) {
+    for (const char* word : args) {
+      if (!names(command_groups[i], word)) continue;
+      wanted[i] = any = true;
+      whole = whole || command_groups[i].reads_tree;
+    }
+  }
+  if (!any || whole) wanted.fill(true);
+  return wanted;
+}
+
+std::unique_ptr<CLI::App> build(Context& ctx,
+                                const std::array<bool, command_groups.size()>& wanted) {
   auto owned = std::make_unique<CLI::App>(
       "mctl: deploy Docker apps to Mesos + Marathon (vault, render, image, deploy, dns)", "mctl");
   auto& app = *owned;
@@ -194,38 +257,34 @@ std::unique_ptr<CLI::App> build_app(Context& ctx) {
   app.require_subcommand(1);
   app.fallthrough();  // global options may follow the command: mctl config show -e prod
   add_global_options(app, ctx.globals);
-
-  // The command table, in the order --help shows it.
-  add_vault_command(app, ctx);
-  add_init_command(app, ctx);
-  add_render_commands(app, ctx);
-  add_schema_command(app, ctx);
-  add_image_commands(app, ctx);
-  add_deploy_commands(app, ctx);
-  add_operate_commands(app, ctx);
-  add_tasks_command(app, ctx);
-  add_kill_command(app, ctx);
-  add_queue_command(app, ctx);
-  add_wait_command(app, ctx);
-  add_dns_command(app, ctx);
-  add_config_command(app, ctx);
-  add_up_commands(app, ctx);
-  add_version_command(app, ctx);
-  add_help_command(app, ctx);
-  add_logs_command(app, ctx);
-  add_top_command(app, ctx);
-  add_completion_command(app, ctx);  // last: its script is generated from the tree above
-  add_man_command(app, ctx);
-  add_examples(app);
+  bool whole = true;
+  for (std::size_t i = 0; i < command_groups.size(); ++i) {
+    if (wanted[i]) command_groups[i].add(app, ctx);
+    whole = whole && wanted[i];
+  }
+  add_examples(app, whole);
   return owned;
 }
 
-int run(int argc, char** argv) {
-  struct RestoreInterrupts {
-    ~RestoreInterrupts() { deploying::restore_interrupts(); }
-  } const restore;
+}  // namespace
+
+std::unique_ptr<CLI::App> build_app(Context& ctx) {
+  std::array<bool, command_groups.size()> all{};
+  all.fill(true);
+  return build(ctx, all);
+}
+
+std::unique_ptr<CLI::App> build_app_for(Context& ctx, std::span<const char* const> args) {
+  return build(ctx, groups_named(args));
+}
+
+namespace {
+
+// Builds only the commands argv names (start-up time: mctl version builds 1 of 20 groups); a
+// usage error is parsed again with the whole tree, so its message lists every command.
+int run_tree(int argc, char** argv, bool whole) {
   Context ctx(read_environment());
-  auto owned = build_app(ctx);
+  auto owned = whole ? build_app(ctx) : build_app_for(ctx, {argv + 1, argv + argc});
   auto& app = *owned;
   // The one error boundary: Context::finish prints the result and the error (docs/output.md).
   try {
@@ -233,6 +292,7 @@ int run(int argc, char** argv) {
     return ctx.finish(nullptr);
   } catch (const CLI::ParseError& e) {
     if (e.get_exit_code() == 0) return app.exit(e);  // --help, --help-all, --version
+    if (!whole) return run_tree(argc, argv, true);
     if (json_requested(argc, argv)) ctx.globals.json = true;
     const Error usage(fmt::format("{}; see '{} --help'", explain(app, e), path_of(parsed_chain(app, &e))),
                       Exit::usage);
@@ -243,6 +303,15 @@ int run(int argc, char** argv) {
     const Error internal(fmt::format("internal error: {}", e.what()), Exit::failure);
     return ctx.finish(&internal);
   }
+}
+
+}  // namespace
+
+int run(int argc, char** argv) {
+  struct RestoreInterrupts {
+    ~RestoreInterrupts() { deploying::restore_interrupts(); }
+  } const restore;
+  return run_tree(argc, argv, false);
 }
 
 }  // namespace mctl::cli

@@ -4,6 +4,7 @@
 #include <CLI/CLI.hpp>
 
 #include <memory>
+#include <span>
 
 #include "cli/context.hpp"
 
@@ -11,6 +12,11 @@ namespace mctl::cli {
 
 // The whole command tree (global options, every command), bound to ctx; parses nothing.
 std::unique_ptr<CLI::App> build_app(Context& ctx);
+
+// Only the top-level commands a word of args (argv without argv[0]) names, or the whole tree
+// when none is named or one needs it (help, completion, man). Parses the same as the whole
+// tree; only a usage error's list of commands may be shorter.
+std::unique_ptr<CLI::App> build_app_for(Context& ctx, std::span<const char* const> args);
 
 int run(int argc, char** argv);
 

@@ -60,7 +60,7 @@ std::string commit_tag_here(Context& ctx, std::optional<bool> strict) {
   const auto dir = config.project_dir().empty() ? std::filesystem::current_path() : config.project_dir();
   const bool is_strict = strict.value_or(ctx.environ("CI").has_value());
   const auto length = *config.settings().images.tag_length;
-  return commit_tag(core::git_info(dir), length, is_strict, dir.string());
+  return commit_tag(core::git_info(dir, ctx.environ("MCTL_GIT_SHA")), length, is_strict, dir.string());
 }
 
 // registry/repository for a local name or reference (APP names are image names).
@@ -131,7 +131,8 @@ void build_command(Context& ctx, const std::string& app, const BuildFlags& f) {
   request.dockerfile = f.dockerfile;
   request.context_tar = build_context_tar(dir.empty() ? std::filesystem::path(".") : dir, f.dockerfile);
   request.tags = {target.str()};
-  const auto git = core::git_info(config.project_dir().empty() ? std::filesystem::current_path() : config.project_dir());
+  const auto git = core::git_info(config.project_dir().empty() ? std::filesystem::current_path() : config.project_dir(),
+                                 ctx.environ("MCTL_GIT_SHA"));
   request.labels["org.opencontainers.image.revision"] = git.sha;
   for (const auto& arg : f.build_args) {
     const auto eq = arg.find('=');

@@ -131,9 +131,10 @@ CLI::App* find_command(CLI::App& root, const std::string& path) {
   return at;
 }
 
-void add_examples(CLI::App& root) {
+void add_examples(CLI::App& root, bool whole_tree) {
   for (const auto& [path, lines] : command_examples()) {
     auto* sub = find_command(root, path);
+    if (!sub && !whole_tree) continue;
     if (!sub) throw std::logic_error("examples for a command that does not exist: " + path);
     std::string footer = "Examples:";
     for (const auto& line : lines) footer += "\n  " + line;

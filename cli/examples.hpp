@@ -17,7 +17,8 @@ const std::vector<CommandExamples>& command_examples();
 // The subcommand at a space-separated path below root, or nullptr.
 CLI::App* find_command(CLI::App& root, const std::string& path);
 
-// Sets each command's footer to its examples; a path that names no command is a logic_error.
-void add_examples(CLI::App& root);
+// Sets each command's footer to its examples; in the whole tree, a path that names no command
+// is a logic_error (a tree of some commands skips the others).
+void add_examples(CLI::App& root, bool whole_tree = true);
 
 }  // namespace mctl::cli

@@ -17,7 +17,7 @@ templates::RenderOptions render_options(Context& ctx, const std::vector<std::str
   // Both caches are shared by every copy of these options (one per command).
   auto git = std::make_shared<std::optional<core::GitInfo>>();
   options.git = [&ctx, git] {
-    if (!*git) *git = core::git_info(ctx.config().project_dir());
+    if (!*git) *git = core::git_info(ctx.config().project_dir(), ctx.environ("MCTL_GIT_SHA"));
     return **git;
   };
   auto secrets = std::make_shared<std::optional<nlohmann::json>>();

@@ -30,6 +30,13 @@ std::string commit_tag(const core::GitInfo& info, std::size_t length, bool stric
                             dir),
                 Exit::usage);
   }
+  if (!info.dirty_known && strict) {
+    throw Error(fmt::format("cannot tell whether the git work tree {} has uncommitted changes (git is not installed), "
+                            "so no commit is known to describe this image (--strict; default when CI is set): "
+                            "install git, or set MCTL_GIT_SHA to the commit that was checked out",
+                            dir),
+                Exit::usage);
+  }
   return core::git_tag(info, length);
 }
 

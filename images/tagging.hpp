@@ -11,9 +11,9 @@ namespace mctl::images {
 // naming the value otherwise.
 std::size_t parse_tag_length(const std::string& setting);
 
-// The tag for the work tree: git_tag(info, length). With `strict`, a dirty tree is an
-// Error(Exit::usage) naming `dir` instead of a "-dirty" tag (a CI build must never publish
-// an image that no commit describes).
+// The tag for the work tree: git_tag(info, length). With `strict`, a dirty tree, or one whose
+// dirtiness is unknown (no git program), is an Error(Exit::usage) naming `dir` instead of a
+// "-dirty" tag (a CI build must never publish an image that no commit describes).
 std::string commit_tag(const core::GitInfo& info, std::size_t length, bool strict, const std::string& dir);
 
 }  // namespace mctl::images

@@ -9,7 +9,7 @@
 set -euo pipefail
 
 build=(
-  cmake make g++ pkg-config git
+  cmake make g++ pkg-config
   libcli11-dev libyaml-cpp-dev libfmt-dev nlohmann-json3-dev libcurl4-openssl-dev libsodium-dev
   libssl-dev libc-ares-dev doctest-dev
   # run time: libcurl is dlopen'ed; TLS needs the CA bundle. examples/demo.sh: python3, curl.
@@ -17,6 +17,7 @@ build=(
 )
 test=(
   docker.io docker-registry dnsmasq-base ansible-core bind9-dnsutils
+  git # the suites make repositories; mctl itself reads the commit from .git without it
   busybox-static # the runnable image of tests/integration/test_up.sh (httpd, sh)
   dpkg-dev # dpkg-shlibdeps, for cpack's .deb (tests/integration/test_package.sh)
   zsh fish # the completion suites run the generated scripts in each shell

@@ -112,7 +112,7 @@ class GitFacts {
   GitFacts(const core::Config& config, const RenderOptions& options)
       : m_config(config), m_provider(options.git) {}
   const core::GitInfo& info() {
-    if (!m_info) m_info = m_provider ? m_provider() : core::git_info(m_config.project_dir());
+    if (!m_info) m_info = m_provider ? m_provider() : core::git_info(m_config.project_dir(), std::nullopt);
     return *m_info;
   }
   std::string tag() { return core::git_tag(info(), tag_length(m_config)); }

@@ -31,7 +31,7 @@ counted deploy alpha "${M[@]}" --timeout 30s
 expect_rc 0
 expect_eq "$(runs vault-runs)" 1 "password script runs"
 git_one=$(runs git-runs)
-expect_eq "$git_one" 3 "git runs: rev-parse HEAD, rev-parse --abbrev-ref, status"
+expect_eq "$git_one" 1 "git runs: status only (the commit and branch are read from .git)"
 cat "$TMP/git-runs" >&2
 
 test_case "deploy a b c: the vault is decrypted once and git read once per command, not per app"

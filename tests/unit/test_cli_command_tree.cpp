@@ -2,10 +2,13 @@
 #include <doctest/doctest.h>
 
 #include <algorithm>
+#include <functional>
+#include <span>
 
 #include "cli/app.hpp"
 #include "cli/command_tree.hpp"
 #include "cli/completion.hpp"
+#include "cli/examples.hpp"
 
 namespace {
 
@@ -81,5 +84,56 @@ TEST_CASE("every shell's script names every command and option of the tree") {
                script.find(fish_form) != std::string::npos));
       }
     }
+  }
+}
+
+namespace {
+
+// The visible top-level commands of a tree, in --help order.
+std::vector<std::string> top_level(const CLI::App& app) {
+  std::vector<std::string> names;
+  for (const auto* sub : app.get_subcommands(std::function<bool(const CLI::App*)>{})) names.push_back(sub->get_name());
+  return names;
+}
+
+std::unique_ptr<CLI::App> tree_for(Context& ctx, const std::vector<const char*>& args) {
+  return build_app_for(ctx, std::span<const char* const>(args.data(), args.size()));
+}
+
+}  // namespace
+
+TEST_CASE("the tree built for a command word has that command exactly as the whole tree does") {
+  Context whole_ctx({});
+  const auto whole = build_app(whole_ctx);
+  const auto whole_tree = command_tree(*whole);
+  for (const auto& name : top_level(*whole)) {
+    CAPTURE(name);
+    Context ctx({});
+    const auto partial = tree_for(ctx, {name.c_str(), "--json"});
+    // Every command at or below `name`, with the same options, positionals and examples.
+    for (const auto& c : whole_tree) {
+      if (c.path != name && c.path.rfind(name + " ", 0) != 0) continue;
+      CAPTURE(c.path);
+      auto* mine = find_command(*partial, c.path);
+      REQUIRE(mine != nullptr);
+      CHECK(mine->help() == find_command(*whole, c.path)->help());
+    }
+  }
+}
+
+TEST_CASE("only the named commands are built; help, completion and man, or no command word, get the whole tree") {
+  Context whole_ctx({});
+  const auto all = top_level(*build_app(whole_ctx));
+  Context ctx({});
+  CHECK(top_level(*tree_for(ctx, {"version"})) == std::vector<std::string>{"version"});
+  CHECK(top_level(*tree_for(ctx, {"-e", "prod", "vault", "view", "f.yml"})) == std::vector<std::string>{"vault"});
+  // A word that is an option's value may add a command; the parse is the same.
+  CHECK(top_level(*tree_for(ctx, {"-C", "deploy", "status", "web"})) ==
+        std::vector<std::string>{"deploy", "diff", "deployments", "cancel", "status", "apps", "versions", "rollback",
+                                 "restart", "scale", "stop", "destroy"});
+  for (const std::vector<const char*>& args :
+       {std::vector<const char*>{}, {"--version"}, {"--help"}, {"help", "vault"}, {"completion", "bash"},
+        {"man"}, {"deplyo"}}) {
+    CHECK(top_level(*tree_for(ctx, args)) == all);
   }
 }

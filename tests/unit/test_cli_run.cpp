@@ -143,3 +143,13 @@ TEST_CASE("one process runs several commands: nothing is left over from an earli
   CHECK(again.code == 0);
   CHECK(again.out == first.out);
 }
+
+TEST_CASE("a usage error lists every command, also when a command's name was an option's value") {
+  const Sandbox s;
+  // -C takes "version" as its folder: no command is given. Only 'version' was built for the
+  // parse; the error comes from the whole tree.
+  const auto o = s.run({"-C", "version"});
+  CHECK(o.code == 2);
+  CHECK(o.err.find("'mctl' needs a command: vault, init, render, lint") != std::string::npos);
+  CHECK(o.err.find("completion, man;") != std::string::npos);
+}

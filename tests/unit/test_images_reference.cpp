@@ -71,3 +71,16 @@ TEST_CASE("a dirty tree gets -dirty, or an error under --strict") {
     CHECK(std::string(e.what()).find("/repo has uncommitted changes") != std::string::npos);
   }
 }
+
+TEST_CASE("a tree whose dirtiness is unknown (no git program) gets the plain tag, or an error under --strict") {
+  mctl::core::GitInfo info{"0123456789abcdef0123456789abcdef01234567", "main", false, false};
+  CHECK(commit_tag(info, 12, false, "/repo") == "0123456789ab");
+  try {
+    commit_tag(info, 12, true, "/repo");
+    FAIL("expected an error");
+  } catch (const mctl::Error& e) {
+    CHECK(e.exit_code() == mctl::Exit::usage);
+    CHECK(std::string(e.what()).find("cannot tell whether the git work tree /repo has uncommitted changes") !=
+          std::string::npos);
+  }
+}
