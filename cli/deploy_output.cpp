@@ -316,18 +316,6 @@ deploy::DeployOptions options(Context& ctx, const std::string& timeout_flag) {
   return o;
 }
 
-// The one-line summary of a failed command, as `mctl: error:` prints it.
-std::string failure_summary(const std::vector<deploy::AppResult>& results, const std::string& what, Exit exit) {
-  int bad = 0;
-  std::string first;
-  for (const auto& r : results) {
-    if (r.status == deploy::AppStatus::deployed || r.status == deploy::AppStatus::up_to_date) continue;
-    if (++bad == 1) first = fmt::format("{}: {}", r.id, r.message.substr(0, r.message.find('\n')));
-  }
-  if (exit == Exit::interrupted) return fmt::format("{}: interrupted; stopped following without touching Marathon", what);
-  return fmt::format("{}: {} of {} app(s) not done{}", what, bad, results.size(), first.empty() ? "" : " (" + first + ")");
-}
-
 void report(Context& ctx, const std::vector<deploy::AppResult>& results, const std::string& what) {
   const Exit exit = deploy::overall_exit(results);
   const std::string suffix = env_suffix(ctx);
@@ -355,7 +343,7 @@ void report(Context& ctx, const std::vector<deploy::AppResult>& results, const s
   }
   // The one error boundary (cli::run) prints the error line, and with JSON output merges the
   // error object into the result line (Context::finish).
-  if (exit != Exit::ok) throw Error(failure_summary(results, what, exit), exit);
+  if (exit != Exit::ok) throw Error(deploy::failure_summary(results, what, exit, !ctx.json()), exit);
 }
 
 }  // namespace mctl::cli::deploying
