@@ -1,9 +1,6 @@
 // mctl deploy, diff, deployments, cancel; and app names resolved to Marathon ids.
 #include <fmt/format.h>
 #include <unistd.h>
-#ifdef __GLIBC__
-#include <malloc.h>
-#endif
 
 #include <cstdio>
 #include <cstdlib>
@@ -146,12 +143,6 @@ bool print_plan(Context& ctx, deploy::MarathonClient& client, const std::vector<
 }
 
 void run_deploy(Context& ctx, DeployFlags& f) {
-#ifdef __GLIBC__
-  // A deploy runs a few worker threads and the event reader; glibc would give each its own
-  // malloc arena, and each arena keeps what it once held. Two arenas are plenty for threads
-  // that mostly wait for Marathon (bench/deploy.sh: peak RSS).
-  mallopt(M_ARENA_MAX, 2);
-#endif
   const auto render = render_options(ctx, f.sets);
   auto jobs = jobs_for(ctx, f.apps, render);
   auto o = options(ctx, f.timeout);
