@@ -3,15 +3,21 @@
 // that turns an Error into a message and an exit code.
 #include <CLI/CLI.hpp>
 
+#include <map>
 #include <memory>
+#include <string>
 
 #include "cli/context.hpp"
+#include "cli/sink.hpp"
 
 namespace mctl::cli {
 
 // The whole command tree (global options, every command), bound to ctx; parses nothing.
 std::unique_ptr<CLI::App> build_app(Context& ctx);
 
-int run(int argc, char** argv);
+// Runs one command line: `env` is its environment, `out` and `err` take every byte it prints.
+// Re-entrant: the process is left as it was found (no working directory change, signal
+// actions and log settings restored), so tests call it many times in one process.
+int run(int argc, char** argv, std::map<std::string, std::string> env, Sink& out, Sink& err);
 
 }  // namespace mctl::cli

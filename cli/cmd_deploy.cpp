@@ -30,15 +30,16 @@ using nlohmann::json;
 namespace deploying {
 namespace {
 
-bool is_json_file(const std::string& app) {
-  return app.size() > 5 && app.substr(app.size() - 5) == ".json" && std::filesystem::is_regular_file(app);
+// APP names a rendered definition: a .json file (taken from the -C directory) that exists.
+bool is_json_file(const Context& ctx, const std::string& app) {
+  return app.size() > 5 && app.substr(app.size() - 5) == ".json" && std::filesystem::is_regular_file(ctx.path(app));
 }
 
 }  // namespace
 
 deploy::AppJob job_for(Context& ctx, const std::string& app, const templates::RenderOptions& render) {
-  if (is_json_file(app)) {
-    json definition = core::parse_json(core::read_file(app), app);
+  if (is_json_file(ctx, app)) {
+    json definition = core::parse_json(core::read_file(ctx.path(app)), app);
     if (!definition.is_object() || !definition.contains("id") || !definition["id"].is_string()) {
       throw Error(fmt::format("{}: not a Marathon app definition (a JSON object with an \"id\")", app), Exit::usage);
     }
@@ -63,7 +64,7 @@ std::vector<deploy::AppJob> jobs_for(Context& ctx, const std::vector<std::string
 
 std::string app_id(Context& ctx, const std::string& app, const std::vector<std::string>& sets) {
   if (!app.empty() && app.front() == '/') return app;
-  if (is_json_file(app)) return job_for(ctx, app, {}).id;
+  if (is_json_file(ctx, app)) return job_for(ctx, app, {}).id;
   // Only the id is rendered: no vault, and git only when the id uses it.
   return deploy::canonical_app_id(templates::resolve_app_id(ctx.config(), app, render_options(ctx, sets)));
 }

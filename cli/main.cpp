@@ -1,13 +1,12 @@
-#include <unistd.h>
+#include <cstdio>  // first: it defines __GLIBC__
 #ifdef __GLIBC__
 #include <malloc.h>
 #endif
 
-#include <cstdio>
-
 #include "cli/app.hpp"
+#include "cli/sink.hpp"
 
-extern char** environ;
+extern char** environ;  // NOLINT(readability-redundant-declaration): POSIX declares it nowhere in C++
 
 int main(int argc, char** argv) {
 #ifdef __GLIBC__
@@ -17,5 +16,7 @@ int main(int argc, char** argv) {
   // that mostly wait for Marathon (bench/deploy.sh: peak RSS).
   mallopt(M_ARENA_MAX, 2);
 #endif
-  return mctl::cli::run(argc, argv);
+  mctl::cli::FileSink out(stdout);
+  mctl::cli::FileSink err(stderr);
+  return mctl::cli::run(argc, argv, mctl::cli::environment_of(::environ), out, err);
 }
