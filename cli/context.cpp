@@ -59,7 +59,7 @@ std::filesystem::path Context::base_dir() const {
 }
 
 std::filesystem::path Context::path(const std::string& given) const {
-  const std::filesystem::path p(given);
+  std::filesystem::path p(given);
   if (!globals.chdir || p.is_absolute() || given.empty() || given == "-") return p;
   return base_dir() / p;
 }

@@ -10,8 +10,10 @@ FileSink::FileSink(std::FILE* file)
     : m_file(file), m_fd(::fileno(file)), m_terminal(core::is_terminal(m_fd)) {}
 
 void FileSink::write(std::string_view bytes) {
-  std::fwrite(bytes.data(), 1, bytes.size(), m_file);
-  std::fflush(m_file);
+  // A closed or full stdout/stderr is not an error of the command being run (as before the
+  // sinks): the bytes are dropped, the command's exit code stands.
+  (void)std::fwrite(bytes.data(), 1, bytes.size(), m_file);
+  (void)std::fflush(m_file);
 }
 
 void StringSink::write(std::string_view bytes) {
