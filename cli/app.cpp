@@ -18,22 +18,11 @@
 #include "cli/project_commands.hpp"
 #include "cli/version.hpp"
 #include "core/error.hpp"
+#include "core/log.hpp"
 #include "core/strings.hpp"
-
-extern char** environ;
 
 namespace mctl::cli {
 namespace {
-
-std::map<std::string, std::string> read_environment() {
-  std::map<std::string, std::string> env;
-  for (char** e = ::environ; e && *e; ++e) {
-    std::string entry(*e);
-    const auto eq = entry.find('=');
-    if (eq != std::string::npos) env.emplace(entry.substr(0, eq), entry.substr(eq + 1));
-  }
-  return env;
-}
 
 void add_global_options(CLI::App& app, GlobalOptions& g) {
   app.add_option("--config", g.config_file, "Project file (default: mctl.yaml found upward)");
@@ -280,10 +269,44 @@ std::unique_ptr<CLI::App> build_app_for(Context& ctx, std::span<const char* cons
 
 namespace {
 
+// What a run changes in the process and puts back on every path: the log's level, colour and
+// sink (pointed at the run's error sink), and the SIGINT action of deploy's Ctrl-C handling.
+class RunScope {
+ public:
+  explicit RunScope(Sink& err)
+      : m_level(core::log::level()),
+        m_color(core::log::color()),
+        m_sink(core::log::set_sink([&err](core::log::Level l, std::string_view message) {
+          err.write(core::log::format_line(l, message, core::log::color()));
+        })) {}
+  ~RunScope() {
+    deploying::restore_interrupts();
+    core::log::set_sink(std::move(m_sink));
+    core::log::set_color(m_color);
+    core::log::set_level(m_level);
+  }
+  RunScope(const RunScope&) = delete;
+  RunScope& operator=(const RunScope&) = delete;
+  RunScope(RunScope&&) = delete;
+  RunScope& operator=(RunScope&&) = delete;
+
+ private:
+  core::log::Level m_level;
+  bool m_color;
+  std::function<void(core::log::Level, std::string_view)> m_sink;
+};
+
+// --help, --help-all and --version: CLI11's text, to the run's sinks.
+int print_exit_text(const CLI::App& app, const CLI::ParseError& e, Sink& out, Sink& err) {
+  SinkStream o(out), x(err);
+  return app.exit(e, o, x);
+}
+
 // Builds only the commands argv names (start-up time: mctl version builds 1 of 20 groups); a
 // usage error is parsed again with the whole tree, so its message lists every command.
-int run_tree(int argc, char** argv, bool whole) {
-  Context ctx(read_environment());
+int run_tree(int argc, char** argv, const std::map<std::string, std::string>& env, Sink& out, Sink& err,
+             bool whole) {
+  Context ctx(env, out, err);
   auto owned = whole ? build_app(ctx) : build_app_for(ctx, {argv + 1, argv + argc});
   auto& app = *owned;
   // The one error boundary: Context::finish prints the result and the error (docs/output.md).
@@ -291,8 +314,8 @@ int run_tree(int argc, char** argv, bool whole) {
     app.parse(argc, argv);
     return ctx.finish(nullptr);
   } catch (const CLI::ParseError& e) {
-    if (e.get_exit_code() == 0) return app.exit(e);  // --help, --help-all, --version
-    if (!whole) return run_tree(argc, argv, true);
+    if (e.get_exit_code() == 0) return print_exit_text(app, e, out, err);  // --help, --help-all, --version
+    if (!whole) return run_tree(argc, argv, env, out, err, true);
     if (json_requested(argc, argv)) ctx.globals.json = true;
     const Error usage(fmt::format("{}; see '{} --help'", explain(app, e), path_of(parsed_chain(app, &e))),
                       Exit::usage);
@@ -307,11 +330,9 @@ int run_tree(int argc, char** argv, bool whole) {
 
 }  // namespace
 
-int run(int argc, char** argv) {
-  struct RestoreInterrupts {
-    ~RestoreInterrupts() { deploying::restore_interrupts(); }
-  } const restore;
-  return run_tree(argc, argv, false);
+int run(int argc, char** argv, std::map<std::string, std::string> env, Sink& out, Sink& err) {
+  const RunScope scope(err);
+  return run_tree(argc, argv, env, out, err, false);
 }
 
 }  // namespace mctl::cli

@@ -3,10 +3,13 @@
 // that turns an Error into a message and an exit code.
 #include <CLI/CLI.hpp>
 
+#include <map>
 #include <memory>
 #include <span>
+#include <string>
 
 #include "cli/context.hpp"
+#include "cli/sink.hpp"
 
 namespace mctl::cli {
 
@@ -18,6 +21,10 @@ std::unique_ptr<CLI::App> build_app(Context& ctx);
 // tree; only a usage error's list of commands may be shorter.
 std::unique_ptr<CLI::App> build_app_for(Context& ctx, std::span<const char* const> args);
 
-int run(int argc, char** argv);
+
+// Runs one command line: `env` is its environment, `out` and `err` take every byte it prints.
+// Re-entrant: the process is left as it was found (no working directory change, signal
+// actions and log settings restored), so tests call it many times in one process.
+int run(int argc, char** argv, std::map<std::string, std::string> env, Sink& out, Sink& err);
 
 }  // namespace mctl::cli

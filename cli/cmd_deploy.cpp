@@ -1,9 +1,6 @@
 // mctl deploy, diff, deployments, cancel; and app names resolved to Marathon ids.
 #include <fmt/format.h>
 #include <unistd.h>
-#ifdef __GLIBC__
-#include <malloc.h>
-#endif
 
 #include <cstdio>
 #include <cstdlib>
@@ -35,15 +32,16 @@ using nlohmann::json;
 namespace deploying {
 namespace {
 
-bool is_json_file(const std::string& app) {
-  return app.size() > 5 && app.substr(app.size() - 5) == ".json" && std::filesystem::is_regular_file(app);
+// APP names a rendered definition: a .json file (taken from the -C directory) that exists.
+bool is_json_file(const Context& ctx, const std::string& app) {
+  return app.size() > 5 && app.substr(app.size() - 5) == ".json" && std::filesystem::is_regular_file(ctx.path(app));
 }
 
 }  // namespace
 
 deploy::AppJob job_for(Context& ctx, const std::string& app, const templates::RenderOptions& render) {
-  if (is_json_file(app)) {
-    json definition = core::parse_json(core::read_file(app), app);
+  if (is_json_file(ctx, app)) {
+    json definition = core::parse_json(core::read_file(ctx.path(app)), app);
     if (!definition.is_object() || !definition.contains("id") || !definition["id"].is_string()) {
       throw Error(fmt::format("{}: not a Marathon app definition (a JSON object with an \"id\")", app), Exit::usage);
     }
@@ -68,7 +66,7 @@ std::vector<deploy::AppJob> jobs_for(Context& ctx, const std::vector<std::string
 
 std::string app_id(Context& ctx, const std::string& app, const std::vector<std::string>& sets) {
   if (!app.empty() && app.front() == '/') return app;
-  if (is_json_file(app)) return job_for(ctx, app, {}).id;
+  if (is_json_file(ctx, app)) return job_for(ctx, app, {}).id;
   // Only the id is rendered: no vault, and git only when the id uses it.
   return deploy::canonical_app_id(templates::resolve_app_id(ctx.config(), app, render_options(ctx, sets)));
 }
@@ -148,12 +146,6 @@ bool print_plan(Context& ctx, deploy::MarathonClient& client, const std::vector<
 }
 
 void run_deploy(Context& ctx, DeployFlags& f) {
-#ifdef __GLIBC__
-  // A deploy runs a few worker threads and the event reader; glibc would give each its own
-  // malloc arena, and each arena keeps what it once held. Two arenas are plenty for threads
-  // that mostly wait for Marathon (bench/deploy.sh: peak RSS).
-  mallopt(M_ARENA_MAX, 2);
-#endif
   const core::curl::Preload curl;  // overlaps with rendering the specs and asking git
   const auto render = render_options(ctx, f.sets);
   auto jobs = jobs_for(ctx, f.apps, render);

@@ -235,7 +235,7 @@ void run_lookup(Context& ctx, const DnsFlags& f) {
   for (const auto& a : answers) {
     if (a.status == dns::Status::ok) continue;
     ++failed;
-    if (!ctx.json()) std::fprintf(stderr, "mctl: %s %s: %s\n", a.name.c_str(), dns::to_string(a.type).c_str(), a.detail.c_str());
+    if (!ctx.json()) ctx.print_err(fmt::format("mctl: {} {}: {}", a.name, dns::to_string(a.type), a.detail));
     worst = dns::worse(worst, dns::exit_code(a.status));
   }
   if (failed == 0) return;
@@ -287,8 +287,7 @@ Exit report_failures(Context& ctx, const std::vector<const dns::NameResult*>& fa
   Exit worst = Exit::ok;
   for (const auto* nr : failed) {
     if (!ctx.json()) {
-      std::fprintf(stderr, "mctl: %s %s: %s\n", nr->name.name.c_str(), dns::to_string(nr->name.type).c_str(),
-                   nr->answer.detail.c_str());
+      ctx.print_err(fmt::format("mctl: {} {}: {}", nr->name.name, dns::to_string(nr->name.type), nr->answer.detail));
     }
     worst = dns::worse(worst, dns::exit_code(nr->answer.status));
   }
@@ -343,6 +342,7 @@ void add_dns_command(CLI::App& app, Context& ctx) {
   lookup->add_option("NAME", flags->name, "DNS name, e.g. _web-api-prod._tcp.marathon.mesos");
   lookup->add_option("--type", flags->type, "A, SRV or ANY (default: SRV for _service names, else A)");
   lookup->add_option("--batch", flags->batch, "Look up every 'NAME [TYPE]' line of FILE ('-': stdin) at once");
+  ctx.path_option(flags->batch);
   lookup->add_flag("--short", flags->short_output, "Only IP (A) or IP:PORT (SRV), one per line");
   add_server_options(lookup, *flags);
   lookup->callback(command(ctx, [&ctx, flags] { run_lookup(ctx, *flags); }));

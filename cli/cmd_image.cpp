@@ -57,7 +57,7 @@ Registry registry(const core::Config& config) {
 
 std::string commit_tag_here(Context& ctx, std::optional<bool> strict) {
   const auto& config = ctx.config();
-  const auto dir = config.project_dir().empty() ? std::filesystem::current_path() : config.project_dir();
+  const auto dir = config.project_dir().empty() ? ctx.base_dir() : config.project_dir();
   const bool is_strict = strict.value_or(ctx.environ("CI").has_value());
   const auto length = *config.settings().images.tag_length;
   return commit_tag(core::git_info(dir, ctx.environ("MCTL_GIT_SHA")), length, is_strict, dir.string());
@@ -73,8 +73,7 @@ ImageRef target_for(const core::Config& config, const std::string& arg) {
 
 void stream_to_stderr(const Context& ctx, const StreamEvent& e) {
   if (ctx.globals.quiet && !e.error) return;
-  std::fwrite(e.text.data(), 1, e.text.size(), stderr);
-  if (!e.text.empty() && e.text.back() != '\n') std::fputc('\n', stderr);
+  ctx.print_err(e.text);
 }
 
 void push(Context& ctx, DockerClient& engine, const ImageRef& ref) {
@@ -129,9 +128,9 @@ void build_command(Context& ctx, const std::string& app, const BuildFlags& f) {
   const auto dir = f.context.empty() ? config.project_dir() : std::filesystem::path(f.context);
   BuildRequest request;
   request.dockerfile = f.dockerfile;
-  request.context_tar = build_context_tar(dir.empty() ? std::filesystem::path(".") : dir, f.dockerfile);
+  request.context_tar = build_context_tar(dir.empty() ? ctx.base_dir() : dir, f.dockerfile);
   request.tags = {target.str()};
-  const auto git = core::git_info(config.project_dir().empty() ? std::filesystem::current_path() : config.project_dir(),
+  const auto git = core::git_info(config.project_dir().empty() ? ctx.base_dir() : config.project_dir(),
                                  ctx.environ("MCTL_GIT_SHA"));
   request.labels["org.opencontainers.image.revision"] = git.sha;
   for (const auto& arg : f.build_args) {
@@ -219,12 +218,7 @@ std::map<std::string, std::string> marathon_protection(Context& ctx, const GcFla
   if (names.empty()) names.emplace_back(std::nullopt);
   std::set<std::vector<std::string>> asked;
   for (const auto& name : names) {
-    core::LoadOptions options;
-    if (ctx.globals.config_file) options.config_file = *ctx.globals.config_file;
-    options.env_name = name;
-    options.environ = ctx.environ_map();
-    if (!ctx.globals.marathon.empty()) options.flags.push_back({"marathon.urls", ctx.globals.marathon, "--marathon"});
-    const auto config = name ? core::Config::load(options) : ctx.config();
+    const auto config = name ? ctx.config_for(*name) : ctx.config();
     const auto& urls = *config.settings().marathon.urls;
     if (urls.empty() || !asked.insert(urls).second) continue;
     for (auto& [ref, why] : deploy::images_in_use(*deploy::connect(config), keep_versions)) {
@@ -280,14 +274,12 @@ nlohmann::json plan_json(const std::string& target, const Plan& plan) {
 
 // Draws "deleting [#####.....] 12/40" on stderr when it is a terminal.
 std::function<void(std::size_t, std::size_t)> progress_bar(const Context& ctx) {
-  if (ctx.globals.quiet || !core::is_terminal(STDERR_FILENO)) return {};
-  return [](std::size_t done, std::size_t total) {
+  if (ctx.globals.quiet || !ctx.stderr_is_tty()) return {};
+  return [&ctx](std::size_t done, std::size_t total) {
     const std::size_t width = 30;
     const std::size_t filled = total ? done * width / total : width;
-    std::fprintf(stderr, "\rdeleting [%s%s] %zu/%zu", std::string(filled, '#').c_str(),
-                 std::string(width - filled, '.').c_str(), done, total);
-    if (done == total) std::fputc('\n', stderr);
-    std::fflush(stderr);
+    ctx.err().write(fmt::format("\rdeleting [{}{}] {}/{}{}", std::string(filled, '#'), std::string(width - filled, '.'),
+                                done, total, done == total ? "\n" : ""));
   };
 }
 
@@ -295,7 +287,7 @@ std::function<void(std::size_t, std::size_t)> progress_bar(const Context& ctx) {
 bool confirmed(Context& ctx, const GcFlags& f, std::size_t tags, const std::string& where) {
   if (f.yes) return true;
   if (!ctx.stdin_is_tty()) {
-    std::fprintf(stderr, "mctl: no terminal to confirm on and no --yes: dry run only, nothing deleted\n");
+    ctx.print_err("mctl: no terminal to confirm on and no --yes: dry run only, nothing deleted");
     return false;
   }
   const auto answer = core::prompt_line(fmt::format("Delete {} tags from {}? [y/N] ", tags, where));
@@ -336,16 +328,14 @@ Outcome execute(Context& ctx, const GcFlags& f, TargetRun& run, nlohmann::json& 
         ++outcome.skipped;
         for (const auto& t : r.deletion.tags) {
           skips.push_back({{"image", r.deletion.repository + ":" + t}, {"reason", r.skipped}});
-          std::fprintf(stderr, "mctl: warning: not deleting %s:%s: %s\n", r.deletion.repository.c_str(), t.c_str(),
-                       r.skipped.c_str());
+          ctx.print_err(fmt::format("mctl: warning: not deleting {}:{}: {}", r.deletion.repository, t, r.skipped));
         }
         continue;
       }
       ++outcome.failed;
       for (const auto& t : r.deletion.tags) {
         failures.push_back({{"image", r.deletion.repository + ":" + t}, {"error", r.error}});
-        std::fprintf(stderr, "mctl: error: deleting %s:%s: %s\n", r.deletion.repository.c_str(), t.c_str(),
-                     r.error.c_str());
+        ctx.print_err(fmt::format("mctl: error: deleting {}:{}: {}", r.deletion.repository, t, r.error));
       }
     }
     entry["deleted"] = deleted_tags;
@@ -402,8 +392,8 @@ void gc_command(Context& ctx, GcFlags f) {
                   }};
     add(execute(ctx, f, run, report));
     if (!ctx.globals.quiet && !ctx.json()) {
-      std::fprintf(stderr, "note: the registry frees the blobs only when its garbage collection runs "
-                           "(docker-registry garbage-collect CONFIG), a separate step\n");
+      ctx.print_err("note: the registry frees the blobs only when its garbage collection runs "
+                    "(docker-registry garbage-collect CONFIG), a separate step");
     }
   }
   if (ctx.json()) ctx.print_json(report);
@@ -484,6 +474,7 @@ void add_image_commands(CLI::App& app, Context& ctx) {
   build->add_option("app", args->target, "APP (the image name)")->required();
   build->add_option("--context", args->build.context, "Build context directory (default: the project directory)");
   build->add_option("-f,--file", args->build.dockerfile, "Dockerfile path inside the context");
+  ctx.path_option(args->build.context);
   build->add_option("--build-arg", args->build.build_args, "NAME=VALUE (repeatable)");
   build->add_flag("--pull", args->build.pull, "Always pull the base image");
   build->add_flag("--no-cache", args->build.no_cache, "Do not use the build cache");

@@ -29,6 +29,7 @@ void add_init_command(CLI::App& app, Context& ctx) {
       "init", "Start a project: mctl.yaml, one app spec, .gitignore and .gitattributes");
   init->add_option("dir", args->dir, "Project directory (created when missing; default: .)");
   init->add_option("--app", args->app, "Name of the first app (default: the directory's name)");
+  ctx.path_option(args->dir);
   init->callback(command(ctx, [args, &ctx] {
     const std::string project = templates::name_from_directory(args->dir);
     const std::string name = args->app.value_or(project);

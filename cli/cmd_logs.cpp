@@ -39,37 +39,33 @@ constexpr const char* k_colors[] = {"\033[36m", "\033[33m", "\033[32m",
 // tasks, stderr marked with "!" when both streams are shown; bytes as the task wrote them.
 class Printer : public mesos::LogSink {
  public:
-  Printer(bool label, bool mark_stderr, bool color, bool flush)
-      : m_label(label), m_mark(mark_stderr), m_color(color), m_flush(flush) {}
-
-  // --json: one NDJSON line per log line (docs/output.md); bytes that are not UTF-8 become U+FFFD.
-  void json_lines(Context& ctx) { m_ctx = &ctx; }
+  // With ctx.json(): one NDJSON line per log line (docs/output.md); bytes that are not UTF-8
+  // become U+FFFD.
+  Printer(Context& ctx, bool label, bool mark_stderr, bool color)
+      : m_ctx(ctx), m_label(label), m_mark(mark_stderr), m_color(color) {}
 
   void line(const mesos::TaskRef& task, mesos::Stream stream, std::string_view text) override {
     const bool err = stream == mesos::Stream::err;
-    if (m_ctx) {
+    if (m_ctx.json()) {
       const nlohmann::json j = {{"event", "line"},
                                 {"task", task.id},
                                 {"host", task.host},
                                 {"stream", err ? "stderr" : "stdout"},
                                 {"text", std::string(text)}};
-      m_ctx->print(j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace));
-      if (m_flush) std::fflush(stdout);
+      m_ctx.print(j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace));
       return;
     }
     std::string prefix;
     if (m_label) prefix = painted(label(task), color_of(task)) + " ";
     if (m_label || m_mark)
       prefix += err && m_mark ? painted("!", "\033[31m") + " " : (m_label ? "| " : "  ");
-    std::fwrite(prefix.data(), 1, prefix.size(), stdout);
-    std::fwrite(text.data(), 1, text.size(), stdout);
-    std::fputc('\n', stdout);
-    if (m_flush) std::fflush(stdout);
+    prefix.append(text);
+    prefix.push_back('\n');
+    m_ctx.out().write(prefix);
   }
 
   void note(const mesos::TaskRef& task, const std::string& message) override {
-    std::fflush(stdout);
-    std::fprintf(stderr, "mctl: %s: %s\n", label(task).c_str(), message.c_str());
+    m_ctx.print_err(fmt::format("mctl: {}: {}", label(task), message));
   }
 
  private:
@@ -86,8 +82,8 @@ class Printer : public mesos::LogSink {
     return m_color ? fmt::format("{}{}\033[0m", color, text) : text;
   }
 
-  bool m_label, m_mark, m_color, m_flush;
-  Context* m_ctx = nullptr;
+  Context& m_ctx;
+  bool m_label, m_mark, m_color;
   std::size_t m_width = 0;
   std::map<std::string, std::size_t> m_colors;
 };
@@ -162,11 +158,9 @@ void run_logs(Context& ctx, const LogsFlags& f) {
   // Several tasks (or a follow, where tasks join) get a prefix; the streams are marked when both
   // are shown.
   const bool label = f.task.empty();
-  Printer printer(label, o.out && o.err, ctx.color() && ctx.stdout_is_tty(), f.follow);
-  if (ctx.json()) printer.json_lines(ctx);
+  Printer printer(ctx, label, o.out && o.err, ctx.color() && ctx.stdout_is_tty());
   const auto& stop = deploying::catch_interrupts();
   const auto result = mesos::read_logs(*client, list, o, printer, stop);
-  std::fflush(stdout);
   if (ctx.json()) {
     ctx.print_stream_result(
         {{"event", "result"}, {"command", "logs"}, {"app", id}, {"tasks_read", result.read}});

@@ -37,12 +37,9 @@ void run_local_logs(Context& ctx, const LocalLogsQuery& f) {
                                                 {"stream", err ? "stderr" : "stdout"},
                                                 {"text", line}};
                       ctx.print(j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace));
-                      std::fflush(stdout);
                       return;
                     }
-                    std::FILE* out = err ? stderr : stdout;
-                    std::fprintf(out, "%s | %s\n", name.c_str(), line.c_str());
-                    std::fflush(out);
+                    (err ? ctx.err() : ctx.out()).write(fmt::format("{} | {}\n", name, line));
                   });
   if (ctx.json()) ctx.print_stream_result({{"event", "result"}, {"command", "logs"}, {"app", id}});
 }

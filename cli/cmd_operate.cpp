@@ -143,9 +143,9 @@ void confirm_scale(Context& ctx, deploy::MarathonClient& client, const std::stri
   if (!app) return;  // the command says the app does not exist (exit 8)
   const int now = app->value("instances", 0);
   if (!ctx.json() && !ctx.globals.quiet) {
-    std::fprintf(stderr, "%s: ~ /instances: %d -> %d\n", id.c_str(), now, instances);
+    ctx.print_err(fmt::format("{}: ~ /instances: {} -> {}", id, now, instances));
   }
-  if (instances != 0 || now == 0 || yes || !ctx.stdin_is_tty() || !core::is_terminal(STDERR_FILENO)) return;
+  if (instances != 0 || now == 0 || yes || !ctx.stdin_is_tty() || !ctx.stderr_is_tty()) return;
   const auto answer = core::prompt_line(fmt::format("Stop every task of {} on {}? [y/N] ", id, client.current_url()));
   if (answer != "y" && answer != "yes") throw Error(fmt::format("scale {} to 0: not confirmed; nothing was changed", id), Exit::failure);
 }

@@ -114,6 +114,7 @@ void add_render_commands(CLI::App& app, Context& ctx) {
   sub->add_option("app", render_args->apps, "App name in apps_dir, or a spec file")->expected(0, 1);
   sub->add_flag("--all", render_args->all, "Render every app of apps_dir (stdout: a JSON list)");
   sub->add_option("-o,--out", render_args->output_path, "Write to FILE (with --all: DIR/<app>.json), atomically");
+  ctx.path_option(render_args->output_path);
   sub->add_option("--set", render_args->sets, "Variable name=value (typed as YAML); repeatable");
   sub->add_flag("--lint", render_args->lint, "Add the platform checklist's warnings");
   sub->callback(command(ctx, [&ctx, render_args] { render(ctx, *render_args); }));

@@ -156,7 +156,7 @@ int one_round(Context& ctx, mesos::MesosClient& client, const TopFlags& f,
     if (stop) return 0;
     if (!u.problem.empty()) {
       ++missing;
-      std::fprintf(stderr, "mctl: %s: %s\n", u.task.id.c_str(), u.problem.c_str());
+      ctx.print_err(fmt::format("mctl: {}: {}", u.task.id, u.problem));
     }
     apps[u.task.app_id].push_back(std::move(u));
   }
@@ -165,7 +165,6 @@ int one_round(Context& ctx, mesos::MesosClient& client, const TopFlags& f,
   } else {
     ctx.print((redraw ? "\033[H\033[2J" : "") + as_table(apps, ctx.color() && ctx.stdout_is_tty()));
   }
-  std::fflush(stdout);
   return missing;
 }
 

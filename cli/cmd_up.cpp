@@ -78,9 +78,9 @@ void print_event(Context& ctx, const local::UpEvent& e) {
     ctx.print(fmt::format("{} | {}", e.container, e.text));
   } else if (!ctx.globals.quiet) {
     const std::string line = e.container.empty()
-                                 ? fmt::format("mctl: {}\n", e.text)
-                                 : fmt::format("mctl: {}: {}\n", e.container, e.text);
-    std::fputs(line.c_str(), stderr);
+                                 ? fmt::format("mctl: {}", e.text)
+                                 : fmt::format("mctl: {}: {}", e.container, e.text);
+    ctx.print_err(line);
   }
 }
 
@@ -128,7 +128,7 @@ void run_up(Context& ctx, const UpFlags& f) {
   }
   if (result.exit == Exit::interrupted)
     throw Error("up: interrupted; removed the containers this run started", Exit::interrupted);
-  for (const auto& line : result.failure_logs) std::fprintf(stderr, "  | %s\n", line.c_str());
+  for (const auto& line : result.failure_logs) ctx.print_err("  | " + line);
   throw Error(fmt::format("up: {} (containers left for 'mctl logs --local' and 'mctl down')",
                           result.failure),
               result.exit);

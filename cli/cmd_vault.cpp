@@ -39,6 +39,14 @@ struct VaultFlags {
   std::uint32_t argon2_mem_mib = 0;
 };
 
+// Where the FILE of "label@FILE" (or of a bare FILE) starts; npos for label@prompt.
+std::size_t vault_id_file_start(const std::string& vault_id) {
+  const auto at = vault_id.find('@');
+  const std::size_t start = at == std::string::npos ? 0 : at + 1;
+  return vault_id.compare(start, std::string::npos, "prompt") == 0 || start == vault_id.size() ? std::string::npos
+                                                                                              : start;
+}
+
 void add_password_options(CLI::App* sub, VaultFlags& f) {
   sub->add_option("--vault-password-file,--vault-pass-file", f.passwords.password_files,
                   "File holding the vault password; an executable file is run (repeatable)")
@@ -74,14 +82,18 @@ vault::Settings settings(Context& ctx, const VaultFlags& f, bool confirm) {
 }
 
 void status(Context& ctx, const std::string& line) {
-  if (!ctx.globals.quiet) std::fprintf(stderr, "%s\n", line.c_str());
+  if (!ctx.globals.quiet) ctx.print_err(line);
 }
 
 vault::VaultPassword new_password(Context& ctx, const VaultFlags& f, const vault::Settings& s) {
   std::vector<vault::VaultPassword> got;
   vault::PasswordRequest request;
   request.password_files = f.new_password_files;
-  if (f.new_vault_id) request.vault_ids = {*f.new_vault_id};
+  if (f.new_vault_id) {
+    std::string id = *f.new_vault_id;
+    if (const auto at = vault_id_file_start(id); at != std::string::npos) id = id.substr(0, at) + ctx.path(id.substr(at)).string();
+    request.vault_ids = {id};
+  }
   if (request.password_files.empty() && request.vault_ids.empty()) request.ask = true;
   if (request.password_files.size() + request.vault_ids.size() > 1) {
     throw Error("rekey takes one new password source", Exit::usage);
@@ -218,6 +230,9 @@ void add_vault_command(CLI::App& app, Context& ctx) {
   auto* dec_str = vault_cmd->add_subcommand("decrypt-string", "Decrypt a !vault block or vault text from stdin");
 
   for (auto* sub : {create, encrypt, decrypt, view, edit, rekey, enc_str, dec_str}) add_password_options(sub, *f);
+  for (auto* paths : {&f->files, &f->passwords.password_files, &f->new_password_files}) ctx.path_option(*paths);
+  ctx.path_option(f->output);
+  ctx.path_option(f->passwords.vault_ids, vault_id_file_start);
   for (auto* sub : {create, encrypt, edit, rekey, enc_str}) add_writer_options(sub, *f);
 
   create->callback(command(ctx, [&ctx, f] {
@@ -237,8 +252,8 @@ void add_vault_command(CLI::App& app, Context& ctx) {
       ctx.print_json(out);
       return;
     }
-    vault::encrypt_files(f->files, settings(ctx, *f, true), std::cout);
-    std::cout.flush();
+    SinkStream out(ctx.out());
+    vault::encrypt_files(f->files, settings(ctx, *f, true), out);
     if (!piped) status(ctx, "Encryption successful");
   }));
   decrypt->callback(command(ctx, [&ctx, f] {
@@ -251,8 +266,8 @@ void add_vault_command(CLI::App& app, Context& ctx) {
       print_plaintexts(ctx, "decrypt", items);
       return;
     }
-    vault::decrypt_files(f->files, settings(ctx, *f, false), f->output, std::cout);
-    std::cout.flush();
+    SinkStream out(ctx.out());
+    vault::decrypt_files(f->files, settings(ctx, *f, false), f->output, out);
     if (ctx.json()) {
       ctx.print_json({{"action", "decrypt"}, {"files", file_list(f->files)},
                       {"output", f->output ? nlohmann::json(*f->output) : nlohmann::json()}});
@@ -261,7 +276,10 @@ void add_vault_command(CLI::App& app, Context& ctx) {
   }));
   view->callback(command(ctx, [&ctx, f] {
     const auto s = settings(ctx, *f, false);
-    if (!ctx.json()) return vault::view_files(f->files, s, std::cout);
+    if (!ctx.json()) {
+      SinkStream out(ctx.out());
+      return vault::view_files(f->files, s, out);
+    }
     std::vector<std::pair<std::string, vault::SecretString>> items;
     for (const auto& file : f->files) {
       items.emplace_back(file, capture([&](std::ostream& out) { vault::view_files({file}, s, out); }));
@@ -305,8 +323,7 @@ void add_vault_command(CLI::App& app, Context& ctx) {
       items.emplace_back("-", std::move(plain));
       return print_plaintexts(ctx, "decrypt-string", items);
     }
-    std::cout.write(plain.data(), static_cast<std::streamsize>(plain.size()));
-    std::cout.flush();
+    ctx.out().write(plain.view());
   }));
 }
 

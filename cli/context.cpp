@@ -15,12 +15,28 @@
 
 namespace mctl::cli {
 
+Context::Context(std::map<std::string, std::string> environ)
+    : m_environ(std::move(environ)),
+      m_own_out(std::make_unique<StringSink>()),
+      m_own_err(std::make_unique<StringSink>()),
+      m_out(m_own_out.get()),
+      m_err(m_own_err.get()) {}
+
 void Context::begin() {
-  if (globals.chdir && ::chdir(globals.chdir->c_str()) != 0) {
-    throw Error(fmt::format("cannot change to directory {} (-C): {}", *globals.chdir, std::strerror(errno)),
-                Exit::usage);
+  if (globals.chdir) {
+    std::error_code ec;
+    const auto st = std::filesystem::status(*globals.chdir, ec);
+    if (!std::filesystem::is_directory(st)) {
+      const std::string why = !std::filesystem::exists(st) ? "no such directory"
+                              : ec                         ? ec.message()
+                                                           : "not a directory";
+      throw Error(fmt::format("-C {}: {}", *globals.chdir, why), Exit::usage);
+    }
   }
-  globals.chdir.reset();
+  if (!m_begun) {
+    for (const auto& resolve : m_path_options) resolve();
+  }
+  m_begun = true;
   const auto output = environ("MCTL_OUTPUT").value_or("text");
   if (output != "text" && output != "json") {
     throw Error(fmt::format("MCTL_OUTPUT is '{}'; it must be text or json", output), Exit::usage);
@@ -28,35 +44,75 @@ void Context::begin() {
   using core::log::Level;
   core::log::set_level(globals.quiet ? Level::quiet
                                      : static_cast<Level>(std::min(globals.verbosity, 3)));
-  m_stdout_tty = core::is_terminal(STDOUT_FILENO);
   m_stdin_tty = core::is_terminal(STDIN_FILENO);
   const bool no_color_env = environ("NO_COLOR").has_value();
   const bool dumb = environ("TERM").value_or("") == "dumb";
   const std::string mode = globals.no_color ? "never" : globals.color;
-  m_color = core::color_wanted(mode, m_stdout_tty, no_color_env, dumb);
-  m_err_color = core::color_wanted(mode, core::is_terminal(STDERR_FILENO), no_color_env, dumb);
+  m_color = core::color_wanted(mode, m_out->terminal(), no_color_env, dumb);
+  m_err_color = core::color_wanted(mode, m_err->terminal(), no_color_env, dumb);
   core::log::set_color(m_err_color);
   core::log::info("{}", version_line());
 }
 
-core::Config& Context::config() {
-  if (!m_config) {
-    core::LoadOptions options;
-    options.cwd = ".";
-    if (globals.config_file) options.config_file = *globals.config_file;
-    options.env_name = globals.env;
-    options.environ = m_environ;
-    if (!globals.marathon.empty()) {
-      options.flags.push_back({"marathon.urls", globals.marathon, "--marathon"});
+std::filesystem::path Context::base_dir() const {
+  return globals.chdir ? std::filesystem::path(*globals.chdir) : std::filesystem::path(".");
+}
+
+std::filesystem::path Context::path(const std::string& given) const {
+  std::filesystem::path p(given);
+  if (!globals.chdir || p.is_absolute() || given.empty() || given == "-") return p;
+  return base_dir() / p;
+}
+
+void Context::path_option(std::string& value) {
+  m_path_options.emplace_back([this, &value] {
+    if (!value.empty()) value = path(value).string();
+  });
+}
+
+void Context::path_option(std::optional<std::string>& value) {
+  m_path_options.emplace_back([this, &value] {
+    if (value) value = path(*value).string();
+  });
+}
+
+void Context::path_option(std::vector<std::string>& values) {
+  m_path_options.emplace_back([this, &values] {
+    for (auto& v : values) v = path(v).string();
+  });
+}
+
+void Context::path_option(std::vector<std::string>& values, std::size_t (*split)(const std::string&)) {
+  m_path_options.emplace_back([this, &values, split] {
+    for (auto& v : values) {
+      const auto at = split(v);
+      if (at != std::string::npos) v = v.substr(0, at) + path(v.substr(at)).string();
     }
-    if (globals.mesos_dns) options.flags.push_back({"mesos_dns", *globals.mesos_dns, "--mesos-dns"});
-    if (!globals.mesos.empty()) options.flags.push_back({"mesos.master_urls", globals.mesos, "--mesos"});
-    if (globals.registry) options.flags.push_back({"registry", *globals.registry, "--registry"});
-    for (auto& f : m_pending_flags) options.flags.push_back(f);
-    m_config = core::Config::load(options);
-  }
+  });
+}
+
+// The layers every command's configuration is made of: the project file, the environment,
+// the process environment, the global flags and the command's own flags.
+core::LoadOptions Context::load_options(const std::optional<std::string>& env) const {
+  core::LoadOptions options;
+  options.cwd = base_dir();
+  if (globals.config_file) options.config_file = path(*globals.config_file);
+  options.env_name = env;
+  options.environ = m_environ;
+  if (!globals.marathon.empty()) options.flags.push_back({"marathon.urls", globals.marathon, "--marathon"});
+  if (globals.mesos_dns) options.flags.push_back({"mesos_dns", *globals.mesos_dns, "--mesos-dns"});
+  if (!globals.mesos.empty()) options.flags.push_back({"mesos.master_urls", globals.mesos, "--mesos"});
+  if (globals.registry) options.flags.push_back({"registry", *globals.registry, "--registry"});
+  for (const auto& f : m_pending_flags) options.flags.push_back(f);
+  return options;
+}
+
+core::Config& Context::config() {
+  if (!m_config) m_config = core::Config::load(load_options(globals.env));
   return *m_config;
 }
+
+core::Config Context::config_for(const std::string& env) const { return core::Config::load(load_options(env)); }
 
 void Context::set_flag(const std::string& key, const nlohmann::json& value, const std::string& flag) {
   if (m_config) m_config->override({key, value, flag});
@@ -70,9 +126,13 @@ std::optional<std::string> Context::environ(const std::string& name) const {
 }
 
 void Context::print(const std::string& text) const {
-  std::fwrite(text.data(), 1, text.size(), stdout);
-  if (text.empty() || text.back() != '\n') std::fputc('\n', stdout);
-  std::fflush(stdout);
+  if (text.empty() || text.back() != '\n') m_out->write(text + "\n");
+  else m_out->write(text);
+}
+
+void Context::print_err(const std::string& text) const {
+  if (text.empty() || text.back() != '\n') m_err->write(text + "\n");
+  else m_err->write(text);
 }
 
 void Context::print_json(const nlohmann::json& result) {
@@ -83,9 +143,8 @@ void Context::print_json(const nlohmann::json& result) {
 
 void Context::print_json_text(std::string_view document) {
   if (m_result || m_result_printed) throw Error("internal error: a command printed two JSON results", Exit::failure);
-  std::fwrite(document.data(), 1, document.size(), stdout);
-  std::fputc('\n', stdout);
-  std::fflush(stdout);
+  m_out->write(document);
+  m_out->write("\n");
   m_result_printed = true;
 }
 
@@ -101,7 +160,7 @@ void Context::print_stream_result(const nlohmann::json& result) {
 
 int Context::finish(const Error* error) {
   if (error && *error->what()) {
-    std::fprintf(stderr, "%s %s\n", core::paint(core::Style::bad, "mctl: error:", m_err_color).c_str(), error->what());
+    print_err(fmt::format("{} {}", core::paint(core::Style::bad, "mctl: error:", m_err_color), error->what()));
   }
   core::log::info("took {} ms", std::chrono::duration_cast<std::chrono::milliseconds>(
                                     std::chrono::steady_clock::now() - m_started).count());

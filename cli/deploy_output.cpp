@@ -118,10 +118,12 @@ std::string redraw_region(const std::vector<std::string>& previous, const std::v
 
 namespace {
 
-// The width of the terminal on stderr, asked at every redraw (a resize takes effect at once).
+// The width of the terminal behind the error sink, asked at every redraw (a resize takes effect
+// at once).
 std::size_t terminal_columns(const Context& ctx) {
   winsize ws{};
-  if (::ioctl(STDERR_FILENO, TIOCGWINSZ, &ws) == 0 && ws.ws_col > 0) return ws.ws_col;
+  const int fd = ctx.err().fd();
+  if (fd >= 0 && ::ioctl(fd, TIOCGWINSZ, &ws) == 0 && ws.ws_col > 0) return ws.ws_col;
   if (auto c = ctx.environ("COLUMNS")) {
     const long n = std::strtol(c->c_str(), nullptr, 10);
     if (n > 0) return static_cast<std::size_t>(n);
@@ -132,7 +134,7 @@ std::size_t terminal_columns(const Context& ctx) {
 }  // namespace
 
 Progress::Progress(Context& ctx, const std::vector<std::string>& apps)
-    : m_ctx(ctx), m_tty(core::is_terminal(STDERR_FILENO) && !ctx.json()), m_text(!ctx.json() && !ctx.globals.quiet) {
+    : m_ctx(ctx), m_tty(ctx.stderr_is_tty() && !ctx.json()), m_text(!ctx.json() && !ctx.globals.quiet) {
   for (const auto& a : apps) {
     m_rows.push_back(Row{a, "pending", "pending", "", Clock::now(), Clock::now(), std::chrono::milliseconds(-1), false});
     m_app_width = std::max(m_app_width, a.size());
@@ -145,7 +147,9 @@ Progress::Progress(Context& ctx, const std::vector<std::string>& apps)
     struct sigaction sa {};
     sa.sa_handler = on_sigwinch;
     sigemptyset(&sa.sa_mask);
-    sigaction(SIGWINCH, &sa, nullptr);
+    struct sigaction previous {};
+    sigaction(SIGWINCH, &sa, &previous);
+    m_previous_winch = previous;
   }
   m_ticker = std::thread([this] { tick(); });
 }
@@ -208,24 +212,21 @@ void Progress::on_changes(const std::string& app, const std::vector<deploy::Fiel
 
 void Progress::print_line_locked(Row& r, bool heartbeat) {
   const auto now = Clock::now();
-  std::fprintf(stderr, "%s %s %s%s (%s)\n", utc_now(false).c_str(), r.app.c_str(), heartbeat ? "still " : "", r.text.c_str(),
-               deploy::live_seconds(elapsed(r, now)).c_str());
-  std::fflush(stderr);
+  m_ctx.print_err(fmt::format("{} {} {}{} ({})", utc_now(false), r.app, heartbeat ? "still " : "", r.text,
+                              deploy::live_seconds(elapsed(r, now))));
   r.printed = r.text;
   r.printed_at = now;
 }
 
 void Progress::above_locked(const std::vector<std::string>& lines) {
   if (!m_tty) {
-    for (const auto& l : lines) std::fprintf(stderr, "%s\n", l.c_str());
-    std::fflush(stderr);
+    for (const auto& l : lines) m_ctx.print_err(l);
     return;
   }
   const std::size_t columns = terminal_columns(m_ctx);
   std::vector<std::string> fitted;
   for (const auto& l : lines) fitted.push_back(fit_width(l, columns - 1));
-  const std::string out = redraw_region(m_drawn, fitted, columns);
-  std::fwrite(out.data(), 1, out.size(), stderr);
+  m_ctx.err().write(redraw_region(m_drawn, fitted, columns));
   m_drawn.clear();  // the lines above are permanent; the region starts below them
   redraw_locked();
 }
@@ -239,9 +240,7 @@ void Progress::redraw_locked() {
                                          r.text);
     lines.push_back(fit_width(line, columns - 1));  // the last column would wrap on some terminals
   }
-  const std::string out = redraw_region(m_drawn, lines, columns);
-  std::fwrite(out.data(), 1, out.size(), stderr);
-  std::fflush(stderr);
+  m_ctx.err().write(redraw_region(m_drawn, lines, columns));
   m_drawn = std::move(lines);
 }
 
@@ -283,14 +282,17 @@ void Progress::close() {
     m_closed = true;
     if (m_tty && !m_drawn.empty()) {
       // The summary follows on stdout: no progress line may stay above or inside it.
-      const std::string out = redraw_region(m_drawn, {}, terminal_columns(m_ctx));
-      std::fwrite(out.data(), 1, out.size(), stderr);
-      std::fflush(stderr);
+      m_ctx.err().write(redraw_region(m_drawn, {}, terminal_columns(m_ctx)));
       m_drawn.clear();
     }
   }
   m_wake.notify_all();
   if (m_ticker.joinable()) m_ticker.join();
+  if (m_previous_winch) {  // the process is left as it was found
+    sigaction(SIGWINCH, &*m_previous_winch, nullptr);
+    m_previous_winch.reset();
+    g_resized = false;
+  }
 }
 
 std::vector<deploy::AppResult> followed(Context& ctx, const std::vector<std::string>& apps, deploy::DeployOptions o,
@@ -314,18 +316,6 @@ deploy::DeployOptions options(Context& ctx, const std::string& timeout_flag) {
   o.rollback = *s.rollback;
   o.interrupted = &catch_interrupts();
   return o;
-}
-
-// The one-line summary of a failed command, as `mctl: error:` prints it.
-std::string failure_summary(const std::vector<deploy::AppResult>& results, const std::string& what, Exit exit) {
-  int bad = 0;
-  std::string first;
-  for (const auto& r : results) {
-    if (r.status == deploy::AppStatus::deployed || r.status == deploy::AppStatus::up_to_date) continue;
-    if (++bad == 1) first = fmt::format("{}: {}", r.id, r.message.substr(0, r.message.find('\n')));
-  }
-  if (exit == Exit::interrupted) return fmt::format("{}: interrupted; stopped following without touching Marathon", what);
-  return fmt::format("{}: {} of {} app(s) not done{}", what, bad, results.size(), first.empty() ? "" : " (" + first + ")");
 }
 
 void report(Context& ctx, const std::vector<deploy::AppResult>& results, const std::string& what) {
@@ -355,7 +345,7 @@ void report(Context& ctx, const std::vector<deploy::AppResult>& results, const s
   }
   // The one error boundary (cli::run) prints the error line, and with JSON output merges the
   // error object into the result line (Context::finish).
-  if (exit != Exit::ok) throw Error(failure_summary(results, what, exit), exit);
+  if (exit != Exit::ok) throw Error(deploy::failure_summary(results, what, exit, !ctx.json()), exit);
 }
 
 }  // namespace mctl::cli::deploying

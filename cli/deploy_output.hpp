@@ -2,12 +2,14 @@
 // What the deploy and operating commands share: the Marathon client for the environment,
 // app names resolved to Marathon ids, Ctrl-C handling, progress display and the final report.
 // Defined in deploy_output.cpp (app_id in cmd_deploy.cpp).
+#include <csignal>
 #include <atomic>
 #include <chrono>
 #include <condition_variable>
 #include <functional>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <thread>
 #include <vector>
@@ -98,6 +100,7 @@ class Progress {
   bool m_closed = false;
   std::chrono::milliseconds m_heartbeat{30'000};
   std::thread m_ticker;
+  std::optional<struct sigaction> m_previous_winch;  // TTY: the SIGWINCH action to put back
 };
 
 // Runs `body` (a change and its follow) with the progress display for `apps`, the same for

@@ -78,6 +78,8 @@ class Config {
   // The mctl.yaml used, if any, and the directory relative paths are resolved against.
   const std::optional<std::filesystem::path>& file() const { return m_file; }
   const std::filesystem::path& project_dir() const { return m_project_dir; }
+  // The directory the user's relative paths are taken from (LoadOptions::cwd, made absolute).
+  const std::filesystem::path& cwd() const { return m_cwd; }
 
   // The typed configuration, one struct per area (core/settings.hpp).
   const Settings& settings() const { return m_typed; }

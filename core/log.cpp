@@ -16,10 +16,19 @@ void set_level(Level l) { g_level = static_cast<int>(l); }
 Level level() { return static_cast<Level>(g_level.load()); }
 bool enabled(Level l) { return static_cast<int>(l) <= g_level.load(); }
 void set_color(bool on) { g_color = on; }
+bool color() { return g_color; }
 
-void set_sink(std::function<void(Level, std::string_view)> sink) {
-  std::lock_guard lock(g_mutex);
-  g_sink = std::move(sink);
+std::function<void(Level, std::string_view)> set_sink(std::function<void(Level, std::string_view)> sink) {
+  const std::lock_guard lock(g_mutex);
+  std::swap(g_sink, sink);
+  return sink;
+}
+
+std::string format_line(Level l, std::string_view message, bool color) {
+  const char* prefix = l == Level::warn ? "warning: " : "";
+  const char* start = "";
+  if (color) start = l == Level::warn ? "\033[33m" : "\033[2m";
+  return fmt::format("{}{}{}{}\n", start, prefix, message, color ? "\033[0m" : "");
 }
 
 void write(Level l, std::string_view message) {
@@ -30,12 +39,9 @@ void write(Level l, std::string_view message) {
       return;
     }
   }
-  const char* prefix = l == Level::warn ? "warning: " : "";
-  const char* color = "";
-  if (g_color) color = l == Level::warn ? "\033[33m" : "\033[2m";
-  std::lock_guard lock(g_mutex);
-  std::fprintf(stderr, "%s%s%.*s%s\n", color, prefix, static_cast<int>(message.size()),
-               message.data(), g_color ? "\033[0m" : "");
+  const std::string line = format_line(l, message, g_color);
+  const std::lock_guard lock(g_mutex);
+  std::fwrite(line.data(), 1, line.size(), stderr);
 }
 
 }  // namespace mctl::core::log

@@ -4,6 +4,7 @@
 #include <fmt/format.h>
 
 #include <functional>
+#include <string>
 #include <string_view>
 
 namespace mctl::core::log {
@@ -14,9 +15,13 @@ void set_level(Level level);
 Level level();
 bool enabled(Level level);
 void set_color(bool on);
+bool color();
 void write(Level level, std::string_view message);
-// Redirects log lines (tests); an empty function restores stderr.
-void set_sink(std::function<void(Level, std::string_view)> sink);
+// A log line as it is printed: "warning: " before a warning, colour when set, a newline.
+std::string format_line(Level level, std::string_view message, bool color);
+// Redirects log lines (cli::run: to its error sink; tests); an empty function restores
+// stderr. Returns the sink it replaced, for putting it back.
+std::function<void(Level, std::string_view)> set_sink(std::function<void(Level, std::string_view)> sink);
 
 template <typename... Args>
 void info(fmt::format_string<Args...> f, Args&&... args) {

@@ -3,12 +3,14 @@
 #include <fcntl.h>
 #include <fmt/format.h>
 #include <poll.h>
+#include <pthread.h>
 #include <signal.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include <cerrno>
 #include <cstring>
+#include <ctime>
 
 #include "core/error.hpp"
 
@@ -81,6 +83,43 @@ bool pump(Pipe& in, Pipe& out, Pipe& err, const ProcessOptions& options, Process
   return true;
 }
 
+// While alive, a write to a pipe whose reader is gone fails with EPIPE instead of killing the
+// process: SIGPIPE is blocked on this thread only, and one it raised is consumed before the
+// old mask comes back (the process-wide disposition is never touched).
+class ScopedPipeSignal {
+ public:
+  ScopedPipeSignal() {
+    sigset_t pipe_only;
+    sigemptyset(&pipe_only);
+    sigaddset(&pipe_only, SIGPIPE);
+    sigset_t pending;
+    sigpending(&pending);
+    m_was_pending = sigismember(&pending, SIGPIPE) == 1;
+    pthread_sigmask(SIG_BLOCK, &pipe_only, &m_old);
+  }
+  ~ScopedPipeSignal() {
+    sigset_t pending;
+    sigpending(&pending);
+    if (!m_was_pending && sigismember(&pending, SIGPIPE) == 1) {
+      sigset_t pipe_only;
+      sigemptyset(&pipe_only);
+      sigaddset(&pipe_only, SIGPIPE);
+      const timespec now{0, 0};
+      while (sigtimedwait(&pipe_only, nullptr, &now) < 0 && errno == EINTR) {
+      }
+    }
+    pthread_sigmask(SIG_SETMASK, &m_old, nullptr);
+  }
+  ScopedPipeSignal(const ScopedPipeSignal&) = delete;
+  ScopedPipeSignal& operator=(const ScopedPipeSignal&) = delete;
+  ScopedPipeSignal(ScopedPipeSignal&&) = delete;
+  ScopedPipeSignal& operator=(ScopedPipeSignal&&) = delete;
+
+ private:
+  sigset_t m_old{};
+  bool m_was_pending = false;
+};
+
 }  // namespace
 
 ProcessResult run_process(const std::vector<std::string>& argv, const ProcessOptions& options) {
@@ -102,8 +141,11 @@ ProcessResult run_process(const std::vector<std::string>& argv, const ProcessOpt
   err.close_end(1);
   if (!options.capture_stderr) err.close_end(0);
   ProcessResult result;
-  ::signal(SIGPIPE, SIG_IGN);
-  const bool finished = pump(in, out, err, options, result);
+  bool finished = false;
+  {
+    const ScopedPipeSignal no_sigpipe;  // the child may exit before reading all its input
+    finished = pump(in, out, err, options, result);
+  }
   if (!finished) ::kill(pid, SIGKILL);
   int status = 0;
   while (::waitpid(pid, &status, 0) < 0 && errno == EINTR) {

@@ -171,4 +171,22 @@ std::string status_text(const json& app, const json& deployments) {
   return out;
 }
 
+std::string failure_summary(const std::vector<AppResult>& results, const std::string& what, Exit exit,
+                            bool reasons_shown) {
+  if (exit == Exit::interrupted) return fmt::format("{}: interrupted; stopped following without touching Marathon", what);
+  std::vector<const AppResult*> bad;
+  for (const auto& r : results) {
+    if (r.status != AppStatus::deployed && r.status != AppStatus::up_to_date) bad.push_back(&r);
+  }
+  const std::string head = fmt::format("{}: {} of {} app(s) not done", what, bad.size(), results.size());
+  if (bad.empty()) return head;
+  if (reasons_shown) {
+    std::vector<std::string> ids;
+    for (const auto* r : bad) ids.push_back(r->id);
+    return fmt::format("{}: {} ({} above)", head, fmt::join(ids, ", "), bad.size() == 1 ? "reason" : "reasons");
+  }
+  const auto& first = *bad.front();
+  return fmt::format("{} ({}: {})", head, first.id, first.message.substr(0, first.message.find('\n')));
+}
+
 }  // namespace mctl::deploy

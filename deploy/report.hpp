@@ -22,6 +22,13 @@ json result_json(const AppResult& r);
 // the environment flag (e.g. " -e prod").
 std::vector<std::string> next_steps(const AppResult& r, const std::string& suffix);
 
+// The one-line summary of a command whose apps did not all end well, for `mctl: error:`.
+// With `reasons_shown` (the text report above already gave each app's reason in full) it
+// names the apps only: "deploy: 1 of 1 app(s) not done: /web (reason above)"; otherwise the
+// first app's reason (first line) is included: "... not done (/web: crash loop ...)".
+std::string failure_summary(const std::vector<AppResult>& results, const std::string& what, Exit exit,
+                            bool reasons_shown);
+
 // An app's state for `mctl status` / `mctl apps`.
 struct AppSummary {
   std::string id;

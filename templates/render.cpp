@@ -33,12 +33,20 @@ fs::path apps_dir(const core::Config& config) {
   return config.settings().project.apps_dir->value_or(config.project_dir() / "apps");
 }
 
-// How a path is shown in messages: relative to the working directory when below it.
-std::string display(const fs::path& p) {
+// How a path is shown in messages: relative to the user's working directory (the
+// configuration's cwd: mctl -C DIR's DIR) when below it.
+std::string display(const fs::path& p, const core::Config& config) {
   std::error_code ec;
-  const fs::path rel = p.lexically_proximate(fs::current_path(ec));
+  const fs::path base = config.cwd().empty() ? fs::current_path(ec) : config.cwd();
+  const fs::path rel = fs::absolute(p, ec).lexically_normal().lexically_proximate(base);
   if (!ec && !rel.empty() && *rel.begin() != "..") return rel.string();
   return p.string();
+}
+
+// A spec file the user named: relative to the configuration's working directory (mctl -C).
+fs::path given_path(const core::Config& config, const std::string& file) {
+  const fs::path p(file);
+  return p.is_absolute() || config.cwd().empty() ? p : (config.cwd() / p).lexically_normal();
 }
 
 std::optional<fs::path> existing_spec(const fs::path& dir, const std::string& stem) {
@@ -55,7 +63,7 @@ struct Located {
 };
 
 Located locate(const core::Config& config, const std::string& app_or_file) {
-  const fs::path given(app_or_file);
+  const fs::path given = given_path(config, app_or_file);
   if (app_or_file.find('/') != std::string::npos || is_spec_file(given)) {
     if (!fs::is_regular_file(given)) throw Error(fmt::format("render {}: no such spec file", app_or_file), Exit::usage);
     return {given.stem().string(), given};
@@ -64,12 +72,12 @@ Located locate(const core::Config& config, const std::string& app_or_file) {
   std::vector<std::string> names;
   if (fs::is_directory(apps_dir(config))) names = list_apps(config);
   throw Error(fmt::format("render {}: no app spec {}.yaml in {}{}", app_or_file, app_or_file,
-                          display(apps_dir(config)), core::suggestion_suffix(app_or_file, names)),
+                          display(apps_dir(config), config), core::suggestion_suffix(app_or_file, names)),
               Exit::usage);
 }
 
-SpecNode load(const fs::path& file) {
-  auto source = std::make_shared<Source>(Source{display(file), core::read_file(file)});
+SpecNode load(const fs::path& file, const core::Config& config) {
+  auto source = std::make_shared<Source>(Source{display(file, config), core::read_file(file)});
   return parse_spec(std::move(source));
 }
 
@@ -95,7 +103,7 @@ void apply_environment(SpecNode& spec, const core::Config& config, const Located
   }
   if (env.empty()) return;
   if (auto overlay_file = existing_spec(where.file.parent_path(), where.name + "." + env)) {
-    SpecNode overlay = load(*overlay_file);
+    SpecNode overlay = load(*overlay_file, config);
     if (overlay.kind == SpecNode::Kind::null) return;
     if (overlay.kind != SpecNode::Kind::map) {
       throw Error(fmt::format("{}: an overlay must be a map of fields", overlay.pos.str()), Exit::usage);
@@ -253,7 +261,7 @@ void sort_problems(std::vector<SpecProblem>& problems) {
 std::vector<std::string> list_apps(const core::Config& config) {
   const fs::path dir = apps_dir(config);
   if (!fs::is_directory(dir)) {
-    throw Error(fmt::format("list apps: {} is not a directory (apps_dir)", display(dir)), Exit::usage);
+    throw Error(fmt::format("list apps: {} is not a directory (apps_dir)", display(dir, config)), Exit::usage);
   }
   const auto& envs = config.environments();
   std::vector<std::string> names;
@@ -274,7 +282,7 @@ std::vector<std::string> list_apps(const core::Config& config) {
 std::string resolve_app_id(const core::Config& config, const std::string& app_or_file,
                            const RenderOptions& options) {
   const Located where = locate(config, app_or_file);
-  SpecNode spec = load(where.file);
+  SpecNode spec = load(where.file, config);
   if (spec.kind != SpecNode::Kind::map) {
     throw Error(fmt::format("{}: an app spec must be a map of Marathon app fields", spec.pos.str()), Exit::usage);
   }
@@ -304,7 +312,7 @@ std::string resolve_app_id(const core::Config& config, const std::string& app_or
 RenderReport check_app(const core::Config& config, const std::string& app_or_file, const RenderOptions& options) {
   const Located where = locate(config, app_or_file);
   RenderReport report{where.name, where.file, std::nullopt, {}, {}};
-  SpecNode spec = load(where.file);
+  SpecNode spec = load(where.file, config);
   if (spec.kind != SpecNode::Kind::map) {
     report.errors.push_back(to_spec_problem(spec.pos, "an app spec must be a map of Marathon app fields"));
     return report;

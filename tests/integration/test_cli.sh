@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # The command line itself: global options mean one thing wherever they stand, result format,
-# help, version, "did you mean", usage errors.
+# help, version, "did you mean", usage errors. The cases that need no server run in-process
+# (tests/unit/test_cli_run.cpp); these prove the real binary behaves the same.
 source "$(dirname "$0")/lib.sh"
 unset MCTL_VAULT_PASSWORD_FILE ANSIBLE_VAULT_PASSWORD_FILE MCTL_VAULT_IDS MCTL_VAULT_FORMAT MCTL_OUTPUT
 cd "$TMP" || exit 1
@@ -24,12 +25,6 @@ expect_eq "$(cat out2.yml)" "$(cat plain.yml)"
 expect_true test ! -e json
 expect_true test ! -e text
 
-test_case "the removed global --output is a usage error that names --json"
-mctl config show --output json
-expect_rc 2
-expect_contains "$ERR" "'--json'"
-expect_eq "$OUT" ""
-
 test_case "images gc: what to clean is a subcommand; the global --registry HOST is the host"
 port=$(free_port)  # closed: nothing listens on it
 mctl images gc --registry "127.0.0.1:$port" --no-marathon --yes
@@ -41,10 +36,7 @@ mctl --registry "127.0.0.1:$port" images gc registry --no-marathon --yes
 expect_rc 3
 expect_contains "$ERR" "127.0.0.1:$port"
 
-test_case "--json and MCTL_OUTPUT=json: the error is JSON on stdout too"
-mctl -C "$TMP/nowhere" config show --json
-expect_rc 2
-expect_eq "$(json_field 'j["error"]["exit_code"]')" 2
+test_case "MCTL_OUTPUT=json from the process environment: the error is JSON on stdout too"
 MCTL_OUTPUT=json run "$MCTL" -C "$TMP/nowhere" config show
 expect_rc 2
 expect_eq "$(json_field 'j["error"]["exit_code"]')" 2
@@ -67,54 +59,35 @@ expect_contains "$deploy_help" "mctl deploy web -e prod"
 mctl help deploy
 expect_rc 0
 expect_eq "$OUT" "$deploy_help"
-mctl help images gc registry
-expect_rc 0
-expect_contains "$OUT" "mctl images gc registry"
-expect_contains "$OUT" "--keep"
-mctl help
-expect_rc 0
-expect_contains "$OUT" "Exit codes:"
-mctl help deplyo
-expect_rc 2
-expect_contains "$ERR" "did you mean 'deploy'?"
 
 test_case "a mistyped command or option: did you mean, and the command's own help"
 mctl deplyo web
 expect_rc 2
 expect_eq "$ERR" "mctl: error: 'deplyo' is not a command of 'mctl' (did you mean 'deploy'?); see 'mctl --help'"
-mctl vault decrpyt s.yml
-expect_rc 2
-expect_contains "$ERR" "(did you mean 'decrypt'?); see 'mctl vault --help'"
-mctl deploy web --dry-rn
-expect_rc 2
-expect_eq "$ERR" "mctl: error: unknown option '--dry-rn' for 'mctl deploy' (did you mean '--dry-run'?); see 'mctl deploy --help'"
-mctl images gc
-expect_rc 2
-expect_contains "$ERR" "'mctl images gc' needs a command: local, registry"
-
-test_case "a number out of range reads as a range"
-mctl scale worker -1
-expect_rc 2
-expect_contains "$ERR" "must be a whole number >= 0, not '-1'"
-expect_contains "$ERR" "see 'mctl scale --help'"
-expect_not_contains "$ERR" "e+308"
-mctl deploy web --parallel 0
-expect_rc 2
-expect_contains "$ERR" "must be a whole number >= 1, not '0'"
-
-test_case "-q and -v together are a usage error"
-mctl -q -v config show
-expect_rc 2
-expect_contains "$ERR" "--quiet"
-expect_contains "$ERR" "see 'mctl --help'"
 
 test_case "a parse error is JSON on stdout too when JSON is asked for"
 mctl deplyo --json
 expect_rc 2
 expect_eq "$(json_field 'j["error"]["exit_code"]')" 2
 expect_contains "$(json_field 'j["error"]["message"]')" "did you mean 'deploy'?"
-MCTL_OUTPUT=json run "$MCTL" scale worker -1
+
+test_case "-C DIR: as if started in DIR (files, -o, the project), without a DIR: a usage error"
+mctl init proj --app web
+expect_rc 0
+printf 'id: /web\ninstances: 1\ncpus: 0.1\nmem: 64\ncontainer:\n  type: DOCKER\n  docker:\n    image: registry.example.com/web:v1\n' \
+  >proj/apps/web.yaml  # init's spec tags the image with the git commit; this one needs no git
+mkdir -p elsewhere
+cd elsewhere || exit 1
+mctl -C ../proj render web -o out.json
+expect_rc 0
+cd "$TMP" || exit 1
+expect_true test -s proj/out.json
+expect_true test ! -e elsewhere/out.json
+mctl -C proj render apps/web.yaml
+expect_rc 0
+expect_contains "$OUT" '"id"'
+mctl -C nowhere render web
 expect_rc 2
-expect_contains "$(json_field 'j["error"]["message"]')" ">= 0"
+expect_eq "$ERR" "mctl: error: -C nowhere: no such directory"
 
 finish

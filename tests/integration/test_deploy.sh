@@ -81,6 +81,11 @@ expect_contains "$OUT" "crash loop"
 expect_contains "$OUT" "last task failure:"
 expect_contains "$OUT" "Container exited"
 expect_true test $(( $(date +%s) - start )) -lt 30
+reason=$(sed -n 's|^/web: \(.*crash loop.*\) ([0-9.]*s)$|\1|p' <<<"$OUT")
+expect_contains "$reason" "crash loop" "the report line gives the reason"
+expect_eq "$(grep -cF -- "$reason" <<<"$OUT"$'\n'"$(grep '^mctl: error:' <<<"$ERR")")" 1 \
+  "the reason is printed once in the report, not again in the error line"
+expect_contains "$ERR" "mctl: error: deploy: 1 of 1 app(s) not done: /web (reason above)"
 expect_eq "$(app_field /web "a['container']['docker']['image']")" registry.local/web:v2 "image restored"
 
 test_case "--no-rollback: deadline leaves the deployment running, exit 4"

@@ -11,10 +11,14 @@
 #include <fstream>
 #include <iostream>
 #include <iterator>
+#include <map>
 #include <string>
 #include <vector>
 
+#include <nlohmann/json.hpp>
+
 #include "cli/app.hpp"
+#include "cli/sink.hpp"
 
 namespace fs = std::filesystem;
 
@@ -54,41 +58,50 @@ class Redirect {
 
 struct Sandbox {
   fs::path dir = fs::temp_directory_path() / ("mctl-unit-cli-run-" + std::to_string(::getpid()));
+  std::map<std::string, std::string> env{{"PATH", "/usr/bin:/bin"}, {"HOME", dir.string()}};
   Sandbox() {
     fs::create_directories(dir);
     std::ofstream(dir / "pw") << "right-password";
     std::ofstream(dir / "plain.yml") << "a: 1\n";
     std::ofstream(dir / "mctl.yaml") << "# a project with nothing configured\n";
-    for (const char* name : {"MCTL_VAULT_PASSWORD_FILE", "ANSIBLE_VAULT_PASSWORD_FILE", "MCTL_VAULT_IDS",
-                             "MCTL_OUTPUT", "MCTL_MARATHON_URL", "MCTL_ENV", "MCTL_CONFIG"}) {
-      ::unsetenv(name);
-    }
   }
   ~Sandbox() { fs::remove_all(dir); }
+  Sandbox(const Sandbox&) = delete;
+  Sandbox& operator=(const Sandbox&) = delete;
   std::string at(const std::string& name) const { return (dir / name).string(); }
 
+  // cli::run with string sinks; the process's own stdout and stderr must see nothing of it.
   Outcome run(std::vector<std::string> args) const {
     args.insert(args.begin(), "mctl");
     std::vector<char*> argv;
     for (auto& a : args) argv.push_back(a.data());
     argv.push_back(nullptr);
     Outcome o;
+    mctl::cli::StringSink out, err;
     std::fflush(stdout);
     std::fflush(stderr);
     {
-      const Redirect in_out(STDOUT_FILENO, dir / "out");
-      const Redirect in_err(STDERR_FILENO, dir / "err");
-      o.code = mctl::cli::run(static_cast<int>(args.size()), argv.data());
+      const Redirect in_out(STDOUT_FILENO, dir / "fd1");
+      const Redirect in_err(STDERR_FILENO, dir / "fd2");
+      o.code = mctl::cli::run(static_cast<int>(args.size()), argv.data(), env, out, err);
       std::cout.flush();
       std::cerr.flush();
       std::fflush(stdout);
       std::fflush(stderr);
     }
-    o.out = slurp(dir / "out");
-    o.err = slurp(dir / "err");
+    CHECK_MESSAGE(slurp(dir / "fd1").empty(), "bytes written around the out sink: " << slurp(dir / "fd1"));
+    CHECK_MESSAGE(slurp(dir / "fd2").empty(), "bytes written around the err sink: " << slurp(dir / "fd2"));
+    o.out = out.text();
+    o.err = err.text();
     return o;
   }
 };
+
+// An app spec that renders without git or a vault (init's uses the commit for its tag).
+void write_spec(const fs::path& file, const std::string& id) {
+  std::ofstream(file) << "id: " << id << "\ninstances: 1\ncpus: 0.1\nmem: 64\ncontainer:\n  type: DOCKER\n"
+                      << "  docker:\n    image: registry.example.com/web:v1\n";
+}
 
 // README: one 'mctl: error:' line on stderr, nothing on stdout, the table's code.
 void expect_error(const Sandbox& s, int code, const std::vector<std::string>& args) {
@@ -152,4 +165,199 @@ TEST_CASE("a usage error lists every command, also when a command's name was an 
   CHECK(o.code == 2);
   CHECK(o.err.find("'mctl' needs a command: vault, init, render, lint") != std::string::npos);
   CHECK(o.err.find("completion, man;") != std::string::npos);
+}
+
+namespace {
+
+nlohmann::json parsed(const std::string& text) {
+  INFO(text);
+  return nlohmann::json::parse(text);
+}
+
+}  // namespace
+
+TEST_CASE("-C DIR: paths are taken from DIR as if started there, and the process stays where it is") {
+  const Sandbox s;
+  const fs::path cwd = fs::current_path();
+  const auto init = s.run({"init", s.at("proj"), "--app", "web"});
+  REQUIRE_MESSAGE(init.code == 0, init.err);
+  write_spec(s.dir / "proj" / "apps" / "web.yaml", "/web");
+  std::ofstream(s.dir / "proj" / "pw") << "proj-password";
+  std::ofstream(s.dir / "proj" / "secrets.yml") << "token: abc\n";
+  const std::string proj = s.at("proj");
+
+  const auto rendered = s.run({"-C", proj, "render", "web"});
+  CHECK_MESSAGE(rendered.code == 0, rendered.err);
+  CHECK(parsed(rendered.out)["id"].get<std::string>().find("web") != std::string::npos);
+  CHECK(fs::current_path() == cwd);
+
+  const auto by_file = s.run({"-C", proj, "render", "apps/web.yaml", "-o", "out.json"});
+  CHECK_MESSAGE(by_file.code == 0, by_file.err);
+  CHECK(fs::is_regular_file(s.dir / "proj" / "out.json"));  // where git -C would put it
+  CHECK_FALSE(fs::exists(cwd / "out.json"));
+
+  const auto encrypted = s.run({"-C", proj, "vault", "encrypt", "secrets.yml", "--vault-password-file", "pw"});
+  CHECK_MESSAGE(encrypted.code == 0, encrypted.err);
+  CHECK(slurp(s.dir / "proj" / "secrets.yml").find("token: abc") == std::string::npos);  // encrypted in proj/
+  const auto viewed = s.run({"-C", proj, "vault", "view", "secrets.yml", "--vault-password-file", "pw"});
+  CHECK_MESSAGE(viewed.code == 0, viewed.err);
+  CHECK(viewed.out == "token: abc\n");
+  // The same options after the command (global options may follow it).
+  const auto after = s.run({"vault", "view", "secrets.yml", "--vault-id", "default@pw", "-C", proj});
+  CHECK_MESSAGE(after.code == 0, after.err);
+  CHECK(after.out == "token: abc\n");
+
+  const auto shown = s.run({"-C", proj, "--json", "config", "show"});
+  CHECK_MESSAGE(shown.code == 0, shown.err);
+  CHECK(shown.out.find((s.dir / "proj" / "mctl.yaml").string()) != std::string::npos);
+  CHECK(fs::current_path() == cwd);
+}
+
+TEST_CASE("-C with a directory that does not exist is a usage error, JSON when asked") {
+  const Sandbox s;
+  const fs::path cwd = fs::current_path();
+  expect_error(s, 2, {"-C", s.at("nowhere"), "config", "show"});
+  CHECK(s.run({"-C", s.at("nowhere"), "config", "show"}).err.find("nowhere") != std::string::npos);
+  expect_error(s, 2, {"-C", s.at("plain.yml"), "render", "web"});  // a file, not a directory
+  const auto json = s.run({"-C", s.at("nowhere"), "config", "show", "--json"});
+  CHECK(json.code == 2);
+  CHECK(parsed(json.out)["error"]["exit_code"] == 2);
+  CHECK(fs::current_path() == cwd);
+}
+
+TEST_CASE("MCTL_OUTPUT=json comes from the environment given to run, not the process's") {
+  Sandbox s;
+  s.env["MCTL_OUTPUT"] = "json";
+  const auto o = s.run({"-C", s.at("nowhere"), "config", "show"});
+  CHECK(o.code == 2);
+  CHECK(parsed(o.out)["error"]["exit_code"] == 2);
+  s.env["MCTL_OUTPUT"] = "yaml";
+  expect_error(s, 2, {"version"});
+}
+
+TEST_CASE("the removed global --output is a usage error that names --json") {
+  const Sandbox s;
+  const auto o = s.run({"config", "show", "--output", "json"});
+  CHECK(o.code == 2);
+  CHECK(o.err.find("'--json'") != std::string::npos);
+  CHECK(o.out.empty());
+}
+
+TEST_CASE("--version and 'mctl version' agree; --help goes to the out sink") {
+  const Sandbox s;
+  const auto flag = s.run({"--version"});
+  CHECK(flag.code == 0);
+  CHECK(flag.out.rfind("mctl ", 0) == 0);
+  const auto cmd = s.run({"version"});
+  CHECK(cmd.code == 0);
+  CHECK(cmd.out.substr(0, cmd.out.find('\n') + 1) == flag.out);
+  const auto json = s.run({"version", "--json"});
+  CHECK(json.code == 0);
+  CHECK(parsed(json.out).contains("version"));
+}
+
+TEST_CASE("mctl help CMD is CMD --help, with examples") {
+  const Sandbox s;
+  const auto help = s.run({"deploy", "--help"});
+  CHECK(help.code == 0);
+  CHECK(help.out.find("Examples:") != std::string::npos);
+  CHECK(help.out.find("mctl deploy web -e prod") != std::string::npos);
+  const auto via_help = s.run({"help", "deploy"});
+  CHECK(via_help.code == 0);
+  CHECK(via_help.out == help.out);
+  const auto nested = s.run({"help", "images", "gc", "registry"});
+  CHECK(nested.code == 0);
+  CHECK(nested.out.find("mctl images gc registry") != std::string::npos);
+  CHECK(nested.out.find("--keep") != std::string::npos);
+  const auto top = s.run({"help"});
+  CHECK(top.code == 0);
+  CHECK(top.out.find("Exit codes:") != std::string::npos);
+  const auto typo = s.run({"help", "deplyo"});
+  CHECK(typo.code == 2);
+  CHECK(typo.err.find("did you mean 'deploy'?") != std::string::npos);
+}
+
+TEST_CASE("a mistyped command or option: did you mean, and the command's own help") {
+  const Sandbox s;
+  CHECK(s.run({"deplyo", "web"}).err ==
+        "mctl: error: 'deplyo' is not a command of 'mctl' (did you mean 'deploy'?); see 'mctl --help'\n");
+  CHECK(s.run({"vault", "decrpyt", "s.yml"}).err.find("(did you mean 'decrypt'?); see 'mctl vault --help'") !=
+        std::string::npos);
+  CHECK(s.run({"deploy", "web", "--dry-rn"}).err ==
+        "mctl: error: unknown option '--dry-rn' for 'mctl deploy' (did you mean '--dry-run'?); see 'mctl deploy "
+        "--help'\n");
+  const auto gc = s.run({"images", "gc"});
+  CHECK(gc.code == 2);
+  CHECK(gc.err.find("'mctl images gc' needs a command: local, registry") != std::string::npos);
+}
+
+TEST_CASE("a number out of range reads as a range; -q with -v is a usage error") {
+  const Sandbox s;
+  const auto scale = s.run({"scale", "worker", "-1"});
+  CHECK(scale.code == 2);
+  CHECK(scale.err.find("must be a whole number >= 0, not '-1'") != std::string::npos);
+  CHECK(scale.err.find("see 'mctl scale --help'") != std::string::npos);
+  CHECK(scale.err.find("e+308") == std::string::npos);
+  const auto parallel = s.run({"deploy", "web", "--parallel", "0"});
+  CHECK(parallel.code == 2);
+  CHECK(parallel.err.find("must be a whole number >= 1, not '0'") != std::string::npos);
+  const auto qv = s.run({"-q", "-v", "config", "show"});
+  CHECK(qv.code == 2);
+  CHECK(qv.err.find("--quiet") != std::string::npos);
+  CHECK(qv.err.find("see 'mctl --help'") != std::string::npos);
+}
+
+TEST_CASE("a parse error is JSON on stdout too when JSON is asked for") {
+  Sandbox s;
+  const auto typo = s.run({"deplyo", "--json"});
+  CHECK(typo.code == 2);
+  CHECK(parsed(typo.out)["error"]["exit_code"] == 2);
+  CHECK(parsed(typo.out)["error"]["message"].get<std::string>().find("did you mean 'deploy'?") != std::string::npos);
+  s.env["MCTL_OUTPUT"] = "json";
+  const auto range = s.run({"scale", "worker", "-1"});
+  CHECK(range.code == 2);
+  CHECK(parsed(range.out)["error"]["message"].get<std::string>().find(">= 0") != std::string::npos);
+}
+
+TEST_CASE("warnings and -v diagnostics go to the err sink") {
+  const Sandbox s;
+  const auto o = s.run({"-v", "version"});
+  CHECK(o.code == 0);
+  CHECK(o.err.find("took ") != std::string::npos);  // core::log::info, through the run's sink
+}
+
+TEST_CASE("schema and render of a fixture project, in process") {
+  const Sandbox s;
+  REQUIRE(s.run({"init", s.at("p"), "--app", "api"}).code == 0);
+  write_spec(s.dir / "p" / "apps" / "api.yaml", "/api");
+  const auto schema = s.run({"schema"});
+  CHECK_MESSAGE(schema.code == 0, schema.err);
+  CHECK(parsed(schema.out).is_object());
+  const auto all = s.run({"--config", s.at("p/mctl.yaml"), "render", "--all"});
+  CHECK_MESSAGE(all.code == 0, all.err);
+  CHECK(parsed(all.out).is_array());
+  expect_error(s, 2, {"--config", s.at("p/mctl.yaml"), "render", "apu"});
+  CHECK(s.run({"--config", s.at("p/mctl.yaml"), "render", "apu"}).err.find("did you mean 'api'") != std::string::npos);
+}
+
+TEST_CASE("--config FILE that does not exist is exit 2 for every command that reads the configuration") {
+  const Sandbox s;
+  const std::vector<std::vector<std::string>> commands = {
+      {"config", "show"}, {"render", "web"}, {"lint"}, {"deploy", "web"}, {"diff", "web"}, {"deployments"},
+      {"cancel", "web"}, {"status", "web"}, {"apps"}, {"versions", "web"}, {"rollback", "web"},
+      {"restart", "web"}, {"scale", "web", "1"}, {"stop", "web"}, {"destroy", "web", "--yes"},
+      {"dns", "lookup", "x.mesos"}, {"dns", "app", "/web"}, {"image", "exists", "web:v1"},
+      {"images", "gc", "local"}, {"images", "gc", "registry"}, {"vault", "view", "plain.yml"}};
+  for (auto args : commands) {
+    args.insert(args.begin(), {"--config", s.at("missing.yaml")});
+    expect_error(s, 2, args);
+  }
+}
+
+TEST_CASE("the other missing inputs: rekey, a build context") {
+  const Sandbox s;
+  std::ofstream(s.dir / "pw2") << "other-password";
+  expect_error(s, 2, {"vault", "rekey", s.at("missing.yml"), "--vault-password-file", s.at("pw"),
+                      "--new-vault-password-file", s.at("pw2")});
+  expect_error(s, 2, {"--config", s.at("mctl.yaml"), "image", "build", "web", "--context", s.at("missing-dir")});
 }

@@ -1,4 +1,8 @@
 #include <doctest/doctest.h>
+#include <pthread.h>
+
+#include <csignal>
+#include <string>
 
 #include "core/error.hpp"
 #include "core/process.hpp"
@@ -42,4 +46,23 @@ TEST_CASE("the working directory can be set") {
   ProcessOptions o;
   o.cwd = "/";
   CHECK(run_process({"pwd"}, o).out == "/\n");
+}
+
+TEST_CASE("a child that exits without reading its input: no SIGPIPE, and the process-wide action is left alone") {
+  struct sigaction before {};
+  sigaction(SIGPIPE, nullptr, &before);
+  REQUIRE(bool(before.sa_handler == SIG_DFL));  // the test binary's default: a stray SIGPIPE would kill it
+  ProcessOptions o;
+  o.input = std::string(4'000'000, 'z');  // more than a pipe holds: the writer meets the closed end
+  const auto r = run_process({"true"}, o);
+  CHECK(r.exit_code == 0);
+  struct sigaction after {};
+  sigaction(SIGPIPE, nullptr, &after);
+  CHECK(bool(after.sa_handler == SIG_DFL));  // was SIG_IGN for the rest of the process
+  sigset_t pending;
+  sigpending(&pending);
+  CHECK(sigismember(&pending, SIGPIPE) == 0);  // the one the write raised was consumed
+  sigset_t mask;
+  pthread_sigmask(SIG_BLOCK, nullptr, &mask);
+  CHECK(sigismember(&mask, SIGPIPE) == 0);  // and the thread's mask is back
 }

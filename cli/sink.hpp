@@ -1,0 +1,82 @@
+#pragma once
+// Where cli/ writes its bytes: main() gives stdout and stderr, tests give strings. Whether the
+// output is a terminal is a property of the sink (colour, live progress, confirmations).
+#include <cstdio>
+#include <map>
+#include <mutex>
+#include <ostream>
+#include <streambuf>
+#include <string>
+#include <string_view>
+
+namespace mctl::cli {
+
+class Sink {
+ public:
+  Sink() = default;
+  virtual ~Sink() = default;
+  Sink(const Sink&) = delete;
+  Sink& operator=(const Sink&) = delete;
+  Sink(Sink&&) = delete;
+  Sink& operator=(Sink&&) = delete;
+  // Writes all of `bytes` now (no buffering left behind: the next line may come from another
+  // thread or from a child process sharing the descriptor).
+  virtual void write(std::string_view bytes) = 0;
+  virtual bool terminal() const = 0;
+  // The descriptor behind a terminal sink (for its width), else -1.
+  virtual int fd() const { return -1; }
+};
+
+// A C stream: stdout or stderr in main().
+class FileSink final : public Sink {
+ public:
+  explicit FileSink(std::FILE* file);
+  void write(std::string_view bytes) override;
+  bool terminal() const override { return m_terminal; }
+  int fd() const override { return m_terminal ? m_fd : -1; }
+
+ private:
+  std::FILE* m_file;
+  int m_fd;
+  bool m_terminal;
+};
+
+// Everything written, kept in memory (tests; never a terminal unless told).
+class StringSink final : public Sink {
+ public:
+  explicit StringSink(bool terminal = false) : m_terminal(terminal) {}
+  void write(std::string_view bytes) override;
+  bool terminal() const override { return m_terminal; }
+  std::string text() const;
+
+ private:
+  mutable std::mutex m_mutex;
+  std::string m_text;
+  bool m_terminal;
+};
+
+// An std::ostream whose every write goes straight to a sink (for library code that writes to
+// a stream, such as vault's file commands); nothing is buffered in it.
+class SinkStream final : public std::ostream {
+ public:
+  explicit SinkStream(Sink& sink) : std::ostream(&m_buf), m_buf(sink) {}
+
+ private:
+  class Buf final : public std::streambuf {
+   public:
+    explicit Buf(Sink& sink) : m_sink(sink) {}
+
+   protected:
+    int_type overflow(int_type c) override;
+    std::streamsize xsputn(const char* s, std::streamsize n) override;
+
+   private:
+    Sink& m_sink;
+  };
+  Buf m_buf;
+};
+
+// The process environment as a map (main passes it to cli::run).
+std::map<std::string, std::string> environment_of(char** environ);
+
+}  // namespace mctl::cli
