@@ -34,8 +34,9 @@ void write(Level l, std::string_view message) {
   const char* color = "";
   if (g_color) color = l == Level::warn ? "\033[33m" : "\033[2m";
   std::lock_guard lock(g_mutex);
-  std::fprintf(stderr, "%s%s%.*s%s\n", color, prefix, static_cast<int>(message.size()),
-               message.data(), g_color ? "\033[0m" : "");
+  // A log line that cannot be written has nowhere else to go: the result is not checked.
+  (void)std::fprintf(stderr, "%s%s%.*s%s\n", color, prefix, static_cast<int>(message.size()),
+                     message.data(), g_color ? "\033[0m" : "");
 }
 
 }  // namespace mctl::core::log

@@ -38,6 +38,7 @@ int decode_status(int status) {
 
 std::vector<char*> make_argv(const std::vector<std::string>& argv) {
   std::vector<char*> out;
+  out.reserve(argv.size() + 1);
   for (const auto& a : argv) out.push_back(const_cast<char*>(a.c_str()));
   out.push_back(nullptr);
   return out;
@@ -102,7 +103,7 @@ ProcessResult run_process(const std::vector<std::string>& argv, const ProcessOpt
   err.close_end(1);
   if (!options.capture_stderr) err.close_end(0);
   ProcessResult result;
-  ::signal(SIGPIPE, SIG_IGN);
+  (void)::signal(SIGPIPE, SIG_IGN);  // fails only for an invalid signal number
   const bool finished = pump(in, out, err, options, result);
   if (!finished) ::kill(pid, SIGKILL);
   int status = 0;
