@@ -129,7 +129,7 @@ json from_yaml(const KeySpec& spec, const YAML::Node& node, const std::string& w
   }
   if (node.IsNull()) return nullptr;
   if (!node.IsScalar()) throw bad("a single value");
-  const json typed = yaml_scalar_to_json(node);
+  json typed = yaml_scalar_to_json(node);  // not const: returned by move
   switch (spec.kind) {
     case Kind::boolean:
       if (!typed.is_boolean()) throw bad("true or false");
@@ -156,7 +156,7 @@ class FileReader {
     }
     for (const auto& kv : node) {
       const std::string name = kv.first.Scalar();
-      const std::string path = prefix.empty() ? name : prefix + "." + name;
+      const std::string path = prefix.empty() ? name : fmt::format("{}.{}", prefix, name);
       const std::string where = yaml_position(m_display, kv.first);
       if (path == "environments" && !in_env) continue;  // read by the caller
       if (path == "vars") {

@@ -2,7 +2,10 @@
 
 #include <fmt/format.h>
 
-#include <cstdio>
+#include <charconv>
+#include <string_view>
+#include <system_error>
+#include <utility>
 
 #include "core/json.hpp"
 #include "core/error.hpp"
@@ -18,13 +21,17 @@ using http::url_escape;
 
 constexpr const char* k_max_api = "1.41";  // what mctl is written against
 
-// Compares "1.41" and "1.9" numerically.
-bool version_less(const std::string& a, const std::string& b) {
-  int a_major = 0, a_minor = 0, b_major = 0, b_minor = 0;
-  std::sscanf(a.c_str(), "%d.%d", &a_major, &a_minor);
-  std::sscanf(b.c_str(), "%d.%d", &b_major, &b_minor);
-  return a_major != b_major ? a_major < b_major : a_minor < b_minor;
+// "1.41" as {1, 41}; a part that is not a number counts as 0.
+std::pair<int, int> api_version(std::string_view v) {
+  std::pair<int, int> out{0, 0};
+  const char* end = v.data() + v.size();
+  const auto [dot, ec] = std::from_chars(v.data(), end, out.first);
+  if (ec == std::errc() && dot != end && *dot == '.') std::from_chars(dot + 1, end, out.second);
+  return out;
 }
+
+// Compares "1.41" and "1.9" numerically.
+bool version_less(const std::string& a, const std::string& b) { return api_version(a) < api_version(b); }
 
 std::string engine_message(const Response& r) {
   try {

@@ -179,7 +179,7 @@ class CurlClient final : public HttpClient {
     bool has_auth = false;
     for (const auto& [name, value] : request.headers) {
       if (to_lower(name) == "authorization") has_auth = true;
-      add(name + ": " + value);
+      add(fmt::format("{}: {}", name, value));
     }
     if (m_options.authorization && !has_auth) add("Authorization: " + *m_options.authorization);
     add("Expect:");  // no 100-continue round trip for bodies

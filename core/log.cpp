@@ -41,7 +41,8 @@ void write(Level l, std::string_view message) {
   }
   const std::string line = format_line(l, message, g_color);
   const std::lock_guard lock(g_mutex);
-  std::fwrite(line.data(), 1, line.size(), stderr);
+  // A log line that cannot be written has nowhere else to go: the result is not checked.
+  (void)std::fwrite(line.data(), 1, line.size(), stderr);
 }
 
 }  // namespace mctl::core::log

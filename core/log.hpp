@@ -23,22 +23,17 @@ std::string format_line(Level level, std::string_view message, bool color);
 // stderr. Returns the sink it replaced, for putting it back.
 std::function<void(Level, std::string_view)> set_sink(std::function<void(Level, std::string_view)> sink);
 
+// Formats and writes one line at `level`, only when that level is enabled.
 template <typename... Args>
-void info(fmt::format_string<Args...> f, Args&&... args) {
-  if (enabled(Level::info)) write(Level::info, fmt::format(f, std::forward<Args>(args)...));
+void at(Level level, fmt::format_string<Args...> f, Args&&... args) {
+  if (enabled(level)) write(level, fmt::format(f, std::forward<Args>(args)...));
 }
-template <typename... Args>
-void debug(fmt::format_string<Args...> f, Args&&... args) {
-  if (enabled(Level::debug)) write(Level::debug, fmt::format(f, std::forward<Args>(args)...));
-}
-template <typename... Args>
-void trace(fmt::format_string<Args...> f, Args&&... args) {
-  if (enabled(Level::trace)) write(Level::trace, fmt::format(f, std::forward<Args>(args)...));
-}
+// clang-format off
+template <typename... Args> void info(fmt::format_string<Args...> f, Args&&... args) { at(Level::info, f, std::forward<Args>(args)...); }
+template <typename... Args> void debug(fmt::format_string<Args...> f, Args&&... args) { at(Level::debug, f, std::forward<Args>(args)...); }
+template <typename... Args> void trace(fmt::format_string<Args...> f, Args&&... args) { at(Level::trace, f, std::forward<Args>(args)...); }
 // Warnings show unless -q.
-template <typename... Args>
-void warn(fmt::format_string<Args...> f, Args&&... args) {
-  if (enabled(Level::warn)) write(Level::warn, fmt::format(f, std::forward<Args>(args)...));
-}
+template <typename... Args> void warn(fmt::format_string<Args...> f, Args&&... args) { at(Level::warn, f, std::forward<Args>(args)...); }
+// clang-format on
 
 }  // namespace mctl::core::log

@@ -373,7 +373,7 @@ std::vector<AppResult> deploy_apps(MarathonClient& client, const std::vector<App
   // Callbacks never run under the scheduler's lock: what happens while it is held is queued
   // here and told once it is released.
   std::vector<DeployEvent> outbox;
-  auto tell = [&](std::vector<DeployEvent> events) {  // without the lock
+  auto tell = [&](const std::vector<DeployEvent>& events) {  // without the lock
     if (o.on_event) {
       for (const auto& e : events) o.on_event(e);
     }
@@ -419,7 +419,7 @@ std::vector<AppResult> deploy_apps(MarathonClient& client, const std::vector<App
       if (finished) settle(it);
       told.swap(outbox);
     }
-    tell(std::move(told));
+    tell(told);
     shared->changed.notify_all();
   };
 
@@ -519,7 +519,7 @@ std::vector<AppResult> deploy_apps(MarathonClient& client, const std::vector<App
         std::vector<DeployEvent> told;
         told.swap(outbox);
         lock.unlock();
-        tell(std::move(told));
+        tell(told);
         lock.lock();
         continue;  // look again: things may have moved meanwhile
       }
@@ -538,6 +538,7 @@ std::vector<AppResult> deploy_apps(MarathonClient& client, const std::vector<App
   stop_workers();
   if (o.events) o.events->set_listener({});
   std::vector<AppResult> out;
+  out.reserve(jobs.size());
   for (const auto& j : jobs) out.push_back(done[j.id]);
   return out;
 }

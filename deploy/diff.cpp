@@ -116,7 +116,7 @@ void compare(const json& before, const json& after, const std::string& path, std
     for (const auto& key : keys) {
       const json b = before.contains(key) ? before[key] : json();
       const json a = after.contains(key) ? after[key] : json();
-      compare(b, a, path + "/" + key, out);
+      compare(b, a, fmt::format("{}/{}", path, key), out);
     }
     return;
   }

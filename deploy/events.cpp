@@ -54,7 +54,8 @@ bool terminal_state(const std::string& s) {
 EventHub::EventHub() : m_state(std::make_shared<State>()) {}
 
 EventHub::EventHub(std::shared_ptr<MarathonClient> client)
-    : m_state(std::make_shared<State>()), m_reader([this, client] { read_loop(client); }) {}
+    : m_state(std::make_shared<State>()),
+      m_reader([this, client = std::move(client)] { read_loop(client); }) {}
 
 void EventHub::read_loop(const std::shared_ptr<MarathonClient>& client) {
   auto& state = *m_state;

@@ -254,7 +254,7 @@ json apps(const std::string& body, const std::string& endpoint) {
 }
 
 json deployments(const std::string& body, const std::string& endpoint) {
-  const json j = body_json(body, endpoint);
+  json j = body_json(body, endpoint);
   for (const auto& d : Fields(j, endpoint).items()) {
     for (const char* key : {"id", "version"}) d.str(key);
     for (const char* key : {"currentStep", "totalSteps"}) d.integer(key);

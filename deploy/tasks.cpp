@@ -124,6 +124,7 @@ json resolve_task(const json& tasks, const std::string& arg) {
   if (found.size() == 1) return *found.front();
   if (found.empty()) throw Error(fmt::format("kill {}: no task has this id or id prefix", arg), Exit::no_records);
   std::vector<std::string> ids;
+  ids.reserve(found.size());
   for (const auto* t : found) ids.push_back(fmt::format("{} ({})", t->value("id", ""), t->value("appId", "")));
   throw Error(fmt::format("kill {}: the prefix matches {} tasks, give more of the id: {}", arg, ids.size(),
                           fmt::join(ids, ", ")),

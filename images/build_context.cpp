@@ -9,6 +9,7 @@
 #include <cerrno>
 #include <cstring>
 #include <optional>
+#include <utility>
 
 #include "core/error.hpp"
 #include "core/fs.hpp"
@@ -43,23 +44,16 @@ bool match_segments(const std::vector<std::string>& pat, std::size_t pi, const s
   return fnmatch(pat[pi].c_str(), path[si].c_str(), 0) == 0 && match_segments(pat, pi + 1, path, si + 1);
 }
 
+// The tar type of each file type; a socket has none.
 std::optional<TarEntry::Type> tar_type(mode_t mode) {
-  switch (mode & S_IFMT) {
-    case S_IFREG:
-      return TarEntry::Type::file;
-    case S_IFDIR:
-      return TarEntry::Type::directory;
-    case S_IFLNK:
-      return TarEntry::Type::symlink;
-    case S_IFIFO:
-      return TarEntry::Type::fifo;
-    case S_IFCHR:
-      return TarEntry::Type::char_device;
-    case S_IFBLK:
-      return TarEntry::Type::block_device;
-    default:
-      return std::nullopt;  // a socket: tar has no type for it
+  using T = TarEntry::Type;
+  static constexpr std::pair<mode_t, T> k_types[] = {
+      {S_IFREG, T::file}, {S_IFDIR, T::directory},   {S_IFLNK, T::symlink},
+      {S_IFIFO, T::fifo}, {S_IFCHR, T::char_device}, {S_IFBLK, T::block_device}};
+  for (const auto& [type, tar] : k_types) {
+    if ((mode & S_IFMT) == type) return tar;
   }
+  return std::nullopt;
 }
 
 // The tar entry of one file as lstat() sees it (symlinks go in as links, not followed).

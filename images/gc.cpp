@@ -89,6 +89,8 @@ std::optional<Clock::time_point> parse_time(std::string_view text) {
   std::tm tm{};
   int consumed = 0;
   const std::string s(text);
+  // Every field has a width (4 digits at most: no overflow) and the count is checked.
+  // NOLINTNEXTLINE(cert-err34-c)
   if (std::sscanf(s.c_str(), "%4d-%2d-%2dT%2d:%2d:%2d%n", &tm.tm_year, &tm.tm_mon, &tm.tm_mday, &tm.tm_hour,
                   &tm.tm_min, &tm.tm_sec, &consumed) != 6) {
     return std::nullopt;
@@ -107,6 +109,7 @@ std::optional<Clock::time_point> parse_time(std::string_view text) {
   long offset = 0;
   if (pos < s.size() && (s[pos] == '+' || s[pos] == '-')) {
     int h = 0, m = 0;
+    // NOLINTNEXTLINE(cert-err34-c): two digits each (no overflow), and the count is checked.
     if (std::sscanf(s.c_str() + pos + 1, "%2d:%2d", &h, &m) != 2) return std::nullopt;
     offset = (s[pos] == '-' ? -1 : 1) * (h * 3600L + m * 60L);
   } else if (pos >= s.size() || (s[pos] != 'Z' && s[pos] != 'z')) {
@@ -120,7 +123,7 @@ std::vector<Candidate> registry_candidates(RegistryClient& registry, const std::
                                            const std::vector<std::string>& repo_globs, int workers) {
   std::vector<std::string> repositories;
   for (auto& repo : registry.repositories()) {
-    if (selected(repo, repo_globs) || selected(host + "/" + repo, repo_globs)) repositories.push_back(repo);
+    if (selected(repo, repo_globs) || selected(fmt::format("{}/{}", host, repo), repo_globs)) repositories.push_back(repo);
   }
   // Phase 1: tags of every repository.
   std::vector<std::vector<std::string>> tags(repositories.size());
@@ -144,6 +147,7 @@ std::vector<Candidate> registry_candidates(RegistryClient& registry, const std::
     if (item.manifest && item.manifest->config_digest) created[{item.repo, *item.manifest->config_digest}];
   }
   std::vector<std::pair<std::size_t, std::string>> configs;
+  configs.reserve(created.size());
   for (const auto& [key, value] : created) configs.push_back(key);
   std::vector<std::optional<Clock::time_point>> times(configs.size());
   parallel_or_throw(configs.size(), workers, [&](std::size_t i) {

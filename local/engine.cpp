@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 
+#include <charconv>
 #include <thread>
 
 #include "core/error.hpp"
@@ -80,7 +81,9 @@ std::vector<LocalContainer> Engine::containers(const std::string& project,
       c.name = j["Names"][0].get<std::string>().substr(1);
     const json labels = j.value("Labels", json::object());
     c.app_id = labels.value(k_label_app, "");
-    c.instance = std::atoi(labels.value(k_label_instance, "0").c_str());
+    const std::string instance = labels.value(k_label_instance, "0");
+    // Not a number (a label mctl did not write): instance 0.
+    std::from_chars(instance.data(), instance.data() + instance.size(), c.instance);
     c.hash = labels.value(k_label_hash, "");
     c.ports = labels.value(k_label_ports, "");
     c.state = j.value("State", "");

@@ -77,7 +77,7 @@ json environment(const json& app, const ContainerPlan& plan) {
     }
   }
   json out = json::array();
-  for (const auto& [k, v] : env) out.push_back(k + "=" + v);
+  for (const auto& [k, v] : env) out.push_back(fmt::format("{}={}", k, v));
   return out;
 }
 

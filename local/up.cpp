@@ -5,6 +5,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <charconv>
 #include <condition_variable>
 #include <map>
 #include <mutex>
@@ -43,7 +44,11 @@ int free_port(std::set<int>& taken) {
 
 std::vector<int> parse_ports(const std::string& text) {
   std::vector<int> out;
-  for (const auto& p : core::split(text, ',')) out.push_back(std::atoi(p.c_str()));
+  for (const auto& p : core::split(text, ',')) {
+    int port = 0;  // not a number (a label mctl did not write): 0
+    std::from_chars(p.data(), p.data() + p.size(), port);
+    out.push_back(port);
+  }
   return out;
 }
 
@@ -113,7 +118,7 @@ class Supervisor {
       : m_shared(std::move(shared)), m_o(o) {}
 
   void start(Instance& in) {
-    in.thread = std::jthread([this, &in](std::stop_token stop) { run(in, stop); });
+    in.thread = std::jthread([this, &in](std::stop_token stop) { run(in, std::move(stop)); });
   }
 
  private:
@@ -221,6 +226,7 @@ class Supervisor {
       auto checks = health_checks(in.app->definition, in.plan.ports);
       const auto readiness = readiness_checks(in.app->definition, in.plan.ports);
       std::vector<HealthTracker> trackers;
+      trackers.reserve(checks.size());
       std::vector<Clock::time_point> due(checks.size(), Clock::now());
       for (const auto& c : checks) trackers.emplace_back(c, Clock::now());
       Health shown = Health::starting;
@@ -457,6 +463,7 @@ void app_logs(core::DockerClient& docker, const std::string& project, const std:
   }
   if (query.follow && containers.size() > 1) {
     std::vector<std::jthread> threads;
+    threads.reserve(containers.size());
     std::mutex m;
     for (const auto& c : containers) {
       threads.emplace_back([&, c] {

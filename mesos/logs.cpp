@@ -185,11 +185,12 @@ class Reader {
       ++m_round;
       for (auto& [address, tasks] : by_agent) {
         for (auto* t : tasks) t->busy = true;
-        m_jobs.push_back({address, m_round, tasks,
-                          std::async(std::launch::async, [this, address, tasks, work, unlocated] {
-                            const Slot slot(m_slots);
-                            agent_work(address, tasks, work, unlocated);
-                          })});
+        // Named copies: clang before 16 (so clang-tidy 14) cannot capture structured bindings.
+        auto job = [this, address = address, tasks = tasks, work, unlocated] {
+          const Slot slot(m_slots);
+          agent_work(address, tasks, work, unlocated);
+        };
+        m_jobs.push_back({address, m_round, tasks, std::async(std::launch::async, std::move(job))});
       }
       reap(Clock::now() + k_round_wait);
     }

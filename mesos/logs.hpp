@@ -31,7 +31,7 @@ struct LogOptions {
   std::optional<double> since;              // epoch s: a task started after it is shown whole
   std::chrono::milliseconds poll{150};      // follow: the period of the reads
   std::chrono::milliseconds refresh{1000};  // follow: the period of the task list's refresh
-  long long chunk = 64 * 1024;              // bytes asked per request (the agent may cap it lower)
+  long long chunk = 64LL * 1024;            // bytes asked per request (the agent may cap it lower)
   std::size_t max_line = 1 << 20;           // a longer line without '\n' is cut here
 };
 

@@ -22,6 +22,7 @@ test=(
   dpkg-dev # dpkg-shlibdeps, for cpack's .deb (tests/integration/test_package.sh)
   zsh fish # the completion suites run the generated scripts in each shell
   man-db # test_package.sh renders the packaged man page with man -l (groff-base comes with it)
+  clang-tidy # scripts/tidy.sh, the static analysis step of .ci/run (clang-tidy 14 on Debian 12)
 )
 bench=(hyperfine time clang docker-compose) # docker-compose: bench/up.sh compares with it
 

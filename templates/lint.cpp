@@ -132,15 +132,7 @@ void sshd(const json& app, std::vector<Problem>& out) {
 }  // namespace
 
 std::vector<Problem> lint_checklist(const json& app) {
-  std::vector<Problem> out;
-  if (!app.is_object()) return out;
-  health(app, out);
-  image_tag(app, out);
-  resources(app, out);
-  spread(app, out);
-  config_files(app, out);
-  sshd(app, out);
-  return out;
+  return run_checks(app, {health, image_tag, resources, spread, config_files, sshd});
 }
 
 }  // namespace mctl::templates

@@ -281,17 +281,16 @@ void find_ciphertext(const json& v, const std::string& pointer, std::vector<Prob
 
 }  // namespace
 
-std::vector<Problem> check_marathon_rules(const json& app) {
+std::vector<Problem> run_checks(const json& app, std::initializer_list<Check> checks) {
   std::vector<Problem> out;
   if (!app.is_object()) return out;
-  check_id(app, out);
-  check_command(app, out);
-  check_networks(app, out);
-  check_secret_refs(app, out);
-  check_resident(app, out);
-  check_checks(app, out);
-  check_container(app, out);
+  for (const Check check : checks) check(app, out);
   return out;
+}
+
+std::vector<Problem> check_marathon_rules(const json& app) {
+  return run_checks(app, {check_id, check_command, check_networks, check_secret_refs, check_resident,
+                          check_checks, check_container});
 }
 
 std::vector<Problem> check_ciphertext(const json& app) {

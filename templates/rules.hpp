@@ -1,6 +1,7 @@
 #pragma once
 // Marathon's own validation rules that its JSON Schema cannot express, the safety rails of
 // rendering, and the platform checklist (lint).
+#include <initializer_list>
 #include <map>
 #include <nlohmann/json.hpp>
 #include <string>
@@ -27,6 +28,11 @@ std::vector<Problem> check_secrets_in_env(const nlohmann::json& app,
 // The platform checklist's warnings: health check present, immutable image tag, resources
 // set, spread of multiple instances, configuration via env, no sshd.
 std::vector<Problem> lint_checklist(const nlohmann::json& app);
+
+// One check: appends the problems it finds in an app definition to `out`.
+using Check = void (*)(const nlohmann::json& app, std::vector<Problem>& out);
+// The problems of every check in order; none when `app` is not a JSON object.
+std::vector<Problem> run_checks(const nlohmann::json& app, std::initializer_list<Check> checks);
 
 // The member `key` of a JSON object, or nullptr when `object` is not an object or lacks it.
 const nlohmann::json* json_member(const nlohmann::json& object, const std::string& key);

@@ -152,16 +152,6 @@ const nlohmann::json* schema_at(const std::string& pointer) {
   return at;
 }
 
-std::string json_type(const nlohmann::json& v) {
-  if (v.is_object()) return "object";
-  if (v.is_array()) return "array";
-  if (v.is_string()) return "string";
-  if (v.is_boolean()) return "boolean";
-  if (v.is_null()) return "null";
-  if (v.is_number_integer()) return "integer";
-  return "number";
-}
-
 void collect_types(const nlohmann::json& schema, std::vector<std::string>& types) {
   const auto& s = resolve(schema);
   if (s.contains("type")) {
@@ -306,6 +296,16 @@ std::vector<Problem> check_schema(const nlohmann::json& app) {
     problems.push_back(std::move(p));
   }
   return problems;
+}
+
+std::string json_type(const nlohmann::json& v) {
+  if (v.is_object()) return "object";
+  if (v.is_array()) return "array";
+  if (v.is_string()) return "string";
+  if (v.is_boolean()) return "boolean";
+  if (v.is_null()) return "null";
+  if (v.is_number_integer()) return "integer";
+  return "number";
 }
 
 }  // namespace mctl::templates

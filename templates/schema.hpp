@@ -27,6 +27,10 @@ struct Problem {
 // 1.5+ ignores unknown fields (its own system-test apps carry some).
 std::vector<Problem> check_schema(const nlohmann::json& app);
 
+// JSON Schema's name for the type of a value: object, array, string, boolean, null, integer
+// or number.
+std::string json_type(const nlohmann::json& v);
+
 // "container.docker.image" for "/container/docker/image".
 std::string dotted(const std::string& pointer);
 

@@ -9,6 +9,7 @@
 #include "core/error.hpp"
 #include "core/strings.hpp"
 #include "core/yaml.hpp"
+#include "templates/schema.hpp"
 
 namespace mctl::templates {
 
@@ -154,13 +155,13 @@ std::string base64(const std::string& in) {
   return out;
 }
 
-const char* type_name(const nlohmann::json& v) {
-  if (v.is_object()) return "a map";
-  if (v.is_array()) return "a list";
-  if (v.is_string()) return "a string";
-  if (v.is_boolean()) return "a boolean";
-  if (v.is_null()) return "null";
-  return "a number";
+// The type of a value in YAML's words: a map, a list, a string, a boolean, null, a number.
+std::string type_name(const nlohmann::json& v) {
+  const std::string type = json_type(v);
+  if (type == "object") return "a map";
+  if (type == "array") return "a list";
+  if (type == "null") return type;
+  return type == "integer" ? "a number" : "a " + type;
 }
 
 // The text of a value inside a larger string.

@@ -274,6 +274,18 @@ __attribute__((target("avx2"))) std::size_t hex_decode_lines_avx2(const char* in
 }
 #endif
 
+// The portable walk over whole lines: `Width` characters and '\n' each, decoded by
+// `decode(line, out)` into `Bytes` bytes while `room` holds them plus `Slack`. Stops at the
+// first line that is not whole or clean; returns the characters consumed.
+template <std::size_t Width, std::size_t Bytes, std::size_t Slack, typename Out, typename Decode>
+std::size_t whole_lines(const char* in, std::size_t n, Out* out, std::size_t room, Decode decode) {
+  std::size_t done = 0;
+  for (; n - done > Width && room >= Bytes + Slack; done += Width + 1, out += Bytes, room -= Bytes) {
+    if (in[done + Width] != '\n' || !decode(in + done, out)) break;
+  }
+  return done;
+}
+
 }  // namespace
 
 void base64_encode(const unsigned char* in, std::size_t n, char* out) {
@@ -311,11 +323,9 @@ std::size_t base64_decode_lines(const char* in, std::size_t n, unsigned char* ou
 #if MCTL_CODEC_X86
   if (have_ssse3()) return base64_decode_lines_ssse3(in, n, out, room);
 #endif
-  std::size_t done = 0;
-  for (; n - done >= 77 && room >= 61; done += 77, out += 57, room -= 57) {
-    if (in[done + 76] != '\n' || base64_decode_scalar(in + done, 76, out) != 76) break;
-  }
-  return done;
+  return whole_lines<76, 57, 4>(in, n, out, room, [](const char* line, unsigned char* to) {
+    return base64_decode_scalar(line, 76, to) == 76;
+  });
 }
 
 std::size_t hex_decode(const char* in, std::size_t n, char* out) {
@@ -331,11 +341,8 @@ std::size_t hex_decode_lines(const char* in, std::size_t n, char* out, std::size
 #if MCTL_CODEC_X86
   if (have_avx2()) return hex_decode_lines_avx2(in, n, out, room);
 #endif
-  std::size_t done = 0;
-  for (; n - done >= 81 && room >= 40; done += 81, out += 40, room -= 40) {
-    if (in[done + 80] != '\n' || hex_decode(in + done, 80, out) != 80) break;
-  }
-  return done;
+  return whole_lines<80, 40, 0>(in, n, out, room,
+                                [](const char* line, char* to) { return hex_decode(line, 80, to) == 80; });
 }
 
 }  // namespace mctl::vault::codec

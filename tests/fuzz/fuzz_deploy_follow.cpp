@@ -19,6 +19,7 @@
 #include "deploy/follow.hpp"
 #include "deploy/marathon_client.hpp"
 #include "deploy/sse.hpp"
+#include "tests/fuzz/fuzz_target.hpp"
 
 namespace {
 using mctl::deploy::json;

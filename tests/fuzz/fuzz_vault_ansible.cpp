@@ -8,6 +8,7 @@
 
 #include "core/error.hpp"
 #include "vault/ansible.hpp"
+#include "tests/fuzz/fuzz_target.hpp"
 
 namespace {
 using mctl::vault::ansible::Envelope;

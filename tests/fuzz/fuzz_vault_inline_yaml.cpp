@@ -5,6 +5,7 @@
 
 #include "core/error.hpp"
 #include "vault/inline_yaml.hpp"
+#include "tests/fuzz/fuzz_target.hpp"
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
   const std::string_view text(reinterpret_cast<const char*>(data), size);

@@ -11,6 +11,7 @@
 
 #include "core/error.hpp"
 #include "vault/native.hpp"
+#include "tests/fuzz/fuzz_target.hpp"
 
 namespace {
 const unsigned char k_key[32] = {7};
