@@ -420,8 +420,6 @@ void add_gc_options(CLI::App* sub, GcFlags& f) {
       ->delimiter(',');
 }
 
-}  // namespace
-
 // What to clean is a subcommand, not a flag: 'gc --registry' read like the global --registry HOST.
 void add_images_gc(CLI::App& images, Context& ctx) {
   auto f = std::make_shared<GcFlags>();
@@ -441,6 +439,8 @@ void add_images_gc(CLI::App& images, Context& ctx) {
     gc_command(ctx, flags);
   }));
 }
+
+}  // namespace
 
 void add_image_commands(CLI::App& app, Context& ctx) {
   auto* image = app.add_subcommand("image", "Tag, build, push Docker images by git commit");
