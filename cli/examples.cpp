@@ -109,6 +109,7 @@ const std::vector<CommandExamples>& command_examples() {
       {"man", {"mctl man | man -l -", "mctl man > mctl.1"}},
       {"completion vault-ids", {"mctl completion vault-ids", "mctl completion vault-ids -e prod"}},
       {"completion environments", {"mctl completion environments", "mctl completion environments --config ops/mctl.yaml"}},
+      {"completion words", {"mctl completion words apps", "mctl completion words environments -C services/shop"}},
       {"up", {"mctl up", "mctl up web --detach -e local", "mctl up --detach --timeout 2m --set log_level=debug"}},
       {"ps", {"mctl ps", "mctl ps --json"}},
       {"down", {"mctl down", "mctl down web --volumes"}},
