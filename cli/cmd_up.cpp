@@ -194,10 +194,7 @@ local::EnvironmentChoice local_environment(Context& ctx) {
   const auto env_var = ctx.environ("MCTL_ENV");
   if (ctx.globals.env || (env_var && !env_var->empty()))
     return local::choose_environment(ctx.globals.env, env_var, {}, {});
-  core::LoadOptions options;  // which environments there are, before the context loads one
-  if (ctx.globals.config_file) options.config_file = *ctx.globals.config_file;
-  options.environ = ctx.environ_map();
-  const auto probe = core::Config::load(options);
+  const auto probe = ctx.config_without_env();  // which environments there are, before ctx loads one
   auto choice = local::choose_environment(std::nullopt, std::nullopt, probe.environments(),
                                           *probe.settings().project.default_env);
   if (!choice.name.empty()) ctx.globals.env = choice.name;

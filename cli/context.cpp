@@ -114,6 +114,8 @@ core::Config& Context::config() {
 
 core::Config Context::config_for(const std::string& env) const { return core::Config::load(load_options(env)); }
 
+core::Config Context::config_without_env() const { return core::Config::load(load_options(std::nullopt)); }
+
 void Context::set_flag(const std::string& key, const nlohmann::json& value, const std::string& flag) {
   if (m_config) m_config->override({key, value, flag});
   else m_pending_flags.push_back({key, value, flag});

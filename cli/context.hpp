@@ -63,6 +63,8 @@ class Context {
   // The same layers for another environment (images gc asks every environment's Marathon);
   // loaded anew on every call.
   core::Config config_for(const std::string& env) const;
+  // The same layers with no environment selected (which environments there are, default_env).
+  core::Config config_without_env() const;
   // Adds a command's flag to the configuration (the highest layer).
   void set_flag(const std::string& key, const nlohmann::json& value, const std::string& flag);
 

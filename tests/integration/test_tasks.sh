@@ -63,7 +63,8 @@ test_case "kill --scale while a deployment locks the app: nothing killed, exit 4
 victim=$(task_ids /web | sed -n 1p)
 mctl kill "$victim" --scale --timeout 1s "${M[@]}"
 expect_rc 4
-expect_contains "$ERR" "locked by deployment"
+expect_contains "$OUT" "locked by deployment" "the report says why"
+expect_contains "$ERR" "kill: 1 of 1 app(s) not done: /web (reason above)" "the error line names the app, once"
 expect_contains "$(task_ids /web)" "$victim" "the task still runs"
 # a fresh /web without the slow staging for the next cases
 sim DELETE app_faults >/dev/null
