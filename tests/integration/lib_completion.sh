@@ -49,3 +49,19 @@ complete_fish() {
 mkdir -p "$TMP/counting"
 printf '#!/bin/sh\necho "$*" >>"%s/calls"\nexec "%s" "$@"\n' "$TMP" "$MCTL" >"$TMP/counting/mctl"
 chmod +x "$TMP/counting/mctl"
+
+# The cache cases of the bash and zsh suites run the same Tabs in one shell (apps, apps,
+# environments, environments, then after: a new app, an edited mctl.yaml, a removed stamp,
+# another project, another MCTL_* value) and print the names | mctl calls so far after each.
+expect_cached_names() {
+  expect_eq "$OUT" "web worker|1
+web worker|1
+staging prod|2
+staging prod|2
+web wiki worker|3
+staging qa|4
+web wiki worker|5
+web worker|6
+|7" "first Tab asks mctl, the next ones do not; a new app, an edited mctl.yaml, a lost stamp, another project and another MCTL_* value ask again"
+  cd "$TMP/proj" || exit 1
+}
