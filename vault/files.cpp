@@ -119,7 +119,8 @@ Decrypted stream_ansible(std::istream& in, std::string_view head, const std::str
   try {
     ansible::Parser parser(size_hint);
     parser.feed(head);
-    std::string block(k_block, '\0');
+    // Sized by the file when known: a small vault must not pay for zeroing a 1 MiB block.
+    std::string block(size_hint > 0 ? std::min(k_block, size_hint + 1) : k_block, '\0');
     while (in) {
       in.read(block.data(), static_cast<std::streamsize>(block.size()));
       parser.feed(std::string_view(block.data(), static_cast<std::size_t>(in.gcount())));
