@@ -3,7 +3,6 @@
 // environments and vault ids come from the project at completion time through the hidden
 // 'mctl completion apps|environments|vault-ids'. The bash and zsh scripts call
 // 'mctl completion words KIND' instead and keep the answer until a file it came from changes.
-#include <fcntl.h>
 #include <fmt/format.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -92,16 +91,18 @@ std::vector<std::string> name_sources(Context& ctx, const std::string& kind) {
   const auto& config = ctx.config();
   std::vector<std::string> sources;
   std::error_code ec;
-  auto dir = std::filesystem::current_path(ec);
+  auto dir = std::filesystem::absolute(ctx.base_dir(), ec).lexically_normal();  // -C's, not the process's
+  if (!dir.empty() && !dir.has_filename()) dir = dir.parent_path();               // "/a/b/." -> "/a/b"
   const auto top = config.file() ? config.project_dir() : dir.root_path();
   for (; !ec && !dir.empty(); dir = dir.parent_path()) {
     sources.push_back(dir.string());
     if (dir == top || dir == dir.parent_path()) break;
   }
-  if (config.file()) sources.push_back(std::filesystem::absolute(*config.file(), ec).string());
+  if (config.file()) sources.push_back(std::filesystem::absolute(ctx.path(config.file()->string()), ec).string());
   if (kind == "apps") {
     const std::filesystem::path apps = config.settings().project.apps_dir->value_or(config.project_dir() / "apps");
-    if (std::filesystem::is_directory(apps, ec)) sources.push_back(std::filesystem::absolute(apps, ec).string());
+    const auto at = std::filesystem::absolute(ctx.path(apps.string()), ec);
+    if (std::filesystem::is_directory(at, ec)) sources.push_back(at.string());
   }
   return sources;
 }
