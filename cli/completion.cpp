@@ -16,9 +16,9 @@ constexpr KindInfo k_kinds[] = {
     {ValueKind::word, "word", " -x"},
     {ValueKind::file, "file", " -r -F"},
     {ValueKind::directory, "directory", " -x -a '(__fish_complete_directories)'"},
-    {ValueKind::environment, "environment", " -x -a '(mctl completion environments 2>/dev/null)'"},
-    {ValueKind::app, "app", " -a '(mctl completion apps 2>/dev/null)'"},
-    {ValueKind::vault_id, "vault_id", " -x -a '(mctl completion vault-ids 2>/dev/null)'"},
+    {ValueKind::environment, "environment", " -x -a '(__mctl_names environments)'"},
+    {ValueKind::app, "app", " -a '(__mctl_names apps)'"},
+    {ValueKind::vault_id, "vault_id", " -x -a '(__mctl_names vault-ids)'"},
     {ValueKind::choice, "choice", " -x -a "},
 };
 
@@ -108,10 +108,11 @@ _mctl_match() {{
 # reply = the project's names of a kind (apps, environments, vault-ids), from
 # 'mctl completion words KIND' and kept in this shell while the files they came from are
 # unchanged: each source must exist and be older than the stamp mctl made before reading
-# ([[ -ot ]], no process). The key holds the directory and the MCTL_* variables.
+# ([[ -ot ]], no process). The key holds the directory, the line's -C/--config (array
+# `where`, set by _mctl) and the MCTL_* variables.
 declare -gA _mctl_ckey _mctl_cdeps _mctl_cwords
 _mctl_words() {{
-  local - kind=$1 key="$1|$PWD" n line stamp fresh=1 deps="" names="" IFS=$'\n'
+  local - kind=$1 key="$1|$PWD|${{where[*]-}}" n line stamp fresh=1 deps="" names="" IFS=$'\n'
   set -f
   for n in ${{!MCTL_*}}; do key+="|$n=${{!n}}"; done
   if [[ ${{_mctl_ckey[$kind]-}} == "$key" ]]; then
@@ -124,7 +125,7 @@ _mctl_words() {{
   fi
   if ((!fresh)); then
     deps=""
-    for line in $(mctl completion words "$kind" 2>/dev/null); do
+    for line in $(mctl ${{where[@]+"${{where[@]}}"}} completion words "$kind" 2>/dev/null); do
       if [[ $line == $'\t'* ]]; then deps+=${{line#?}}$'\n'; else names+=$line$'\n'; fi
     done
     _mctl_ckey[$kind]=""
@@ -161,10 +162,15 @@ _mctl_values_of() {{
 _mctl() {{
   local cur=${{COMP_WORDS[COMP_CWORD]}} prev=${{COMP_WORDS[COMP_CWORD-1]}} path="" w i skip=0
   local valued=" {valued} " names
-  local -a reply
+  local -a reply where
   for ((i = 1; i < COMP_CWORD; i++)); do
     w=${{COMP_WORDS[i]}}
     if ((skip)); then skip=0; continue; fi
+    # -C DIR and --config FILE choose the project the names come from (~ as the shell would).
+    case $w in
+      -C | --config) ((i + 1 < COMP_CWORD)) && where+=("$w" "${{COMP_WORDS[i+1]/#\~/$HOME}}") ;;
+      --config=* | -C?*) where+=("${{w/#-C\~/-C$HOME}}") ;;
+    esac
     if [[ $w == -* ]]; then [[ $valued == *" $w "* ]] && skip=1; continue; fi
     _mctl_subs "$path"
     names=" ${{reply[*]%%:*}} "
@@ -199,10 +205,11 @@ constexpr const char* k_zsh =
 {tables}# reply = the project's names of a kind (apps, environments, vault-ids), from
 # 'mctl completion words KIND' and kept in this shell while the files they came from are
 # unchanged: each source must exist and be older than the stamp mctl made before reading
-# ([[ -ot ]], no process). The key holds the directory and the MCTL_* variables.
+# ([[ -ot ]], no process). The key holds the directory, the line's -C/--config (array
+# `where`, set by _mctl) and the MCTL_* variables.
 typeset -gA _mctl_ckey _mctl_cdeps _mctl_cwords
 _mctl_words() {{
-  local kind=$1 key="$1|$PWD" n stamp fresh=1
+  local kind=$1 key="$1|$PWD|${{where[*]-}}" n stamp fresh=1
   local -a sources names lines
   for n in ${{(ok)parameters[(I)MCTL_*]}}; do key+="|$n=${{(P)n}}"; done
   if [[ ${{_mctl_ckey[$kind]-}} == "$key" ]]; then
@@ -214,7 +221,7 @@ _mctl_words() {{
     fresh=0
   fi
   if (( !fresh )); then
-    lines=(${{(f)"$(mctl completion words $kind 2>/dev/null)"}})
+    lines=(${{(f)"$(mctl ${{where[@]+"${{where[@]}}"}} completion words $kind 2>/dev/null)"}})
     sources=(${{${{(M)lines:#$'\t'*}}#$'\t'}})
     names=(${{lines:#$'\t'*}})
     _mctl_ckey[$kind]=""
@@ -239,10 +246,15 @@ _mctl_values_of() {{
 }}
 _mctl() {{
   local cmdpath="" w i skip=0 cur=${{words[CURRENT]}} prev=${{words[CURRENT-1]}}
-  local -a reply names opts valued=({valued})
+  local -a reply names opts where valued=({valued})
   for ((i = 2; i < CURRENT; i++)); do
     w=${{words[i]}}
     if ((skip)); then skip=0; continue; fi
+    # -C DIR and --config FILE choose the project the names come from (~ as the shell would).
+    case $w in
+      (-C|--config) (( i + 1 < CURRENT )) && where+=("$w" "${{words[i+1]/#\~/$HOME}}") ;;
+      (--config=*|-C?*) where+=("${{w/#-C\~/-C$HOME}}") ;;
+    esac
     if [[ $w == -* ]]; then (( ${{valued[(Ie)$w]}} )) && skip=1; continue; fi
     _mctl_subs "$cmdpath"; names=(${{reply%%:*}})
     if (( ${{names[(Ie)$w]}} )); then cmdpath=${{cmdpath:+$cmdpath }}$w; fi
@@ -312,6 +324,22 @@ end
 function __mctl_arg_at
     set -l prev (commandline -opc)[-1]
     __mctl_at $argv[1]; and not contains -- $prev $__mctl_valued
+end
+# The project's names of a kind, from the project the line's -C DIR / --config FILE choose.
+function __mctl_names
+    set -l words (commandline -opc)
+    set -l where
+    for i in (seq 2 (count $words))
+        switch $words[$i]
+            case -C --config
+                if test $i -lt (count $words)
+                    set -a where $words[$i] (string replace -r '^~' $HOME -- $words[(math $i + 1)])
+                end
+            case '--config=*' '-C?*'
+                set -a where (string replace -r '^-C~' "-C$HOME" -- $words[$i])
+        end
+    end
+    mctl $where completion $argv[1] 2>/dev/null
 end
 complete -c mctl -e
 {completes})FISH";

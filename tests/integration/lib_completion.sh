@@ -65,3 +65,20 @@ web worker|6
 |7" "first Tab asks mctl, the next ones do not; a new app, an edited mctl.yaml, a lost stamp, another project and another MCTL_* value ask again"
   cd "$TMP/proj" || exit 1
 }
+
+# The -C/--config cases: a second project (one app, one environment) and a folder that is in
+# no project, so names can only come from the project the line names. HOME points at $TMP for
+# the ~ forms.
+mkdir -p "$TMP/second/apps" "$TMP/nowhere"
+printf 'environments:\n  qa: {}\n' >"$TMP/second/mctl.yaml"
+touch "$TMP/second/apps/alpha.yaml"
+expect_names_of_named_project() {  # $1: complete_bash | complete_zsh | complete_fish
+  cd "$TMP/nowhere" || exit 1
+  expect_eq "$($1 mctl -C "$TMP/proj" deploy w)" "web worker " "-C DIR"
+  expect_eq "$($1 mctl -C "$TMP/second" deploy '')" "alpha " "-C DIR, another project"
+  expect_eq "$($1 mctl --config "$TMP/proj/mctl.yaml" deploy web -e '')" "prod staging " "--config FILE"
+  expect_eq "$($1 mctl -C "$TMP/proj" vault create --encrypt-vault-id '')" "ops prod " "vault ids"
+  expect_eq "$(HOME=$TMP $1 mctl -C '~/second' status a)" "alpha " "-C ~/DIR as the shell would expand it"
+  expect_eq "$(echo $($1 mctl deploy w))" "" "no project here, none named: no names"
+  cd "$TMP/proj" || exit 1
+}

@@ -48,4 +48,22 @@ run env PATH="$TMP/counting:$PATH" CALLS="$TMP/calls" XDG_RUNTIME_DIR="$TMP/run"
 expect_rc 0
 expect_cached_names
 
+test_case "-C DIR and --config FILE on the line: the names of that project, from any folder"
+expect_names_of_named_project complete_bash
+
+test_case "the names kept in the shell belong to the project -C names: another -C asks again"
+cd "$TMP/nowhere" || exit 1
+run env PATH="$TMP/counting:$PATH" CALLS="$TMP/calls" XDG_RUNTIME_DIR="$TMP/run" bash -c '
+  source <(mctl completion bash) || exit 1
+  : >"$CALLS"
+  tab() { COMP_WORDS=("$@"); COMP_CWORD=$(($# - 1)); COMPREPLY=(); _mctl
+          echo "${COMPREPLY[*]}|$(wc -l <"$CALLS")"; }
+  tab mctl -C "'"$TMP/proj"'" deploy w; tab mctl -C "'"$TMP/second"'" deploy ""
+  tab mctl -C "'"$TMP/proj"'" deploy w'
+expect_rc 0
+expect_eq "$OUT" "web worker|1
+alpha|2
+web worker|3"
+cd "$TMP/proj" || exit 1
+
 finish

@@ -25,4 +25,7 @@ expect_eq "$(complete_fish mctl vault create --format '')" "ansible mctl "
 expect_eq "$(complete_fish mctl deploy --dry-run w)" "web worker "
 expect_eq "$(complete_fish mctl image build --context a)" "apps " "a directory option offers directories (apps/), not app names"
 
+test_case "-C DIR and --config FILE on the line: the names of that project, from any folder"
+expect_names_of_named_project complete_fish
+
 finish

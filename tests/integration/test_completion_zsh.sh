@@ -43,4 +43,7 @@ run env PATH="$TMP/counting:$PATH" CALLS="$TMP/calls" XDG_RUNTIME_DIR="$TMP/run"
 expect_rc 0
 expect_cached_names
 
+test_case "-C DIR and --config FILE on the line: the names of that project, from any folder"
+expect_names_of_named_project complete_zsh
+
 finish
