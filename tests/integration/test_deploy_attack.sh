@@ -48,4 +48,16 @@ sim DELETE app_faults >/dev/null
 mctl deploy web.json "${M[@]}" --timeout 30s --force-restart --force
 [[ $RC == 0 ]] || fail_now "recovery deploy failed: $ERR"
 
+test_case "an id Marathon cannot hold is a usage error (exit 2) in every command, before any request"
+sim DELETE requests >/dev/null
+for cmd in "status /Web" "versions /a_b" "rollback /web/../x" "restart /web/." "scale / 2" "stop /web/tasks" \
+  "destroy --yes /WEB" "wait /a//b"; do
+  read -r -a args <<<"$cmd"
+  mctl "${args[@]}" "${M[@]}" </dev/null
+  expect_rc 2 "$cmd"
+  expect_contains "$ERR" "mctl: error: app id '" "$cmd"
+  expect_eq "$(wc -l <<<"$ERR")" 1 "$cmd: one line"
+done
+expect_eq "$(sim GET requests | jq_py "len(j)")" 0 "nothing was asked of Marathon"
+
 finish
