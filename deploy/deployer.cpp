@@ -119,6 +119,11 @@ std::string changes_summary(const std::vector<FieldChange>& changes, bool new_ap
   return fmt::format("{} change{}: {}", changes.size(), changes.size() == 1 ? "" : "s", paths);
 }
 
+// "deadline of 1m30s passed" (the deadline as given: 1ms is not "0s").
+std::string deadline_passed(std::chrono::milliseconds timeout) {
+  return fmt::format("deadline of {} passed", core::format_duration(timeout));
+}
+
 // The first line of a result message, for a state change's "why".
 std::string first_line(const std::string& s) { return s.substr(0, s.find('\n')); }
 
@@ -127,7 +132,10 @@ std::string first_line(const std::string& s) { return s.substr(0, s.find('\n'));
 void roll_back(MarathonClient& client, const std::optional<json>& before, AppResult& r, const DeployOptions& o,
                Clock::time_point started) {
   emit(o, r.id, "rolling-back", started, first_line(r.message) + " -> rolling back");
-  const auto deadline = Clock::now() + o.rollback_timeout.value_or(o.timeout);
+  // The version restored needs the time its own health checks take, whatever --timeout
+  // allowed the failed one: a rollback cut short is not a failed rollback.
+  const auto deadline =
+      Clock::now() + o.rollback_timeout.value_or(std::max(o.timeout, suggested_timeout(before.value_or(json::object()))));
   Target t{r.id, "", "", before, !before.has_value()};
   auto c = client.cancel_deployment(r.deployment_id, false);
   if (c && !c->deployment_id.empty()) {
@@ -281,14 +289,14 @@ void finish_one(MarathonClient& client, Flight& flight, const FollowOutcome& f, 
         // even have finished. Say what is known and how to look.
         r.status = AppStatus::failed;
         r.exit = Exit::timeout;
-        r.message = fmt::format("deadline of {}s passed: {}; not rolled back (deployment {})", o.timeout.count() / 1000,
-                                f.reason, r.deployment_id);
+        r.message = fmt::format("{}: {}; not rolled back (deployment {})", deadline_passed(o.timeout), f.reason,
+                                r.deployment_id);
         return tell();
       }
       r.status = AppStatus::failed;
       r.exit = f.result == FollowResult::timeout ? Exit::timeout : Exit::failure;
       r.message = f.result == FollowResult::timeout
-                      ? fmt::format("deadline of {}s passed: {}", o.timeout.count() / 1000, f.reason)
+                      ? fmt::format("{}: {}", deadline_passed(o.timeout), f.reason)
                       : f.reason;
       break;
   }
@@ -602,7 +610,7 @@ AppResult apply_change(MarathonClient& client, const std::string& app_id, const 
       break;
     case FollowResult::timeout:
       r.exit = Exit::timeout;
-      r.message = fmt::format("deadline of {}s passed: {}", o.timeout.count() / 1000, f.reason);
+      r.message = fmt::format("{}: {}", deadline_passed(o.timeout), f.reason);
       break;
     default:
       r.exit = Exit::failure;

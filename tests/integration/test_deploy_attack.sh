@@ -60,4 +60,14 @@ for cmd in "status /Web" "versions /a_b" "rollback /web/../x" "restart /web/." "
 done
 expect_eq "$(sim GET requests | jq_py "len(j)")" 0 "nothing was asked of Marathon"
 
+test_case "--timeout shorter than one poll: the deadline passes, the rollback still gets its own time (exit 6, not 7)"
+write_app web.json /web registry.local/web:v4 2
+mctl deploy web.json "${M[@]}" --timeout 1ms
+expect_rc 6
+expect_contains "$OUT" "deadline of 1ms passed"
+expect_contains "$OUT" "rolled back to version"
+expect_not_contains "$OUT" "rollback failed"
+expect_eq "$(app_field /web "a['container']['docker']['image']")" registry.local/web:v3 "the running version is back"
+expect_eq "$(app_field /web "a['tasksHealthy']")" 2
+
 finish
