@@ -70,4 +70,15 @@ expect_not_contains "$OUT" "rollback failed"
 expect_eq "$(app_field /web "a['container']['docker']['image']")" registry.local/web:v3 "the running version is back"
 expect_eq "$(app_field /web "a['tasksHealthy']")" 2
 
+test_case "an error page in ISO-8859-1 with terminal escapes: one safe line, and valid JSON with --json"
+sim POST http_faults '{"path": "/v2/apps/web", "method": "GET", "status": 500, "count": 2, "charset": "iso-8859-1",
+  "body": "<html><body>Erreur \u00e9 interne \u001b[2J\u001b]0;pwned\u0007</body></html>"}' >/dev/null
+mctl status /web "${M[@]}"
+expect_rc 3
+expect_contains "$ERR" 'Marathon answered HTTP 500: <html><body>Erreur \xe9 interne \x1b[2J\x1b]0;pwned\x07</body></html>'
+expect_eq "$(tr -d '\n' <<<"$ERR" | LC_ALL=C grep -c $'[\x1b\x07\x80-\xff]')" 0 "no escape or stray byte reaches the terminal"
+mctl status /web --json "${M[@]}"
+expect_rc 3
+expect_eq "$(jq_py "j['error']['exit_code'], 'Erreur \\\\xe9' in j['error']['message']" <<<"$OUT")" "3 True"
+
 finish
