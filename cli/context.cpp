@@ -11,6 +11,7 @@
 #include "cli/version.hpp"
 #include "core/error.hpp"
 #include "core/log.hpp"
+#include "core/strings.hpp"
 #include "core/terminal.hpp"
 
 namespace mctl::cli {
@@ -161,14 +162,14 @@ void Context::print_stream_result(const nlohmann::json& result) {
 }
 
 int Context::finish(const Error* error) {
-  if (error && *error->what()) {
-    print_err(fmt::format("{} {}", core::paint(core::Style::bad, "mctl: error:", m_err_color), error->what()));
-  }
+  // An error may quote another service's answer: printed safe for the terminal and for JSON.
+  const std::string message = error ? core::printable(error->what()) : std::string();
+  if (!message.empty()) print_err(fmt::format("{} {}", core::paint(core::Style::bad, "mctl: error:", m_err_color), message));
   core::log::info("took {} ms", std::chrono::duration_cast<std::chrono::milliseconds>(
                                     std::chrono::steady_clock::now() - m_started).count());
   if (json()) {
     nlohmann::json doc = m_result.value_or(nlohmann::json::object());
-    if (error) doc["error"] = {{"message", error->what()}, {"exit_code", static_cast<int>(error->exit_code())}};
+    if (error) doc["error"] = {{"message", message}, {"exit_code", static_cast<int>(error->exit_code())}};
     // A result document is indented; a stream line, and an error without a result, are one
     // line (a streaming command may fail before its first event).
     if (m_result || error) print(m_stream || !m_result ? doc.dump() : doc.dump(2));

@@ -1,5 +1,7 @@
 #include "core/strings.hpp"
 
+#include <fmt/format.h>
+
 #include <algorithm>
 
 namespace mctl::core {
@@ -71,6 +73,53 @@ std::string to_lower(std::string_view text) {
   std::string out(text);
   for (char& c : out) {
     if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
+  }
+  return out;
+}
+
+namespace {
+
+// The length of the valid UTF-8 sequence at text[i] (1 to 4), 0 when it is not one.
+std::size_t utf8_length(std::string_view text, std::size_t i) {
+  const auto byte = [&](std::size_t k) { return static_cast<unsigned char>(text[k]); };
+  const unsigned char lead = byte(i);
+  if (lead < 0x80) return 1;
+  // The lead byte gives the length; the smallest code point of that length rules out overlong
+  // forms.
+  const std::size_t n = lead >= 0xc2 && lead <= 0xdf   ? 2
+                        : lead >= 0xe0 && lead <= 0xef ? 3
+                        : lead >= 0xf0 && lead <= 0xf4 ? 4
+                                                       : 0;
+  if (n == 0) return 0;
+  const unsigned min = n == 2 ? 0x80U : n == 3 ? 0x800U : 0x10000U;
+  if (i + n > text.size()) return 0;
+  unsigned code = lead & (0x7fU >> n);
+  for (std::size_t k = 1; k < n; ++k) {
+    if ((byte(i + k) & 0xc0U) != 0x80U) return 0;
+    code = (code << 6U) | (byte(i + k) & 0x3fU);
+  }
+  const bool surrogate = code >= 0xd800 && code <= 0xdfff;
+  return code < min || code > 0x10ffff || surrogate ? 0 : n;
+}
+
+}  // namespace
+
+std::string printable(std::string_view text) {
+  std::string out;
+  out.reserve(text.size());
+  for (std::size_t i = 0; i < text.size();) {
+    const auto c = static_cast<unsigned char>(text[i]);
+    const std::size_t n = utf8_length(text, i);
+    // C1 controls are U+0080..U+009F: 0xC2 0x80..0x9F in UTF-8.
+    const bool c1 = n == 2 && c == 0xc2 && static_cast<unsigned char>(text[i + 1]) < 0xa0;
+    const bool control = n == 1 && ((c < 0x20 && c != '\n' && c != '\t') || c == 0x7f);
+    if (n == 0 || control || c1) {
+      out += fmt::format("\\x{:02x}", n == 2 ? static_cast<unsigned char>(text[i + 1]) : c);
+      i += n == 2 ? 2 : 1;
+      continue;
+    }
+    out.append(text.substr(i, n));
+    i += n;
   }
   return out;
 }

@@ -22,5 +22,9 @@ std::string trim(std::string_view text);
 bool starts_with(std::string_view text, std::string_view prefix);
 // ASCII lower case, whatever the locale (header names, DNS names, field names).
 std::string to_lower(std::string_view text);
+// `text` safe to print on a terminal and in JSON, for text that may come from another service
+// (an error page, a task's message): every byte that is not valid UTF-8 and every control
+// character but newline and tab (ESC, CR, BEL, DEL, C1) is written as "\xNN".
+std::string printable(std::string_view text);
 
 }  // namespace mctl::core

@@ -14,6 +14,7 @@
 
 #include "core/duration.hpp"
 #include "core/log.hpp"
+#include "deploy/fields.hpp"
 #include "deploy/plan.hpp"
 
 namespace mctl::deploy {
@@ -118,6 +119,11 @@ std::string changes_summary(const std::vector<FieldChange>& changes, bool new_ap
   return fmt::format("{} change{}: {}", changes.size(), changes.size() == 1 ? "" : "s", paths);
 }
 
+// "deadline of 1m30s passed" (the deadline as given: 1ms is not "0s").
+std::string deadline_passed(std::chrono::milliseconds timeout) {
+  return fmt::format("deadline of {} passed", core::format_duration(timeout));
+}
+
 // The first line of a result message, for a state change's "why".
 std::string first_line(const std::string& s) { return s.substr(0, s.find('\n')); }
 
@@ -126,7 +132,10 @@ std::string first_line(const std::string& s) { return s.substr(0, s.find('\n'));
 void roll_back(MarathonClient& client, const std::optional<json>& before, AppResult& r, const DeployOptions& o,
                Clock::time_point started) {
   emit(o, r.id, "rolling-back", started, first_line(r.message) + " -> rolling back");
-  const auto deadline = Clock::now() + o.rollback_timeout.value_or(o.timeout);
+  // The version restored needs the time its own health checks take, whatever --timeout
+  // allowed the failed one: a rollback cut short is not a failed rollback.
+  const auto deadline =
+      Clock::now() + o.rollback_timeout.value_or(std::max(o.timeout, suggested_timeout(before.value_or(json::object()))));
   Target t{r.id, "", "", before, !before.has_value()};
   auto c = client.cancel_deployment(r.deployment_id, false);
   if (c && !c->deployment_id.empty()) {
@@ -170,7 +179,16 @@ struct Flight {
   Clock::time_point deadline;
   std::unique_ptr<Follower> follower;  // set once the change is sent
   bool busy = false;                   // a worker has it
+  bool adopted = false;                // following a deployment an earlier run started
 };
+
+// The deployment Marathon is running on `app` (its last "deployments" entry), "" when idle.
+std::string deployment_in_flight(const json& app) {
+  const json none = json::array();
+  const auto it = app.find("deployments");
+  const json& list = it != app.end() && it->is_array() ? *it : none;
+  return list.empty() ? "" : string_field(list.back(), "id");
+}
 
 // Diffs and sends the change. Returns true when there is a deployment to follow (the
 // follower is set), false when the result is final (up to date, lock not released).
@@ -186,6 +204,17 @@ bool start_one(MarathonClient& client, Flight& f, const DeployOptions& o) {
   r.previous_version = before ? before->value("version", "") : "";
   r.changes = diff_apps(before.value_or(json::object()), desired);
   if (r.changes.empty() && !o.force_restart) {
+    if (const auto in_flight = deployment_in_flight(*before); !in_flight.empty()) {
+      // A run that was stopped (Ctrl-C, SIGKILL, --no-rollback) left Marathon deploying this
+      // very definition: the app is only up to date once that deployment is done.
+      r.deployment_id = in_flight;
+      r.version = r.previous_version;
+      f.adopted = true;
+      emit(o, job.id, "deploying", f.started, fmt::format("up to date, but deployment {} is still running; following it", in_flight));
+      f.follower = std::make_unique<Follower>(client, Target{job.id, in_flight, r.version, std::nullopt, false},
+                                              follow_options(o, f.deadline, job.id, f.started, "deploying"));
+      return true;
+    }
     r.status = AppStatus::up_to_date;
     r.message = "up to date";
     r.version = r.previous_version;
@@ -237,8 +266,9 @@ void finish_one(MarathonClient& client, Flight& flight, const FollowOutcome& f, 
   };
   switch (f.result) {
     case FollowResult::done:
-      r.status = AppStatus::deployed;
-      r.message = fmt::format("deployed version {}", r.version);
+      r.status = flight.adopted ? AppStatus::up_to_date : AppStatus::deployed;
+      r.message = flight.adopted ? fmt::format("up to date (deployment {} of version {} finished)", r.deployment_id, r.version)
+                                 : fmt::format("deployed version {}", r.version);
       return tell();
     case FollowResult::interrupted:
       r.status = AppStatus::interrupted;
@@ -259,14 +289,14 @@ void finish_one(MarathonClient& client, Flight& flight, const FollowOutcome& f, 
         // even have finished. Say what is known and how to look.
         r.status = AppStatus::failed;
         r.exit = Exit::timeout;
-        r.message = fmt::format("deadline of {}s passed: {}; not rolled back (deployment {})", o.timeout.count() / 1000,
-                                f.reason, r.deployment_id);
+        r.message = fmt::format("{}: {}; not rolled back (deployment {})", deadline_passed(o.timeout), f.reason,
+                                r.deployment_id);
         return tell();
       }
       r.status = AppStatus::failed;
       r.exit = f.result == FollowResult::timeout ? Exit::timeout : Exit::failure;
       r.message = f.result == FollowResult::timeout
-                      ? fmt::format("deadline of {}s passed: {}", o.timeout.count() / 1000, f.reason)
+                      ? fmt::format("{}: {}", deadline_passed(o.timeout), f.reason)
                       : f.reason;
       break;
   }
@@ -279,7 +309,10 @@ void finish_one(MarathonClient& client, Flight& flight, const FollowOutcome& f, 
                                       core::format_duration(o.timeout), core::format_duration(wanted)));
     }
   }
-  if (o.rollback) {
+  if (flight.adopted) {
+    // What ran before that deployment is not known here: rolling back is not this run's to do.
+    r.message += fmt::format("; not rolled back: deployment {} was started before this run", r.deployment_id);
+  } else if (o.rollback) {
     roll_back(client, flight.before, r, o, flight.started);
     // Once rolled back, the "old" tasks are the ones Marathon runs again: not a problem.
     if (r.status == AppStatus::rolled_back) diagnostics.old_tasks.clear();
@@ -577,7 +610,7 @@ AppResult apply_change(MarathonClient& client, const std::string& app_id, const 
       break;
     case FollowResult::timeout:
       r.exit = Exit::timeout;
-      r.message = fmt::format("deadline of {}s passed: {}", o.timeout.count() / 1000, f.reason);
+      r.message = fmt::format("{}: {}", deadline_passed(o.timeout), f.reason);
       break;
     default:
       r.exit = Exit::failure;

@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <thread>
 
+#include "core/app_id.hpp"
 #include "core/json.hpp"
 #include "core/error.hpp"
 #include "core/fs.hpp"
@@ -29,7 +30,9 @@ std::string excerpt(const std::string& body) {
   return text.size() > 300 ? text.substr(0, 300) + "..." : text;
 }
 
+// The URL path of an app id; an id Marathon cannot hold is a usage error before any request.
 std::string path_of(const std::string& id) {
+  if (auto problem = core::app_id_problem(id)) throw Error(*problem, Exit::usage);
   std::string out;
   for (const auto& part : core::split(canonical_app_id(id), '/')) {
     if (part.empty()) continue;

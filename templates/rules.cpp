@@ -1,9 +1,9 @@
 #include <fmt/format.h>
 
 #include <algorithm>
-#include <regex>
 #include <set>
 
+#include "core/app_id.hpp"
 #include "core/strings.hpp"
 #include "templates/rules.hpp"
 #include "templates/variables.hpp"
@@ -29,34 +29,7 @@ std::string text(const json* v) { return v && v->is_string() ? v->get<std::strin
 void check_id(const json& app, std::vector<Problem>& out) {
   const json* id = get(app, "id");
   if (!id || !id->is_string()) return;  // the schema reports it
-  const std::string value = id->get<std::string>();
-  static const std::regex segment_re(
-      R"((([a-z0-9]|[a-z0-9][a-z0-9\-]*[a-z0-9])\.)*([a-z0-9]|[a-z0-9][a-z0-9\-]*[a-z0-9])|(\.|\.\.))");
-  std::vector<std::string> segments;
-  for (const auto& s : core::split(value, '/')) {
-    if (!s.empty()) segments.push_back(s);
-  }
-  if (segments.empty()) {
-    out.push_back({"/id", fmt::format("app id '{}' names the root group, not an app", value)});
-    return;
-  }
-  for (std::size_t i = 0; i < segments.size(); ++i) {
-    const auto& s = segments[i];
-    if (!std::regex_match(s, segment_re)) {
-      out.push_back({"/id", fmt::format("app id '{}': segment '{}' may only hold lowercase letters, digits, '-' "
-                                        "and '.', and must start and end with a letter or digit",
-                                        value, s)});
-      return;
-    }
-  }
-  const std::string& last = segments.back();
-  if (last == "restart" || last == "tasks" || last == "versions") {
-    out.push_back({"/id", fmt::format("app id '{}' ends in '{}', a name Marathon reserves (restart, tasks, versions)",
-                                      value, last)});
-  }
-  if (value.find("//") != std::string::npos) {
-    out.push_back({"/id", fmt::format("app id '{}' has an empty segment ('//')", value)});
-  }
+  if (auto problem = core::app_id_problem(id->get<std::string>(), true)) out.push_back({"/id", *problem});
 }
 
 void check_command(const json& app, std::vector<Problem>& out) {

@@ -27,3 +27,13 @@ TEST_CASE("split and trim") {
   CHECK(trim("  x y \n") == "x y");
   CHECK(trim(" \t ").empty());
 }
+
+TEST_CASE("printable: text from another service is safe for a terminal and for JSON") {
+  using mctl::core::printable;
+  CHECK(printable("plain text, é ü 日本 🙂\n\tnext") == "plain text, é ü 日本 🙂\n\tnext");
+  CHECK(printable("bad \x1b[2J\x1b]0;title\x07 end\r") == "bad \\x1b[2J\\x1b]0;title\\x07 end\\x0d");
+  CHECK(printable("Erreur \xe9\xe8 interne") == "Erreur \\xe9\\xe8 interne");  // ISO-8859-1, not UTF-8
+  CHECK(printable("csi \xc2\x9b del \x7f") == "csi \\x9b del \\x7f");        // C1 control, DEL
+  CHECK(printable("overlong \xc0\xaf surrogate \xed\xa0\x80 cut \xe6\x97") ==
+        "overlong \\xc0\\xaf surrogate \\xed\\xa0\\x80 cut \\xe6\\x97");
+}

@@ -52,7 +52,7 @@ class Admin:
                 f.update(kind="drop_after", remaining=int(body["drop_after"]))
             elif "status" in body:
                 f.update(kind="status", status=int(body["status"]), remaining=int(body.get("count", 1)),
-                         body=body.get("body"), headers=body.get("headers") or {},
+                         body=body.get("body"), headers=body.get("headers") or {}, charset=body.get("charset"),
                          delay_ms=int(body.get("delay_ms", 0)))
             elif "delay_ms" in body:
                 f.update(kind="delay", delay_ms=int(body["delay_ms"]), remaining=int(body.get("count", 1)))

@@ -104,7 +104,7 @@ class Handler(RoutingMixin, SseMixin, BaseHTTPRequestHandler):
 
     def send_html_error(self, status, reason, headers=None):
         html = JETTY_HTML.format(code=status, reason=reason, path=urlsplit(self.path).path)
-        self.send(status, html, headers, "text/html;charset=iso-8859-1")
+        self.send(status, html.encode("iso-8859-1", "replace"), headers, "text/html;charset=iso-8859-1")
 
     def drop(self):
         self.close_connection = True
@@ -168,6 +168,10 @@ class Handler(RoutingMixin, SseMixin, BaseHTTPRequestHandler):
                 time.sleep(fault["delay_ms"] / 1000.0)
             if fault["kind"] == "status":
                 b = fault.get("body")
+                if fault.get("charset") and isinstance(b, str):
+                    # a page in another charset (Jetty's error pages are ISO-8859-1)
+                    return self.send(fault["status"], b.encode(fault["charset"]), fault.get("headers"),
+                                     "text/html;charset=" + fault["charset"])
                 return self.send(fault["status"], b, fault.get("headers"),
                                  "application/json" if isinstance(b, (dict, list)) else
                                  ("text/plain" if b else None))
