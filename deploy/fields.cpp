@@ -6,13 +6,14 @@
 #include <limits>
 
 #include "core/error.hpp"
+#include "core/strings.hpp"
 
 namespace mctl::deploy {
 
 std::string string_field(const json& value, const char* key) {
   if (!value.is_object()) return {};
   const auto it = value.find(key);
-  return it != value.end() && it->is_string() ? it->get<std::string>() : std::string();
+  return it != value.end() && it->is_string() ? core::printable(it->get_ref<const std::string&>()) : std::string();
 }
 namespace {
 
@@ -57,7 +58,7 @@ std::string Fields::str(const char* key, const std::string& fallback) const {
   const json* v = find(key);
   if (!v) return fallback;
   if (!v->is_string()) wrong(at(key), *v, "a string");
-  return v->get<std::string>();
+  return core::printable(v->get_ref<const std::string&>());
 }
 
 double Fields::number(const char* key, double fallback) const {

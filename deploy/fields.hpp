@@ -2,7 +2,10 @@
 // Typed access to the fields of a Marathon answer, used by every parser of Marathon bodies
 // (client, follower, event stream). A missing or null field gives the default; a field of
 // another type is one clear error naming the endpoint and the field (Exit::remote), never a
-// json::type_error escaping from deep inside a worker.
+// json::type_error escaping from deep inside a worker. Every string read here comes back
+// printable (core::printable: control characters but newline and tab as "\xNN"): a task's
+// failure message or a health check's cause is another program's text, and it must not reach a
+// terminal as escape sequences, whichever command prints it.
 #include <nlohmann/json.hpp>
 #include <optional>
 #include <string>

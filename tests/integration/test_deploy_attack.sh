@@ -19,14 +19,16 @@ mctl deploy web.json "${M[@]}" --timeout 30s
 
 test_case "a re-run after a killed deploy waits for the deployment it left, not 'up to date'"
 write_app web.json /web registry.local/web:v2 2
-sim POST app_faults '{"app": "/web", "scope": "next_config", "slow_staging_ms": 4000}' >/dev/null
+# Staging of 12 s: the deployment must still run when the re-run starts, on a loaded machine too
+# (4 s was not enough at load 11: the re-run found it done and said "up to date (0.0s)").
+sim POST app_faults '{"app": "/web", "scope": "next_config", "slow_staging_ms": 12000}' >/dev/null
 "$MCTL" deploy web.json "${M[@]}" --timeout 30s >/dev/null 2>&1 &
 killed=$!
 wait_until 10 some_deployment_of /web || fail_now "the first run's deployment never showed"
 kill -KILL "$killed"
 wait "$killed" 2>/dev/null
 puts=$(request_count PUT /v2/apps/web)
-mctl deploy web.json "${M[@]}" --timeout 30s
+mctl deploy web.json "${M[@]}" --timeout 60s
 expect_rc 0
 expect_contains "$OUT" "up to date (deployment"
 expect_eq "$(deployments_of /web)" 0 "the deployment must be done when mctl says up to date"
@@ -80,5 +82,21 @@ expect_eq "$(tr -d '\n' <<<"$ERR" | LC_ALL=C grep -c $'[\x1b\x07\x80-\xff]')" 0 
 mctl status /web --json "${M[@]}"
 expect_rc 3
 expect_eq "$(jq_py "j['error']['exit_code'], 'Erreur \\\\xe9' in j['error']['message']" <<<"$OUT")" "3 True"
+
+test_case "a task's failure message with terminal escapes: deploy and status print it as \xNN, JSON keeps it valid"
+write_app web.json /web registry.local/web:v9 2
+sim POST app_faults '{"app": "/web", "crash_loop": true, "scope": "next_config",
+  "crash_message": "exit 1 \u001b[2J\u001b]0;pwned\u0007 done"}' >/dev/null
+mctl deploy web.json "${M[@]}" --timeout 60s
+expect_rc 6
+expect_contains "$OUT" 'exit 1 \x1b[2J\x1b]0;pwned\x07 done'
+expect_eq "$(LC_ALL=C grep -c $'[\x1b\x07]' <<<"$OUT$ERR")" 0 "no escape or BEL byte from the task reaches the terminal"
+mctl status /web "${M[@]}"
+expect_rc 0
+expect_contains "$OUT" 'exit 1 \x1b[2J\x1b]0;pwned\x07 done'
+expect_eq "$(LC_ALL=C grep -c $'[\x1b\x07]' <<<"$OUT$ERR")" 0 "status: no escape or BEL byte either"
+mctl status /web --json "${M[@]}"
+expect_rc 0
+expect_contains "$(jq_py "json.dumps(j)" <<<"$OUT")" 'pwned' "the JSON document parses and carries the message"
 
 finish

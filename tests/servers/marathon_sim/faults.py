@@ -31,7 +31,8 @@ class Admin:
                  "never_ready": bool(body.get("never_ready")),
                  "crash_loop": bool(body.get("crash_loop")),
                  "no_offers": bool(body.get("no_offers")),
-                 "slow_staging_ms": int(body.get("slow_staging_ms") or 0), "bound": None}
+                 "slow_staging_ms": int(body.get("slow_staging_ms") or 0), "bound": None,
+                 "crash_message": str(body.get("crash_message") or "Container exited with status 1")}
             if not (f["never_healthy"] or f["never_ready"] or f["crash_loop"] or f["no_offers"] or f["slow_staging_ms"]):
                 s.app_faults.pop(app_id, None)
                 return 200, {"app": app_id, "cleared": True}

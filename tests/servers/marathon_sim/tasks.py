@@ -77,7 +77,8 @@ class TasksMixin:
         t.results = []
         t.failures = 0
         t.never_healthy = bool(f.get("never_healthy"))
-        t.crash_loop = bool(f.get("crash_loop"))
+        # the message Mesos gives the failure (the container's exit, as the executor words it)
+        t.crash_loop = f.get("crash_message", "Container exited with status 1") if f.get("crash_loop") else False
         # readiness is only evaluated for tasks a deployment starts
         t.rcs = list(d.get("readinessChecks") or []) if in_deployment else []
         t.readiness_ok = False
@@ -157,7 +158,7 @@ class TasksMixin:
             for t in list(app.tasks):
                 if t.state == TASK_STAGING and now >= t.t_stage_end:
                     if t.crash_loop:
-                        self.fail_task(app, t, now, "Container exited with status 1")
+                        self.fail_task(app, t, now, t.crash_loop)
                         continue
                     t.state = TASK_RUNNING
                     t.started_at = now_iso()
