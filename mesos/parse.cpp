@@ -7,6 +7,7 @@
 
 #include "core/error.hpp"
 #include "core/json.hpp"
+#include "core/strings.hpp"
 
 namespace mctl::mesos {
 using nlohmann::json;
@@ -16,9 +17,11 @@ json parse_body(std::string_view body, const std::string& endpoint) {
   return core::parse_json(body, "Mesos answer from " + endpoint, Exit::remote);
 }
 
+// Every string of a Mesos answer comes back printable (core::printable): a host name or a task
+// state is another program's text, and it must not reach a terminal as escape sequences.
 std::string text(const json& j, const char* key) {
   const auto it = j.find(key);
-  return it != j.end() && it->is_string() ? it->get<std::string>() : std::string();
+  return it != j.end() && it->is_string() ? core::printable(it->get_ref<const std::string&>()) : std::string();
 }
 
 double number(const json& j, const char* key) {

@@ -44,6 +44,15 @@ TEST_CASE(
   CHECK_THROWS_AS(parse_master_state("<html>", "GET /master/state"), mctl::Error);
 }
 
+TEST_CASE("master state: a host name or state with terminal escapes comes back printable") {
+  const std::string body =
+      R"({"slaves": [{"id": "S1", "hostname": "agent\u001b]0;x\u0007", "pid": "slave(1)@10.0.0.1:5051"}],
+    "frameworks": [{"id": "FW", "tasks": [{"id": "t1", "slave_id": "S1", "state": "TASK_\u001b[2JRUNNING"}]}]})";
+  const auto s = parse_master_state(body, "GET /master/state");
+  CHECK(s.agents.at("S1").hostname == "agent\\x1b]0;x\\x07");
+  CHECK(s.tasks.at("t1").state == "TASK_\\x1b[2JRUNNING");
+}
+
 TEST_CASE("agent state: sandboxes of running and completed executors") {
   const std::string body = R"({"frameworks": [{"id": "FW",
     "executors": [{"id": "t1", "directory": "/var/lib/mesos/slaves/S1/frameworks/FW/executors/t1/runs/c1"}],
