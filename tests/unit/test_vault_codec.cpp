@@ -1,6 +1,7 @@
 #include <doctest/doctest.h>
 #include <sodium.h>
 
+#include <cctype>
 #include <random>
 #include <string>
 #include <vector>
@@ -72,6 +73,17 @@ TEST_CASE("hex decoding accepts both cases and stops at the first pair that is n
       broken[bad] = c;
       CHECK(codec::hex_decode(broken.data(), broken.size(), out.data()) == bad / 2 * 2);
     }
+  }
+}
+
+TEST_CASE("a hex digit's value is its number in either case; every other byte is -1") {
+  const std::string digits = "0123456789abcdef";
+  for (int b = 0; b < 256; ++b) {
+    CAPTURE(b);
+    const auto c = static_cast<char>(b);
+    const auto lower = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    const auto at = digits.find(lower);
+    CHECK(codec::hex_value(c) == (at == std::string::npos ? -1 : static_cast<int>(at)));
   }
 }
 
