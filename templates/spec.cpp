@@ -20,7 +20,8 @@ Position Position::find(const std::string& needle) const {
   const auto& text = source->text;
   // A scalar can only be so long before the placeholder is on another node.
   const auto at = text.find(needle, static_cast<std::size_t>(offset));
-  if (at == std::string::npos || at - static_cast<std::size_t>(offset) > std::size_t{64} * 1024) return *this;
+  if (at == std::string::npos || at - static_cast<std::size_t>(offset) > std::size_t{64} * 1024)
+    return *this;
   Position p = *this;
   for (auto i = static_cast<std::size_t>(offset); i < at; ++i) {
     if (text[i] == '\n') {

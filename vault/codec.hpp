@@ -24,8 +24,12 @@ inline constexpr std::array<std::int8_t, 256> k_hex_value = make_hex_table();
 
 // The value of the hex digit `c` (either case), -1 for any other character: the one table
 // of hex digits, for these codecs and Ansible Vault's parser (one lookup a character).
-inline int hex_value(unsigned char c) { return detail::k_hex_value[c]; }
-inline int hex_value(char c) { return hex_value(static_cast<unsigned char>(c)); }
+inline int hex_value(unsigned char c) {
+  return detail::k_hex_value[c];
+}
+inline int hex_value(char c) {
+  return hex_value(static_cast<unsigned char>(c));
+}
 
 // Base64 (RFC 4648, "+/") of `n` bytes, n a multiple of 3: n / 3 * 4 characters at `out`.
 void base64_encode(const unsigned char* in, std::size_t n, char* out);
