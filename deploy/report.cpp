@@ -178,10 +178,11 @@ std::string failure_summary(const std::vector<AppResult>& results, const std::st
   for (const auto& r : results) {
     if (r.status != AppStatus::deployed && r.status != AppStatus::up_to_date) bad.push_back(&r);
   }
-  const std::string head = fmt::format("{}: {} of {} app(s) not done", what, bad.size(), results.size());
+  std::string head = fmt::format("{}: {} of {} app(s) not done", what, bad.size(), results.size());
   if (bad.empty()) return head;
   if (reasons_shown) {
     std::vector<std::string> ids;
+    ids.reserve(bad.size());
     for (const auto* r : bad) ids.push_back(r->id);
     return fmt::format("{}: {} ({} above)", head, fmt::join(ids, ", "), bad.size() == 1 ? "reason" : "reasons");
   }

@@ -183,8 +183,10 @@ std::vector<Written> write_project(const fs::path& dir, const std::vector<Scaffo
         done.push_back({target, "unchanged"});
         continue;
       }
-      const std::string sep = existing.empty() || existing.back() == '\n' ? "" : "\n";
-      core::write_file_atomic(target, existing + sep + add, 0644);
+      std::string text = existing;
+      if (!text.empty() && text.back() != '\n') text += '\n';
+      text += add;
+      core::write_file_atomic(target, text, 0644);
       done.push_back({target, "appended"});
     } else {
       core::write_file_atomic(target, f.text, 0644);

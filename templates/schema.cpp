@@ -76,7 +76,10 @@ void field_paths(const nlohmann::json& schema, const std::string& path, std::map
   if (schema.contains("properties")) {
     for (const auto& [key, sub] : schema["properties"].items()) {
       out.emplace(key, path);
-      field_paths(resolve(sub), path.empty() ? key : path + "." + key, out);
+      std::string child = path;
+      if (!child.empty()) child += '.';
+      child += key;
+      field_paths(resolve(sub), child, out);
     }
   }
   if (schema.contains("items") && schema["items"].is_object()) field_paths(resolve(schema["items"]), path + "[]", out);

@@ -20,7 +20,8 @@ Position Position::find(const std::string& needle) const {
   const auto& text = source->text;
   // A scalar can only be so long before the placeholder is on another node.
   const auto at = text.find(needle, static_cast<std::size_t>(offset));
-  if (at == std::string::npos || at - static_cast<std::size_t>(offset) > 64 * 1024) return *this;
+  if (at == std::string::npos || at - static_cast<std::size_t>(offset) > std::size_t{64} * 1024)
+    return *this;
   Position p = *this;
   for (auto i = static_cast<std::size_t>(offset); i < at; ++i) {
     if (text[i] == '\n') {
@@ -48,20 +49,20 @@ std::string Position::plain_text() const {
 
 const SpecNode* SpecNode::find(const std::string& key) const {
   for (const auto& m : members) {
-    if (m.first.first == key) return &m.second;
+    if (m.key.first == key) return &m.value;
   }
   return nullptr;
 }
 
 SpecNode* SpecNode::find(const std::string& key) {
   for (auto& m : members) {
-    if (m.first.first == key) return &m.second;
+    if (m.key.first == key) return &m.value;
   }
   return nullptr;
 }
 
 void SpecNode::erase(const std::string& key) {
-  std::erase_if(members, [&](const SpecMember& m) { return m.first.first == key; });
+  std::erase_if(members, [&](const SpecMember& m) { return m.key.first == key; });
 }
 
 namespace {
@@ -113,7 +114,7 @@ SpecNode convert(const std::shared_ptr<const Source>& source, const YAML::Node& 
 
 }  // namespace
 
-SpecNode parse_spec(std::shared_ptr<const Source> source) {
+SpecNode parse_spec(const std::shared_ptr<const Source>& source) {
   const YAML::Node root = core::parse_yaml(source->text, source->name);
   SpecNode node = convert(source, root);
   if (node.kind == SpecNode::Kind::null) node.pos = Position{source, 1, 1, 0};

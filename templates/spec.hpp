@@ -33,8 +33,7 @@ struct Position {
   std::string plain_text() const;
 };
 
-struct SpecNode;
-using SpecMember = std::pair<std::pair<std::string, Position>, SpecNode>;  // (key, key pos), value
+struct SpecMember;
 
 struct SpecNode {
   enum class Kind { null, scalar, sequence, map };
@@ -51,9 +50,17 @@ struct SpecNode {
   void erase(const std::string& key);
 };
 
+// One entry of a map. A struct, not std::pair<..., SpecNode>: clang with libstdc++ rejects
+// that pair inside SpecNode's own definition (its default constructor's traits need SpecNode
+// complete), so the header did not compile under clang (clang-tidy reported it).
+struct SpecMember {
+  std::pair<std::string, Position> key;  // the key and where it is written
+  SpecNode value;
+};
+
 // Parses a spec file's text. Throws Error(Exit::usage) "file:line:col: ..." for YAML syntax
 // errors, duplicate keys and non-string keys.
-SpecNode parse_spec(std::shared_ptr<const Source> source);
+SpecNode parse_spec(const std::shared_ptr<const Source>& source);
 
 // Deep-merges `overlay` over `base`: maps merge key by key, lists and scalars replace, and a
 // null value in the overlay deletes the key.

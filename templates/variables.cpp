@@ -157,7 +157,7 @@ std::string base64(const std::string& in) {
 
 // The type of a value in YAML's words: a map, a list, a string, a boolean, null, a number.
 std::string type_name(const nlohmann::json& v) {
-  const std::string type = json_type(v);
+  std::string type = json_type(v);
   if (type == "object") return "a map";
   if (type == "array") return "a list";
   if (type == "null") return type;

@@ -72,20 +72,6 @@ void aes_ctr(const DerivedKeys& keys, std::string_view in, char* out) {
   }
 }
 
-// Hex digit values by character, -1 for anything else: one lookup per character.
-constexpr std::array<signed char, 256> k_hex = [] {
-  std::array<signed char, 256> t{};
-  for (auto& v : t) v = -1;
-  for (int i = 0; i < 10; ++i) t[static_cast<std::size_t>('0' + i)] = static_cast<signed char>(i);
-  for (int i = 0; i < 6; ++i) {
-    t[static_cast<std::size_t>('a' + i)] = static_cast<signed char>(10 + i);
-    t[static_cast<std::size_t>('A' + i)] = static_cast<signed char>(10 + i);
-  }
-  return t;
-}();
-
-int hex_value(char c) { return k_hex[static_cast<unsigned char>(c)]; }
-
 std::string_view trim(std::string_view s) {
   while (!s.empty() && (s.front() == ' ' || s.front() == '\t' || s.front() == '\r')) s.remove_prefix(1);
   while (!s.empty() && (s.back() == ' ' || s.back() == '\t' || s.back() == '\r')) s.remove_suffix(1);
@@ -109,7 +95,7 @@ std::optional<std::string> from_hex(std::string_view hex) {
   if (hex.size() % 2 != 0) return std::nullopt;
   std::string out(hex.size() / 2, '\0');
   for (std::size_t i = 0; i < out.size(); ++i) {
-    const int hi = hex_value(hex[2 * i]), lo = hex_value(hex[2 * i + 1]);
+    const int hi = codec::hex_value(hex[2 * i]), lo = codec::hex_value(hex[2 * i + 1]);
     if (hi < 0 || lo < 0) return std::nullopt;
     out[i] = static_cast<char>(hi << 4 | lo);
   }
@@ -218,7 +204,7 @@ void Parser::feed_body(std::string_view text) {
       if (p == end) break;
     }
     const unsigned char c = *p++;
-    const int v = k_hex[c];
+    const int v = codec::hex_value(c);
     if (c == '\n') {
       m_line = Line::leading;
     } else if (c == ' ' || c == '\t' || c == '\r') {
@@ -258,7 +244,7 @@ void Parser::feed_inner(const char* chars, std::size_t n) {
   const auto* const end = reinterpret_cast<const unsigned char*>(chars) + n;
   auto& out = m_env.ciphertext;
   if (m_inner_nibble >= 0) {
-    const int lo = k_hex[*p++];
+    const int lo = codec::hex_value(*p++);
     if (lo < 0) throw malformed("a body part is not hex");
     out.push_back(static_cast<char>(m_inner_nibble << 4 | lo));
     m_inner_nibble = -1;
@@ -269,7 +255,7 @@ void Parser::feed_inner(const char* chars, std::size_t n) {
   p += codec::hex_decode(reinterpret_cast<const char*>(p), static_cast<std::size_t>(end - p), o);
   if (end - p >= 2) throw malformed("a body part is not hex");
   if (p < end) {
-    m_inner_nibble = k_hex[*p];
+    m_inner_nibble = codec::hex_value(*p);
     if (m_inner_nibble < 0) throw malformed("a body part is not hex");
   }
 }

@@ -22,17 +22,6 @@ constexpr std::array<std::uint8_t, 256> k_b64_value = [] {
   return t;
 }();
 
-constexpr std::array<std::int8_t, 256> k_hex = [] {
-  std::array<std::int8_t, 256> t{};
-  for (auto& v : t) v = -1;
-  for (int i = 0; i < 10; ++i) t[static_cast<std::size_t>('0' + i)] = static_cast<std::int8_t>(i);
-  for (int i = 0; i < 6; ++i) {
-    t[static_cast<std::size_t>('a' + i)] = static_cast<std::int8_t>(10 + i);
-    t[static_cast<std::size_t>('A' + i)] = static_cast<std::int8_t>(10 + i);
-  }
-  return t;
-}();
-
 void base64_encode_scalar(const unsigned char* in, std::size_t n, char* out) {
   for (; n >= 3; n -= 3, in += 3, out += 4) {
     const std::uint32_t v = static_cast<std::uint32_t>(in[0]) << 16 | static_cast<std::uint32_t>(in[1]) << 8 | in[2];
@@ -61,7 +50,7 @@ std::size_t hex_decode_scalar(const char* in, std::size_t n, char* out) {
   const auto* p = reinterpret_cast<const unsigned char*>(in);
   std::size_t done = 0;
   for (; n - done >= 2; done += 2, p += 2) {
-    const int hi = k_hex[p[0]], lo = k_hex[p[1]];
+    const int hi = hex_value(p[0]), lo = hex_value(p[1]);
     if ((hi | lo) < 0) break;
     *out++ = static_cast<char>(hi << 4 | lo);
   }

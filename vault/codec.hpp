@@ -2,9 +2,34 @@
 // Fast hex and base64 codecs for the armor around ciphertext (public data, so table lookups
 // and data-dependent branches are fine; secrets never go through these). SSSE3/SSE2 where the
 // CPU has it, checked at run time, else scalar. The callers handle line ends and padding.
+#include <array>
 #include <cstddef>
+#include <cstdint>
 
 namespace mctl::vault::codec {
+
+namespace detail {
+constexpr std::array<std::int8_t, 256> make_hex_table() {
+  std::array<std::int8_t, 256> t{};
+  for (auto& v : t) v = -1;
+  for (std::size_t i = 0; i < 10; ++i) t['0' + i] = static_cast<std::int8_t>(i);
+  for (std::size_t i = 0; i < 6; ++i) {
+    t['a' + i] = static_cast<std::int8_t>(10 + i);
+    t['A' + i] = static_cast<std::int8_t>(10 + i);
+  }
+  return t;
+}
+inline constexpr std::array<std::int8_t, 256> k_hex_value = make_hex_table();
+}  // namespace detail
+
+// The value of the hex digit `c` (either case), -1 for any other character: the one table
+// of hex digits, for these codecs and Ansible Vault's parser (one lookup a character).
+inline int hex_value(unsigned char c) {
+  return detail::k_hex_value[c];
+}
+inline int hex_value(char c) {
+  return hex_value(static_cast<unsigned char>(c));
+}
 
 // Base64 (RFC 4648, "+/") of `n` bytes, n a multiple of 3: n / 3 * 4 characters at `out`.
 void base64_encode(const unsigned char* in, std::size_t n, char* out);

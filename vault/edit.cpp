@@ -29,13 +29,18 @@ struct sigaction g_old[4];
 extern "C" void remove_and_die(int sig) {
   if (g_file[0] != '\0') ::unlink(g_file);
   if (g_dir[0] != '\0') ::rmdir(g_dir);
-  ::signal(sig, SIG_DFL);
-  ::raise(sig);
+  (void)::signal(sig, SIG_DFL);  // in a handler, on the way out: nothing to do if it fails
+  (void)::raise(sig);
 }
 
 void install_handlers(const fs::path& file, const fs::path& dir) {
-  std::snprintf(g_file, sizeof g_file, "%s", file.c_str());
-  std::snprintf(g_dir, sizeof g_dir, "%s", dir.c_str());
+  // A path that does not fit is left unarmed: the handler would remove a truncated, other path.
+  const auto arm = [](char* to, std::size_t room, const fs::path& p) {
+    const int n = std::snprintf(to, room, "%s", p.c_str());
+    if (n < 0 || static_cast<std::size_t>(n) >= room) to[0] = '\0';
+  };
+  arm(g_file, sizeof g_file, file);
+  arm(g_dir, sizeof g_dir, dir);
   struct sigaction sa {};
   sa.sa_handler = remove_and_die;
   sigemptyset(&sa.sa_mask);

@@ -37,7 +37,7 @@ int main(int argc, char** argv) {
     for (const auto& file : inputs(argv[i])) {
       std::ifstream in(file, std::ios::binary);
       if (!in) {
-        std::fprintf(stderr, "cannot read %s\n", file.c_str());
+        (void)std::fprintf(stderr, "cannot read %s\n", file.c_str());  // exits 1 either way
         return 1;
       }
       const std::string data{std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
@@ -46,7 +46,8 @@ int main(int argc, char** argv) {
     }
   }
   if (count == 0) {
-    std::fprintf(stderr, "no corpus files given: nothing was replayed\n");
+    // Exits 1 either way.
+    (void)std::fprintf(stderr, "no corpus files given: nothing was replayed\n");
     return 1;
   }
   std::printf("replayed %zu inputs\n", count);

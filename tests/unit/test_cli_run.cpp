@@ -78,16 +78,16 @@ struct Sandbox {
     argv.push_back(nullptr);
     Outcome o;
     mctl::cli::StringSink out, err;
-    std::fflush(stdout);
-    std::fflush(stderr);
+    REQUIRE(std::fflush(stdout) == 0);
+    REQUIRE(std::fflush(stderr) == 0);
     {
       const Redirect in_out(STDOUT_FILENO, dir / "fd1");
       const Redirect in_err(STDERR_FILENO, dir / "fd2");
       o.code = mctl::cli::run(static_cast<int>(args.size()), argv.data(), env, out, err);
       std::cout.flush();
       std::cerr.flush();
-      std::fflush(stdout);
-      std::fflush(stderr);
+      REQUIRE(std::fflush(stdout) == 0);  // what run() left in stdio's buffers lands in fd1/fd2
+      REQUIRE(std::fflush(stderr) == 0);
     }
     CHECK_MESSAGE(slurp(dir / "fd1").empty(), "bytes written around the out sink: " << slurp(dir / "fd1"));
     CHECK_MESSAGE(slurp(dir / "fd2").empty(), "bytes written around the err sink: " << slurp(dir / "fd2"));

@@ -29,11 +29,13 @@ environments:
       replicas: 3
 )";
 
-json render(const TempProject& p, const std::string& env = "", t::RenderOptions o = options_with_git()) {
+json render(const TempProject& p, const std::string& env = "",
+            const t::RenderOptions& o = options_with_git()) {
   return t::render_app(p.config(env), "web", o).definition;
 }
 
-std::string error_of(const TempProject& p, const std::string& env = "", t::RenderOptions o = options_with_git()) {
+std::string error_of(const TempProject& p, const std::string& env = "",
+                     const t::RenderOptions& o = options_with_git()) {
   try {
     t::render_app(p.config(env), "web", o);
   } catch (const Error& e) {

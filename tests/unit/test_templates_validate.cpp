@@ -15,7 +15,7 @@ namespace {
 
 const char* k_project = "project: shop\nregistry: registry.example.com\nenvironments:\n  prod:\n    vars: {}\n";
 
-std::string errors_of(const std::string& spec, t::RenderOptions o = options_with_git()) {
+std::string errors_of(const std::string& spec, const t::RenderOptions& o = options_with_git()) {
   TempProject p(k_project);
   p.write("apps/web.yaml", spec);
   try {

@@ -1,5 +1,8 @@
 #include <doctest/doctest.h>
 
+#include <string>
+#include <utility>
+
 #include "core/error.hpp"
 #include "core/fs.hpp"
 #include "vault/ansible.hpp"
@@ -13,8 +16,10 @@ std::string password() { return vector_file("password.txt"); }
 }  // namespace
 
 TEST_CASE("ansible-vault 1.1 vectors decrypt to their plaintext") {
-  for (const auto& [vault, plain] : {std::pair{"secrets.v11.yml", "plain-secrets.yml"},
-                                     std::pair{"empty.v11.txt", "plain-empty.txt"}}) {
+  // A pair, not a structured binding: CAPTURE's lambda cannot capture one before clang 16.
+  for (const auto& names : {std::pair{"secrets.v11.yml", "plain-secrets.yml"},
+                            std::pair{"empty.v11.txt", "plain-empty.txt"}}) {
+    const std::string vault = names.first, plain = names.second;
     CAPTURE(vault);
     const auto env = ansible::parse(vector_file(vault));
     CHECK(env.version == "1.1");

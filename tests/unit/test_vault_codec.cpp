@@ -1,6 +1,7 @@
 #include <doctest/doctest.h>
 #include <sodium.h>
 
+#include <cctype>
 #include <random>
 #include <string>
 #include <vector>
@@ -75,8 +76,19 @@ TEST_CASE("hex decoding accepts both cases and stops at the first pair that is n
   }
 }
 
+TEST_CASE("a hex digit's value is its number in either case; every other byte is -1") {
+  const std::string digits = "0123456789abcdef";
+  for (int b = 0; b < 256; ++b) {
+    CAPTURE(b);
+    const auto c = static_cast<char>(b);
+    const auto lower = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    const auto at = digits.find(lower);
+    CHECK(codec::hex_value(c) == (at == std::string::npos ? -1 : static_cast<int>(at)));
+  }
+}
+
 TEST_CASE("whole armor lines decode in bulk; anything else stops the bulk path at that line") {
-  const auto bytes = random_bytes(57 * 5, 11);
+  const auto bytes = random_bytes(std::size_t{57} * 5, 11);
   std::string text;
   for (std::size_t i = 0; i < bytes.size(); i += 57) text += sodium_base64(bytes.substr(i, 57)) + "\n";
   std::vector<unsigned char> out(bytes.size() + 4);
@@ -86,7 +98,7 @@ TEST_CASE("whole armor lines decode in bulk; anything else stops the bulk path a
   for (const std::size_t bad : {0, 15, 16, 59, 60, 75}) {
     CAPTURE(bad);
     auto broken = text;
-    broken[77 * 3 + bad] = '=';
+    broken[std::size_t{77} * 3 + bad] = '=';
     CHECK(codec::base64_decode_lines(broken.data(), broken.size(), out.data(), out.size()) == 77 * 3);
   }
   auto crlf = text;
@@ -107,7 +119,7 @@ TEST_CASE("armor lines encode in bulk exactly as line by line") {
 }
 
 TEST_CASE("Ansible's 80-digit lines decode in bulk; a line of another shape or with a non-digit stops the bulk path") {
-  const auto bytes = random_bytes(40 * 50, 11);
+  const auto bytes = random_bytes(std::size_t{40} * 50, 11);
   std::string text;
   for (std::size_t i = 0; i < bytes.size(); i += 40) text += ansible::to_hex(bytes.substr(i, 40)) + "\n";
   std::vector<char> out(bytes.size());
@@ -119,9 +131,9 @@ TEST_CASE("Ansible's 80-digit lines decode in bulk; a line of another shape or w
   for (const std::size_t at : {std::size_t{0}, std::size_t{47}, std::size_t{63}, std::size_t{64}, std::size_t{79}}) {
     CAPTURE(at);
     auto broken = text;
-    broken[3 * 81 + at] = 'g';  // line 3 is not all digits
+    broken[std::size_t{3} * 81 + at] = 'g';  // line 3 is not all digits
     CHECK(codec::hex_decode_lines(broken.data(), broken.size(), out.data(), out.size()) == 3 * 81);
-    CHECK(std::string(out.data(), 3 * 40) == bytes.substr(0, 3 * 40));
+    CHECK(std::string(out.data(), std::size_t{3} * 40) == bytes.substr(0, std::size_t{3} * 40));
   }
   auto short_line = text;
   short_line.erase(5 * 81 + 10, 2);  // line 5 has 78 digits
