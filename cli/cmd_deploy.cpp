@@ -210,13 +210,18 @@ void run_deployments(Context& ctx) {
   ctx.print(out);
 }
 
+// APP... and --set of deploy and diff.
+void add_app_options(CLI::App* cmd, std::vector<std::string>& apps, std::vector<std::string>& sets) {
+  cmd->add_option("apps", apps, "App spec names, spec files, or rendered .json definitions")->required();
+  cmd->add_option("--set", sets, "Override a variable: key=value (repeatable)");
+}
+
 }  // namespace
 
 void add_deploy_commands(CLI::App& app, Context& ctx) {
   auto [deploy, flags] = bound_command<DeployFlags>(
       app, ctx, "deploy", "Deploy apps to Marathon and follow until done (rolls back on failure)", run_deploy);
-  deploy->add_option("apps", flags->apps, "App spec names, spec files, or rendered .json definitions")->required();
-  deploy->add_option("--set", flags->sets, "Override a variable: key=value (repeatable)");
+  add_app_options(deploy, flags->apps, flags->sets);
   deploy->add_option("--timeout", flags->timeout, "Deadline for each app to be done (default: deploy.timeout)");
   deploy->add_option("--parallel", flags->parallel, "Apps deployed at once (default: deploy.parallel)")->check(whole_number_at_least(1));
   add_flags<DeployFlags>(
@@ -235,8 +240,7 @@ void add_deploy_commands(CLI::App& app, Context& ctx) {
   auto diff_sets = std::make_shared<std::vector<std::string>>();
   auto diff_exit_code = std::make_shared<bool>(false);
   auto* diff = app.add_subcommand("diff", "Show what a deploy would change");
-  diff->add_option("apps", *diff_apps, "App spec names, spec files, or rendered .json definitions")->required();
-  diff->add_option("--set", *diff_sets, "Override a variable: key=value (repeatable)");
+  add_app_options(diff, *diff_apps, *diff_sets);
   diff->add_flag("--exit-code", *diff_exit_code, "Exit 1 when a deploy would change something (like git diff --exit-code)");
   diff->callback(command(ctx, [&ctx, diff_apps, diff_sets, diff_exit_code] {
     auto client = marathon(ctx);
