@@ -46,6 +46,7 @@ namespace {
 std::vector<deploy::AppJob> jobs_for(Context& ctx, const std::vector<std::string>& apps,
                                      const templates::RenderOptions& render) {
   std::vector<deploy::AppJob> jobs;
+  jobs.reserve(apps.size());
   for (const auto& a : apps) jobs.push_back(job_for(ctx, a, render));
   return jobs;
 }
@@ -164,6 +165,7 @@ void run_deploy(Context& ctx, const DeployFlags& f) {
     };
   }
   std::vector<std::string> ids;
+  ids.reserve(jobs.size());
   for (const auto& j : jobs) ids.push_back(j.id);
   auto results = followed(ctx, ids, o, [&](const deploy::DeployOptions& with) { return deploy::deploy_apps(*client, jobs, with); });
   if (f.verify_dns) verify_dns(*client, results, dns_check, *o.interrupted);

@@ -22,9 +22,11 @@ void run_wait(Context& ctx, const WaitFlags& f) {
   const std::string id = by_id ? "" : app_id(ctx, f.target);
   const auto targets = deploy::wait_targets(*client, by_id ? f.target : "", id);
   std::vector<std::string> apps;
+  apps.reserve(targets.size());
   for (const auto& t : targets) apps.push_back(t.app_id);
   auto results = followed(ctx, apps, options(ctx, f.follow.timeout), [&](const deploy::DeployOptions& o) {
     std::vector<deploy::AppResult> out;
+    out.reserve(targets.size());
     for (const auto& t : targets) out.push_back(deploy::wait_for(*client, t, o));
     return out;
   });

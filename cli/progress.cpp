@@ -121,6 +121,7 @@ void Progress::above_locked(const std::vector<std::string>& lines) {
   }
   const std::size_t columns = terminal_columns();
   std::vector<std::string> fitted;
+  fitted.reserve(lines.size());
   for (const auto& l : lines) fitted.push_back(core::fit_width(l, columns - 1));
   m_ctx.err().write(core::redraw_region(m_drawn, fitted, columns));
   m_drawn.clear();  // the lines above are permanent; the region starts below them

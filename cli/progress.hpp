@@ -57,7 +57,6 @@ class Progress {
   std::vector<Row> m_rows;
   std::size_t m_app_width = 0;
   std::vector<std::string> m_drawn;  // TTY: the lines of the region on screen
-  std::size_t m_drawn_columns = 0;
   bool m_tty = false;
   bool m_text = false;  // text progress on stderr at all (not --json, not -q)
   bool m_closed = false;
