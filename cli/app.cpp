@@ -188,12 +188,13 @@ struct CommandGroup {
   void (*add)(CLI::App&, Context&);
   bool reads_tree = false;  // help, completion, man: read the whole tree
 };
-constexpr std::array<CommandGroup, 20> command_groups{{
+constexpr std::array<CommandGroup, 21> command_groups{{
     {"vault", add_vault_command},
     {"init", add_init_command},
     {"render lint", add_render_commands},
     {"schema", add_schema_command},
-    {"image images", add_image_commands},
+    {"image", add_image_commands},
+    {"images", add_images_command},
     {"deploy diff deployments cancel", add_deploy_commands},
     {"status apps versions rollback restart scale stop destroy", add_operate_commands},
     {"tasks", add_tasks_command},
@@ -304,9 +305,9 @@ int print_exit_text(const CLI::App& app, const CLI::ParseError& e, Sink& out, Si
 
 // Builds only the commands argv names (start-up time: mctl version builds 1 of 20 groups); a
 // usage error is parsed again with the whole tree, so its message lists every command.
-int run_tree(int argc, char** argv, const std::map<std::string, std::string>& env, Sink& out, Sink& err,
-             bool whole) {
-  Context ctx(env, out, err);
+int run_tree(int argc, char** argv, const std::map<std::string, std::string>& env, Source& in, Sink& out,
+             Sink& err, bool whole) {
+  Context ctx(env, in, out, err);
   auto owned = whole ? build_app(ctx) : build_app_for(ctx, {argv + 1, argv + argc});
   auto& app = *owned;
   // The one error boundary: Context::finish prints the result and the error (docs/output.md).
@@ -315,7 +316,7 @@ int run_tree(int argc, char** argv, const std::map<std::string, std::string>& en
     return ctx.finish(nullptr);
   } catch (const CLI::ParseError& e) {
     if (e.get_exit_code() == 0) return print_exit_text(app, e, out, err);  // --help, --help-all, --version
-    if (!whole) return run_tree(argc, argv, env, out, err, true);
+    if (!whole) return run_tree(argc, argv, env, in, out, err, true);
     if (json_requested(argc, argv)) ctx.globals.json = true;
     const Error usage(fmt::format("{}; see '{} --help'", explain(app, e), path_of(parsed_chain(app, &e))),
                       Exit::usage);
@@ -330,9 +331,14 @@ int run_tree(int argc, char** argv, const std::map<std::string, std::string>& en
 
 }  // namespace
 
-int run(int argc, char** argv, std::map<std::string, std::string> env, Sink& out, Sink& err) {
+int run(int argc, char** argv, std::map<std::string, std::string> env, Source& in, Sink& out, Sink& err) {
   const RunScope scope(err);
-  return run_tree(argc, argv, env, out, err, false);
+  return run_tree(argc, argv, env, in, out, err, false);
+}
+
+int run(int argc, char** argv, std::map<std::string, std::string> env, Sink& out, Sink& err) {
+  StringSource none;
+  return run(argc, argv, std::move(env), none, out, err);
 }
 
 }  // namespace mctl::cli

@@ -15,6 +15,7 @@
 #include "cli/deploy_checks.hpp"
 #include "cli/deploy_output.hpp"
 #include "cli/render_options.hpp"
+#include "cli/wiring.hpp"
 #include "cli/mesos_tasks.hpp"
 #include "core/curl_library.hpp"
 #include "core/duration.hpp"
@@ -23,6 +24,7 @@
 #include "core/git.hpp"
 #include "core/log.hpp"
 #include "core/terminal.hpp"
+#include "deploy/app_source.hpp"
 #include "deploy/operate.hpp"
 #include "deploy/report.hpp"
 #include "templates/render.hpp"
@@ -30,23 +32,9 @@
 namespace mctl::cli {
 using nlohmann::json;
 namespace deploying {
-namespace {
-
-// APP names a rendered definition: a .json file (taken from the -C directory) that exists.
-bool is_json_file(const Context& ctx, const std::string& app) {
-  return app.size() > 5 && app.substr(app.size() - 5) == ".json" && std::filesystem::is_regular_file(ctx.path(app));
-}
-
-}  // namespace
 
 deploy::AppJob job_for(Context& ctx, const std::string& app, const templates::RenderOptions& render) {
-  if (is_json_file(ctx, app)) {
-    json definition = core::parse_json(core::read_file(ctx.path(app)), app);
-    if (!definition.is_object() || !definition.contains("id") || !definition["id"].is_string()) {
-      throw Error(fmt::format("{}: not a Marathon app definition (a JSON object with an \"id\")", app), Exit::usage);
-    }
-    return {deploy::canonical_app_id(definition["id"].get<std::string>()), definition, app, {}};
-  }
+  if (deploy::is_definition_file(app, ctx.path(app))) return deploy::job_from_definition(app, ctx.path(app));
   auto rendered = templates::render_app(ctx.config(), app, render);
   for (const auto& w : rendered.warnings) core::log::warn("{}", w);
   return {deploy::canonical_app_id(rendered.id), rendered.definition, rendered.source.string(), rendered.locate};
@@ -58,6 +46,7 @@ namespace {
 std::vector<deploy::AppJob> jobs_for(Context& ctx, const std::vector<std::string>& apps,
                                      const templates::RenderOptions& render) {
   std::vector<deploy::AppJob> jobs;
+  jobs.reserve(apps.size());
   for (const auto& a : apps) jobs.push_back(job_for(ctx, a, render));
   return jobs;
 }
@@ -66,7 +55,7 @@ std::vector<deploy::AppJob> jobs_for(Context& ctx, const std::vector<std::string
 
 std::string app_id(Context& ctx, const std::string& app, const std::vector<std::string>& sets) {
   if (!app.empty() && app.front() == '/') return app;
-  if (is_json_file(ctx, app)) return job_for(ctx, app, {}).id;
+  if (deploy::is_definition_file(app, ctx.path(app))) return deploy::job_from_definition(app, ctx.path(app)).id;
   // Only the id is rendered: no vault, and git only when the id uses it.
   return deploy::canonical_app_id(templates::resolve_app_id(ctx.config(), app, render_options(ctx, sets)));
 }
@@ -145,7 +134,7 @@ bool print_plan(Context& ctx, deploy::MarathonClient& client, const std::vector<
   return changed;
 }
 
-void run_deploy(Context& ctx, DeployFlags& f) {
+void run_deploy(Context& ctx, const DeployFlags& f) {
   const core::curl::Preload curl;  // overlaps with rendering the specs and asking git
   const auto render = render_options(ctx, f.sets);
   auto jobs = jobs_for(ctx, f.apps, render);
@@ -176,6 +165,7 @@ void run_deploy(Context& ctx, DeployFlags& f) {
     };
   }
   std::vector<std::string> ids;
+  ids.reserve(jobs.size());
   for (const auto& j : jobs) ids.push_back(j.id);
   auto results = followed(ctx, ids, o, [&](const deploy::DeployOptions& with) { return deploy::deploy_apps(*client, jobs, with); });
   if (f.verify_dns) verify_dns(*client, results, dns_check, *o.interrupted);
@@ -183,13 +173,20 @@ void run_deploy(Context& ctx, DeployFlags& f) {
   report(ctx, results, "deploy");
 }
 
-void run_cancel(Context& ctx, const std::string& what, const std::vector<std::string>& sets, bool force, bool no_wait,
-                const std::string& timeout) {
+struct CancelFlags {
+  std::string what;
+  std::vector<std::string> sets;
+  FollowFlags follow;
+};
+
+void run_cancel(Context& ctx, const CancelFlags& f) {
   auto client = marathon(ctx);
-  const bool by_id = deploy::looks_like_deployment_id(what);
-  const std::string id = by_id ? "" : app_id(ctx, what, sets);
-  report(ctx, followed(ctx, by_id ? std::vector<std::string>{} : std::vector{id}, options(ctx, timeout),
-                       [&](const deploy::DeployOptions& o) { return deploy::cancel(*client, by_id ? what : "", id, force, o, !no_wait); }),
+  const bool by_id = deploy::looks_like_deployment_id(f.what);
+  const std::string id = by_id ? "" : app_id(ctx, f.what, f.sets);
+  const auto body = [&](const deploy::DeployOptions& o) {
+    return deploy::cancel(*client, by_id ? f.what : "", id, f.follow.force, o, !f.follow.no_wait);
+  };
+  report(ctx, followed(ctx, by_id ? std::vector<std::string>{} : std::vector{id}, options(ctx, f.follow.timeout), body),
          "cancel");
 }
 
@@ -215,33 +212,37 @@ void run_deployments(Context& ctx) {
   ctx.print(out);
 }
 
+// APP... and --set of deploy and diff.
+void add_app_options(CLI::App* cmd, std::vector<std::string>& apps, std::vector<std::string>& sets) {
+  cmd->add_option("apps", apps, "App spec names, spec files, or rendered .json definitions")->required();
+  cmd->add_option("--set", sets, "Override a variable: key=value (repeatable)");
+}
+
 }  // namespace
 
 void add_deploy_commands(CLI::App& app, Context& ctx) {
-  auto flags = std::make_shared<DeployFlags>();
-  auto* deploy = app.add_subcommand("deploy", "Deploy apps to Marathon and follow until done (rolls back on failure)");
-  deploy->add_option("apps", flags->apps, "App spec names, spec files, or rendered .json definitions")->required();
-  deploy->add_option("--set", flags->sets, "Override a variable: key=value (repeatable)");
+  auto [deploy, flags] = bound_command<DeployFlags>(
+      app, ctx, "deploy", "Deploy apps to Marathon and follow until done (rolls back on failure)", run_deploy);
+  add_app_options(deploy, flags->apps, flags->sets);
   deploy->add_option("--timeout", flags->timeout, "Deadline for each app to be done (default: deploy.timeout)");
   deploy->add_option("--parallel", flags->parallel, "Apps deployed at once (default: deploy.parallel)")->check(whole_number_at_least(1));
-  deploy->add_flag("--no-rollback", flags->no_rollback, "On failure leave the deployment running");
-  deploy->add_flag("--no-logs", flags->no_logs, "On failure do not show the failed task's stderr (read from Mesos)");
-  deploy->add_flag("--force", flags->force, "When the app is locked by another deployment, cancel that one");
-  deploy->add_flag("--force-restart", flags->force_restart, "Restart the tasks even when nothing changed");
-  deploy->add_flag("--dry-run", flags->dry_run, "Print the diff and the request; send nothing");
-  deploy->add_flag("--no-events", flags->no_events, "Poll only (do not read Marathon's event stream)");
-  deploy->add_flag("--check-image", flags->check_image,
-                   "Before sending anything, check that each app's image tag exists in its registry");
-  deploy->add_flag("--verify-dns", flags->verify_dns,
-                   "Once done, check that Mesos-DNS lists every task of the app (waits up to --timeout)");
-  deploy->callback(command(ctx, [&ctx, flags] { run_deploy(ctx, *flags); }));
-
+  add_flags<DeployFlags>(
+      deploy, *flags,
+      {{"--no-rollback", &DeployFlags::no_rollback, "On failure leave the deployment running"},
+       {"--no-logs", &DeployFlags::no_logs, "On failure do not show the failed task's stderr (read from Mesos)"},
+       {"--force", &DeployFlags::force, "When the app is locked by another deployment, cancel that one"},
+       {"--force-restart", &DeployFlags::force_restart, "Restart the tasks even when nothing changed"},
+       {"--dry-run", &DeployFlags::dry_run, "Print the diff and the request; send nothing"},
+       {"--no-events", &DeployFlags::no_events, "Poll only (do not read Marathon's event stream)"},
+       {"--check-image", &DeployFlags::check_image,
+        "Before sending anything, check that each app's image tag exists in its registry"},
+       {"--verify-dns", &DeployFlags::verify_dns,
+        "Once done, check that Mesos-DNS lists every task of the app (waits up to --timeout)"}});
   auto diff_apps = std::make_shared<std::vector<std::string>>();
   auto diff_sets = std::make_shared<std::vector<std::string>>();
   auto diff_exit_code = std::make_shared<bool>(false);
   auto* diff = app.add_subcommand("diff", "Show what a deploy would change");
-  diff->add_option("apps", *diff_apps, "App spec names, spec files, or rendered .json definitions")->required();
-  diff->add_option("--set", *diff_sets, "Override a variable: key=value (repeatable)");
+  add_app_options(diff, *diff_apps, *diff_sets);
   diff->add_flag("--exit-code", *diff_exit_code, "Exit 1 when a deploy would change something (like git diff --exit-code)");
   diff->callback(command(ctx, [&ctx, diff_apps, diff_sets, diff_exit_code] {
     auto client = marathon(ctx);
@@ -253,19 +254,13 @@ void add_deploy_commands(CLI::App& app, Context& ctx) {
   auto* list = app.add_subcommand("deployments", "List deployments in flight");
   list->callback(command(ctx, [&ctx] { run_deployments(ctx); }));
 
-  struct CancelFlags {
-    std::string what, timeout;
-    std::vector<std::string> sets;
-    bool force = false, no_wait = false;
-  };
-  auto cf = std::make_shared<CancelFlags>();
-  auto* cancel = app.add_subcommand("cancel", "Cancel a deployment (Marathon rolls it back) and wait for the revert");
+  auto [cancel, cf] = bound_command<CancelFlags>(
+      app, ctx, "cancel", "Cancel a deployment (Marathon rolls it back) and wait for the revert", run_cancel);
   cancel->add_option("target", cf->what, "App (name or /id) or deployment id")->required();
   cancel->add_option("--set", cf->sets, "Variable name=value for an app id that uses it, as for deploy (repeatable)");
-  cancel->add_flag("--force", cf->force, "Cancel without rollback (tasks of both versions may remain)");
-  cancel->add_flag("--no-wait", cf->no_wait, "Do not wait for the revert deployment");
-  cancel->add_option("--timeout", cf->timeout, "Deadline for the revert (default: deploy.timeout)");
-  cancel->callback(command(ctx, [&ctx, cf] { run_cancel(ctx, cf->what, cf->sets, cf->force, cf->no_wait, cf->timeout); }));
+  add_follow_options(cancel, cf->follow,
+                     {"Cancel without rollback (tasks of both versions may remain)",
+                      "Deadline for the revert (default: deploy.timeout)", "Do not wait for the revert deployment"});
 }
 
 }  // namespace mctl::cli

@@ -3,6 +3,7 @@
 
 #include "cli/commands.hpp"
 #include "cli/deploy_output.hpp"
+#include "cli/wiring.hpp"
 #include "core/terminal.hpp"
 #include "deploy/tasks.hpp"
 
@@ -11,12 +12,8 @@ namespace {
 
 struct KillFlags {
   std::string task;
-  std::string timeout;
-  bool scale = false;
-  bool wipe = false;
-  bool yes = false;
-  bool force = false;
-  bool no_wait = false;
+  bool scale = false, wipe = false, yes = false;
+  FollowFlags follow;  // with --scale
 };
 
 void confirm(Context& ctx, const nlohmann::json& task, const KillFlags& f, const std::string& url) {
@@ -33,25 +30,25 @@ void run_kill(Context& ctx, const KillFlags& f) {
   auto client = deploying::marathon(ctx);
   const auto task = deploy::resolve_task(client->tasks(), f.task);
   confirm(ctx, task, f, client->current_url());
-  auto o = deploying::options(ctx, f.timeout);
-  o.force = f.force;
-  auto killed = deploy::kill_task(*client, task, f.scale, f.wipe, o, !f.no_wait);
+  auto o = deploying::options(ctx, f.follow.timeout);
+  o.force = f.follow.force;
+  auto killed = deploy::kill_task(*client, task, f.scale, f.wipe, o, !f.follow.no_wait);
   deploying::report(ctx, {killed.result}, "kill");
 }
 
 }  // namespace
 
 void add_kill_command(CLI::App& app, Context& ctx) {
-  auto f = std::make_shared<KillFlags>();
-  auto* kill = app.add_subcommand("kill", "Kill one task (full id or unique prefix; asks on a terminal)");
+  auto [kill, f] = bound_command<KillFlags>(app, ctx, "kill", "Kill one task (full id or unique prefix; asks on a terminal)",
+                                            run_kill);
   kill->add_option("task", f->task, "Task id, or a prefix of it or of its short id (see mctl tasks)")->required();
   kill->add_flag("--scale", f->scale, "Also scale the app down by one (follows the deployment like scale)");
   kill->add_flag("--wipe", f->wipe, "Also wipe the task's reservations and volumes (resident apps)");
   kill->add_flag("-y,--yes", f->yes, "Do not ask");
-  kill->add_flag("--force", f->force, "With --scale: cancel a deployment that locks the app");
-  kill->add_option("--timeout", f->timeout, "With --scale: deadline to be done (default: deploy.timeout)");
-  kill->add_flag("--no-wait", f->no_wait, "With --scale: return once Marathon accepted the change");
-  kill->callback(command(ctx, [&ctx, f] { run_kill(ctx, *f); }));
+  add_follow_options(kill, f->follow,
+                     {"With --scale: cancel a deployment that locks the app",
+                      "With --scale: deadline to be done (default: deploy.timeout)",
+                      "With --scale: return once Marathon accepted the change"});
 }
 
 }  // namespace mctl::cli

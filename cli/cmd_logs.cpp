@@ -11,6 +11,7 @@
 
 #include "cli/cmd_logs_local.hpp"
 #include "cli/commands.hpp"
+#include "cli/wiring.hpp"
 #include "cli/deploy_output.hpp"
 #include "cli/mesos_tasks.hpp"
 #include "core/duration.hpp"
@@ -196,12 +197,16 @@ void run_local(Context& ctx, const LogsFlags& f) {
   run_local_logs(ctx, q);
 }
 
+void run_logs_or_local(Context& ctx, const LogsFlags& f) {
+  if (f.local) return run_local(ctx, f);
+  run_logs(ctx, f);
+}
+
 }  // namespace
 
 void add_logs_command(CLI::App& app, Context& ctx) {
-  auto flags = std::make_shared<LogsFlags>();
-  auto* logs = app.add_subcommand(
-      "logs", "Print the stdout and stderr of an app's tasks (from their Mesos sandboxes)");
+  auto [logs, flags] = bound_command<LogsFlags>(
+      app, ctx, "logs", "Print the stdout and stderr of an app's tasks (from their Mesos sandboxes)", run_logs_or_local);
   logs->add_option("app", flags->app, "App spec name or Marathon app id")->required();
   logs->add_option("--task", flags->task, "Only this task (a unique prefix of its id or short id)");
   auto* out = logs->add_flag("--stdout", flags->out_only, "Only stdout");
@@ -215,10 +220,6 @@ void add_logs_command(CLI::App& app, Context& ctx) {
   logs->add_flag("--completed", flags->completed,
                  "Also tasks that ended (their sandbox stays until the agent's GC)");
   logs->add_flag("--local", flags->local, "The app's local containers (started by mctl up)");
-  logs->callback(command(ctx, [&ctx, flags] {
-    if (flags->local) return run_local(ctx, *flags);
-    run_logs(ctx, *flags);
-  }));
 }
 
 }  // namespace mctl::cli

@@ -7,6 +7,7 @@
 #include <map>
 
 #include "cli/commands.hpp"
+#include "cli/wiring.hpp"
 #include "cli/deploy_output.hpp"
 #include "cli/mesos_tasks.hpp"
 #include "core/duration.hpp"
@@ -192,14 +193,12 @@ void run_top(Context& ctx, const TopFlags& f) {
 }  // namespace
 
 void add_top_command(CLI::App& app, Context& ctx) {
-  auto flags = std::make_shared<TopFlags>();
-  auto* top = app.add_subcommand(
-      "top", "Memory (RSS vs limit) and CPU of each task, from the Mesos agents");
+  auto [top, flags] =
+      bound_command<TopFlags>(app, ctx, "top", "Memory (RSS vs limit) and CPU of each task, from the Mesos agents", run_top);
   top->add_option("app", flags->app, "App spec name or Marathon app id");
   top->add_flag("--all", flags->all, "Every app's tasks");
   top->add_option("--interval", flags->interval, "Time between the two CPU samples (default 1s)");
   top->add_flag("--watch", flags->watch, "Refresh until Ctrl-C (in place on a terminal)");
-  top->callback(command(ctx, [&ctx, flags] { run_top(ctx, *flags); }));
 }
 
 }  // namespace mctl::cli

@@ -2,23 +2,18 @@
 // Wiring only: options, passwords, then vault/operations.hpp.
 #include <fmt/format.h>
 
-#include <array>
-#include <cstring>
 #include <filesystem>
-#include <iostream>
-#include <iterator>
 #include <memory>
 #include <sstream>
-#include <streambuf>
 
 #include "cli/commands.hpp"
 #include "core/error.hpp"
 #include "core/terminal.hpp"
-#include "core/yaml.hpp"
 #include "vault/edit.hpp"
 #include "vault/files.hpp"
 #include "vault/operations.hpp"
 #include "vault/passwords.hpp"
+#include "vault/plaintext_io.hpp"
 
 namespace mctl::cli {
 namespace {
@@ -112,84 +107,13 @@ vault::VaultPassword new_password(Context& ctx, const VaultFlags& f, const vault
   return fresh;
 }
 
-// Reads stdin straight into a wiping buffer (no intermediate std::string holding the secret).
-vault::SecretString read_stdin_secret() {
-  vault::SecretString out;
-  std::array<char, 4096> buf{};
-  while (std::cin.read(buf.data(), buf.size()) || std::cin.gcount() > 0) {
-    out.append(buf.data(), static_cast<std::size_t>(std::cin.gcount()));
-  }
-  ::explicit_bzero(buf.data(), buf.size());
-  return out;
-}
-
-// Collects plaintext in a wiped buffer, for a JSON result.
-class SecretBuffer : public std::streambuf {
- public:
-  vault::SecretString text;
-
- protected:
-  int_type overflow(int_type c) override {
-    if (!traits_type::eq_int_type(c, traits_type::eof())) text.push_back(traits_type::to_char_type(c));
-    return c;
-  }
-  std::streamsize xsputn(const char* data, std::streamsize n) override {
-    text.append(data, static_cast<std::size_t>(n));
-    return n;
-  }
-};
-
-// `"text"` as a JSON string, built in a wiped buffer (nlohmann's would keep copies).
-void append_json_string(vault::SecretString& out, std::string_view text) {
-  if (core::find_invalid_utf8(text) != std::string::npos) {
-    throw Error("the plaintext is not UTF-8 text and cannot be a JSON string; use decrypt --output FILE", Exit::usage);
-  }
-  out.push_back('"');
-  for (const char c : text) {
-    switch (c) {
-      case '"': out.append("\\\""); break;
-      case '\\': out.append("\\\\"); break;
-      case '\n': out.append("\\n"); break;
-      case '\t': out.append("\\t"); break;
-      case '\r': out.append("\\r"); break;
-      default:
-        if (static_cast<unsigned char>(c) < 0x20) out.append(fmt::format("\\u{:04x}", static_cast<int>(c)));
-        else out.push_back(c);
-    }
-  }
-  out.push_back('"');
-}
-
-// The JSON result of a command that shows plaintext: {"action": ..., "files": [{"file", "plaintext"}]}.
+// The JSON result of a command that shows plaintext, built in a wiped buffer.
 void print_plaintexts(Context& ctx, const std::string& action,
                       const std::vector<std::pair<std::string, vault::SecretString>>& items) {
-  vault::SecretString doc;
-  doc.append(fmt::format("{{\n  \"action\": \"{}\",\n  \"files\": [", action));
-  for (std::size_t i = 0; i < items.size(); ++i) {
-    doc.append(i ? ",\n    {\"file\": " : "\n    {\"file\": ");
-    doc.append(nlohmann::json(items[i].first).dump());
-    doc.append(", \"plaintext\": ");
-    append_json_string(doc, items[i].second.view());
-    doc.append("}");
-  }
-  doc.append(items.empty() ? "]\n}" : "\n  ]\n}");
-  ctx.print_json_text(doc.view());
-}
-
-template <typename F>
-vault::SecretString capture(F write) {
-  SecretBuffer buffer;
-  std::ostream out(&buffer);
-  write(out);
-  out.flush();
-  return std::move(buffer.text);
+  ctx.print_json_text(vault::plaintext_document(action, items).view());
 }
 
 nlohmann::json file_list(const std::vector<std::string>& files) { return nlohmann::json(files); }
-
-std::string read_stdin() {
-  return {std::istreambuf_iterator<char>(std::cin), std::istreambuf_iterator<char>()};
-}
 
 }  // namespace
 
@@ -246,28 +170,28 @@ void add_vault_command(CLI::App& app, Context& ctx) {
     const bool piped = f->files.empty() || f->files[0] == "-";
     if (ctx.json()) {
       std::ostringstream ciphertext;  // not secret
-      vault::encrypt_files(f->files, settings(ctx, *f, true), ciphertext);
+      vault::encrypt_files(f->files, settings(ctx, *f, true), ctx.in(), ciphertext);
       nlohmann::json out = {{"action", "encrypt"}, {"files", piped ? nlohmann::json::array() : file_list(f->files)}};
       if (piped) out["ciphertext"] = ciphertext.str();
       ctx.print_json(out);
       return;
     }
     SinkStream out(ctx.out());
-    vault::encrypt_files(f->files, settings(ctx, *f, true), out);
+    vault::encrypt_files(f->files, settings(ctx, *f, true), ctx.in(), out);
     if (!piped) status(ctx, "Encryption successful");
   }));
   decrypt->callback(command(ctx, [&ctx, f] {
     const bool piped = f->files.empty() || f->files[0] == "-";
     if (ctx.json() && (piped || f->output.value_or("") == "-")) {
       const auto s = settings(ctx, *f, false);
-      auto plain = capture([&](std::ostream& out) { vault::decrypt_files(f->files, s, f->output, out); });
+      auto plain = vault::capture([&](std::ostream& out) { vault::decrypt_files(f->files, s, f->output, ctx.in(), out); });
       std::vector<std::pair<std::string, vault::SecretString>> items;
       items.emplace_back(piped ? "-" : fmt::format("{}", fmt::join(f->files, ",")), std::move(plain));
       print_plaintexts(ctx, "decrypt", items);
       return;
     }
     SinkStream out(ctx.out());
-    vault::decrypt_files(f->files, settings(ctx, *f, false), f->output, out);
+    vault::decrypt_files(f->files, settings(ctx, *f, false), f->output, ctx.in(), out);
     if (ctx.json()) {
       ctx.print_json({{"action", "decrypt"}, {"files", file_list(f->files)},
                       {"output", f->output ? nlohmann::json(*f->output) : nlohmann::json()}});
@@ -282,7 +206,7 @@ void add_vault_command(CLI::App& app, Context& ctx) {
     }
     std::vector<std::pair<std::string, vault::SecretString>> items;
     for (const auto& file : f->files) {
-      items.emplace_back(file, capture([&](std::ostream& out) { vault::view_files({file}, s, out); }));
+      items.emplace_back(file, vault::capture([&](std::ostream& out) { vault::view_files({file}, s, out); }));
     }
     print_plaintexts(ctx, "view", items);
   }));
@@ -308,7 +232,7 @@ void add_vault_command(CLI::App& app, Context& ctx) {
       value = vault::SecretString(*f->value);
     } else {
       if (ctx.stdin_is_tty()) status(ctx, "Reading plaintext from stdin (Ctrl-D to end)");
-      value = read_stdin_secret();
+      value = vault::read_secret(ctx.in());
     }
     const std::string name = f->stdin_name.value_or(f->name.value_or(""));
     const std::string yaml = vault::encrypt_string(value.view(), name, s);
@@ -317,7 +241,8 @@ void add_vault_command(CLI::App& app, Context& ctx) {
                     {"yaml", yaml}});
   }));
   dec_str->callback(command(ctx, [&ctx, f] {
-    auto plain = vault::decrypt_string(read_stdin(), settings(ctx, *f, false));
+    const auto text = vault::read_secret(ctx.in());  // ciphertext, but read one way
+    auto plain = vault::decrypt_string(text.view(), settings(ctx, *f, false));
     if (ctx.json()) {
       std::vector<std::pair<std::string, vault::SecretString>> items;
       items.emplace_back("-", std::move(plain));

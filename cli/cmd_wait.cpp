@@ -4,6 +4,7 @@
 
 #include "cli/commands.hpp"
 #include "cli/deploy_output.hpp"
+#include "cli/wiring.hpp"
 #include "deploy/operate.hpp"
 
 namespace mctl::cli {
@@ -12,7 +13,7 @@ using namespace deploying;
 
 struct WaitFlags {
   std::string target;
-  std::string timeout;
+  FollowFlags follow;  // --timeout only
 };
 
 void run_wait(Context& ctx, const WaitFlags& f) {
@@ -21,9 +22,11 @@ void run_wait(Context& ctx, const WaitFlags& f) {
   const std::string id = by_id ? "" : app_id(ctx, f.target);
   const auto targets = deploy::wait_targets(*client, by_id ? f.target : "", id);
   std::vector<std::string> apps;
+  apps.reserve(targets.size());
   for (const auto& t : targets) apps.push_back(t.app_id);
-  auto results = followed(ctx, apps, options(ctx, f.timeout), [&](const deploy::DeployOptions& o) {
+  auto results = followed(ctx, apps, options(ctx, f.follow.timeout), [&](const deploy::DeployOptions& o) {
     std::vector<deploy::AppResult> out;
+    out.reserve(targets.size());
     for (const auto& t : targets) out.push_back(deploy::wait_for(*client, t, o));
     return out;
   });
@@ -33,11 +36,10 @@ void run_wait(Context& ctx, const WaitFlags& f) {
 }  // namespace
 
 void add_wait_command(CLI::App& app, Context& ctx) {
-  auto f = std::make_shared<WaitFlags>();
-  auto* wait = app.add_subcommand("wait", "Follow a running deployment until done (re-attach after Ctrl-C)");
+  auto [wait, f] =
+      bound_command<WaitFlags>(app, ctx, "wait", "Follow a running deployment until done (re-attach after Ctrl-C)", run_wait);
   wait->add_option("target", f->target, "App (name or /id) or deployment id")->required();
-  wait->add_option("--timeout", f->timeout, "Deadline to be done (default: deploy.timeout)");
-  wait->callback(command(ctx, [&ctx, f] { run_wait(ctx, *f); }));
+  add_follow_options(wait, f->follow, {.timeout = "Deadline to be done (default: deploy.timeout)"});
 }
 
 }  // namespace mctl::cli

@@ -11,7 +11,7 @@ namespace mctl::cli {
 
 void add_vault_command(CLI::App& app, Context& ctx);
 void add_render_commands(CLI::App& app, Context& ctx);   // render, lint
-void add_image_commands(CLI::App& app, Context& ctx);    // image, images
+void add_image_commands(CLI::App& app, Context& ctx);    // image
 void add_deploy_commands(CLI::App& app, Context& ctx);   // deploy, diff, cancel, deployments
 void add_operate_commands(CLI::App& app, Context& ctx);  // status, apps, versions, rollback, restart, scale, stop, destroy
 void add_dns_command(CLI::App& app, Context& ctx);
@@ -26,6 +26,7 @@ void add_kill_command(CLI::App& app, Context& ctx);
 void add_queue_command(CLI::App& app, Context& ctx);  // queue, queue reset
 void add_wait_command(CLI::App& app, Context& ctx);        // wait APP|DEPLOYMENT_ID
 void add_up_commands(CLI::App& app, Context& ctx);   // up, ps, down (local Docker Engine)
+void add_images_command(CLI::App& app, Context& ctx);  // images gc local|registry
 
 // A count or size on the command line: a readable range in the error, not 1.79769e+308.
 CLI::Validator whole_number_at_least(long long min);

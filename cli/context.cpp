@@ -18,8 +18,10 @@ namespace mctl::cli {
 
 Context::Context(std::map<std::string, std::string> environ)
     : m_environ(std::move(environ)),
+      m_own_in(std::make_unique<StringSource>()),
       m_own_out(std::make_unique<StringSink>()),
       m_own_err(std::make_unique<StringSink>()),
+      m_in(m_own_in.get()),
       m_out(m_own_out.get()),
       m_err(m_own_err.get()) {}
 
@@ -45,7 +47,6 @@ void Context::begin() {
   using core::log::Level;
   core::log::set_level(globals.quiet ? Level::quiet
                                      : static_cast<Level>(std::min(globals.verbosity, 3)));
-  m_stdin_tty = core::is_terminal(STDIN_FILENO);
   const bool no_color_env = environ("NO_COLOR").has_value();
   const bool dumb = environ("TERM").value_or("") == "dumb";
   const std::string mode = globals.no_color ? "never" : globals.color;

@@ -1,7 +1,8 @@
 #pragma once
 // What every command gets: the global options, the layered config (loaded on first use),
 // and the output helpers. Only cli/ writes to stdout and stderr, and only through the
-// Context's two sinks (cli::run's `out` and `err`).
+// Context's two sinks (cli::run's `out` and `err`); it reads stdin only through its Source
+// (cli::run's `in`).
 #include <chrono>
 #include <filesystem>
 #include <functional>
@@ -36,9 +37,9 @@ struct GlobalOptions {
 
 class Context {
  public:
-  Context(std::map<std::string, std::string> environ, Sink& out, Sink& err)
-      : m_environ(std::move(environ)), m_out(&out), m_err(&err) {}
-  // Output kept in memory and dropped (for looking at the command tree only).
+  Context(std::map<std::string, std::string> environ, Source& in, Sink& out, Sink& err)
+      : m_environ(std::move(environ)), m_in(&in), m_out(&out), m_err(&err) {}
+  // No input, output kept in memory and dropped (for looking at the command tree only).
   explicit Context(std::map<std::string, std::string> environ);
 
   GlobalOptions globals;
@@ -75,7 +76,9 @@ class Context {
   std::string paint(core::Style style, std::string_view text) const { return core::paint(style, text, m_color); }
   bool stdout_is_tty() const { return m_out->terminal(); }
   bool stderr_is_tty() const { return m_err->terminal(); }
-  bool stdin_is_tty() const { return m_stdin_tty; }
+  bool stdin_is_tty() const { return m_in->terminal(); }
+  // The command's input (stdin in main): "-" files, piped secrets, --batch -.
+  std::istream& in() const { return m_in->stream(); }
   Sink& out() const { return *m_out; }
   Sink& err() const { return *m_err; }
   std::optional<std::string> environ(const std::string& name) const;
@@ -103,7 +106,9 @@ class Context {
 
  private:
   std::map<std::string, std::string> m_environ;
+  std::unique_ptr<Source> m_own_in;            // the one-argument constructor's
   std::unique_ptr<Sink> m_own_out, m_own_err;  // the one-argument constructor's
+  Source* m_in;
   Sink* m_out;
   Sink* m_err;
   core::LoadOptions load_options(const std::optional<std::string>& env) const;
@@ -114,7 +119,6 @@ class Context {
   bool m_color = false;
   bool m_err_color = false;
   std::chrono::steady_clock::time_point m_started = std::chrono::steady_clock::now();
-  bool m_stdin_tty = false;
   std::optional<nlohmann::json> m_result;
   bool m_stream = false;
   bool m_result_printed = false;

@@ -16,7 +16,8 @@ int main(int argc, char** argv) {
   // that mostly wait for Marathon (bench/deploy.sh: peak RSS).
   mallopt(M_ARENA_MAX, 2);
 #endif
+  mctl::cli::StdinSource in;
   mctl::cli::FileSink out(stdout);
   mctl::cli::FileSink err(stderr);
-  return mctl::cli::run(argc, argv, mctl::cli::environment_of(::environ), out, err);
+  return mctl::cli::run(argc, argv, mctl::cli::environment_of(::environ), in, out, err);
 }

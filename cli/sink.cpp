@@ -2,6 +2,8 @@
 
 #include <unistd.h>
 
+#include <iostream>
+
 #include "core/terminal.hpp"
 
 namespace mctl::cli {
@@ -37,6 +39,10 @@ std::streamsize SinkStream::Buf::xsputn(const char* s, std::streamsize n) {
   m_sink.write(std::string_view(s, static_cast<std::size_t>(n)));
   return n;
 }
+
+StdinSource::StdinSource() : m_terminal(core::is_terminal(STDIN_FILENO)) {}
+
+std::istream& StdinSource::stream() { return std::cin; }
 
 std::map<std::string, std::string> environment_of(char** environ) {
   std::map<std::string, std::string> env;

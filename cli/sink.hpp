@@ -1,10 +1,13 @@
 #pragma once
 // Where cli/ writes its bytes: main() gives stdout and stderr, tests give strings. Whether the
 // output is a terminal is a property of the sink (colour, live progress, confirmations).
+// The same for the one input: main() gives stdin, tests give a string (Source).
 #include <cstdio>
+#include <istream>
 #include <map>
 #include <mutex>
 #include <ostream>
+#include <sstream>
 #include <streambuf>
 #include <string>
 #include <string_view>
@@ -74,6 +77,38 @@ class SinkStream final : public std::ostream {
     Sink& m_sink;
   };
   Buf m_buf;
+};
+
+// Where cli/ reads a command's input ("-", piped secrets, --batch -): stdin in main(), a
+// string in tests. Prompts are not input: they read the terminal (/dev/tty) itself.
+class Source {
+ public:
+  virtual ~Source() = default;
+  virtual std::istream& stream() = 0;
+  // A person types it (an interactive command says how to end it, confirmations may ask).
+  virtual bool terminal() const = 0;
+};
+
+// The process's standard input (std::cin).
+class StdinSource final : public Source {
+ public:
+  StdinSource();
+  std::istream& stream() override;
+  bool terminal() const override { return m_terminal; }
+
+ private:
+  bool m_terminal;
+};
+
+// Input held in memory (tests; never a terminal).
+class StringSource final : public Source {
+ public:
+  explicit StringSource(std::string text = {}) : m_stream(std::move(text)) {}
+  std::istream& stream() override { return m_stream; }
+  bool terminal() const override { return false; }
+
+ private:
+  std::istringstream m_stream;
 };
 
 // The process environment as a map (main passes it to cli::run).

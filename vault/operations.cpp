@@ -3,7 +3,7 @@
 #include <fmt/format.h>
 
 #include <fstream>
-#include <iostream>
+#include <istream>
 #include <sstream>
 
 #include "core/error.hpp"
@@ -28,10 +28,10 @@ std::string encrypt_label_for(const VaultPassword& pw) { return pw.label; }
 
 }  // namespace
 
-void encrypt_files(const std::vector<std::string>& files, const Settings& s, std::ostream& out) {
+void encrypt_files(const std::vector<std::string>& files, const Settings& s, std::istream& in, std::ostream& out) {
   const auto& pw = encryption_password(s.passwords, s.encrypt_label);
   if (files.empty() || (files.size() == 1 && files[0] == "-")) {
-    encrypt_stream(std::cin, out, s.format, pw, encrypt_label_for(pw), s.params);
+    encrypt_stream(in, out, s.format, pw, encrypt_label_for(pw), s.params);
     return;
   }
   for (const auto& f : files) {
@@ -42,22 +42,22 @@ void encrypt_files(const std::vector<std::string>& files, const Settings& s, std
   }
   std::vector<std::unique_ptr<AtomicFile>> staged;
   for (const auto& f : files) {
-    std::ifstream in(f, std::ios::binary);
+    std::ifstream file(f, std::ios::binary);
     staged.push_back(std::make_unique<AtomicFile>(f));
-    encrypt_stream(in, staged.back()->stream(), s.format, pw, encrypt_label_for(pw), s.params);
+    encrypt_stream(file, staged.back()->stream(), s.format, pw, encrypt_label_for(pw), s.params);
   }
   commit_all(staged);
 }
 
 void decrypt_files(const std::vector<std::string>& files, const Settings& s, const std::optional<std::string>& output,
-                   std::ostream& out) {
+                   std::istream& in, std::ostream& out) {
   if (files.empty() || (files.size() == 1 && files[0] == "-")) {
     if (output && *output != "-") {
       AtomicFile target(*output);
-      decrypt_stream(std::cin, "stdin", s.passwords, target.stream());
+      decrypt_stream(in, "stdin", s.passwords, target.stream());
       target.commit();
     } else {
-      decrypt_stream(std::cin, "stdin", s.passwords, out);
+      decrypt_stream(in, "stdin", s.passwords, out);
     }
     return;
   }

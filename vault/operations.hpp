@@ -25,13 +25,13 @@ struct Settings {
 };
 
 // Encrypts files in place. Every file is checked (readable, not already a vault) before
-// any is written. "-" means stdin -> `out`.
-void encrypt_files(const std::vector<std::string>& files, const Settings& s, std::ostream& out);
+// any is written. "-" (or none) means `in` -> `out`.
+void encrypt_files(const std::vector<std::string>& files, const Settings& s, std::istream& in, std::ostream& out);
 
 // Decrypts files in place, or into `output` ("-": `out`). All are decrypted into staged
-// temporary files before any is renamed.
+// temporary files before any is renamed. "-" (or none) means `in`.
 void decrypt_files(const std::vector<std::string>& files, const Settings& s, const std::optional<std::string>& output,
-                   std::ostream& out);
+                   std::istream& in, std::ostream& out);
 
 // Writes each file's plaintext to `out`.
 void view_files(const std::vector<std::string>& files, const Settings& s, std::ostream& out);

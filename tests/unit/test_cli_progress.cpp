@@ -2,12 +2,12 @@
 // the region (also after a resize), and the text of one app's state (new and old tasks apart).
 #include <doctest/doctest.h>
 
-#include "cli/deploy_output.hpp"
+#include "core/screen.hpp"
 #include "deploy/report.hpp"
 
 using namespace mctl;
-using cli::deploying::fit_width;
-using cli::deploying::redraw_region;
+using core::fit_width;
+using core::redraw_region;
 
 TEST_CASE("fit_width: a line never takes more cells than the terminal has") {
   CHECK(fit_width("short", 80) == "short");

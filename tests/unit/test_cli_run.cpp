@@ -71,19 +71,23 @@ struct Sandbox {
   std::string at(const std::string& name) const { return (dir / name).string(); }
 
   // cli::run with string sinks; the process's own stdout and stderr must see nothing of it.
-  Outcome run(std::vector<std::string> args) const {
+  Outcome run(std::vector<std::string> args) const { return run_with_input("", std::move(args)); }
+
+  // The same with `input` as the command's stdin.
+  Outcome run_with_input(const std::string& input, std::vector<std::string> args) const {
     args.insert(args.begin(), "mctl");
     std::vector<char*> argv;
     for (auto& a : args) argv.push_back(a.data());
     argv.push_back(nullptr);
     Outcome o;
+    mctl::cli::StringSource in(input);
     mctl::cli::StringSink out, err;
     REQUIRE(std::fflush(stdout) == 0);
     REQUIRE(std::fflush(stderr) == 0);
     {
       const Redirect in_out(STDOUT_FILENO, dir / "fd1");
       const Redirect in_err(STDERR_FILENO, dir / "fd2");
-      o.code = mctl::cli::run(static_cast<int>(args.size()), argv.data(), env, out, err);
+      o.code = mctl::cli::run(static_cast<int>(args.size()), argv.data(), env, in, out, err);
       std::cout.flush();
       std::cerr.flush();
       REQUIRE(std::fflush(stdout) == 0);  // what run() left in stdio's buffers lands in fd1/fd2
@@ -360,4 +364,53 @@ TEST_CASE("the other missing inputs: rekey, a build context") {
   expect_error(s, 2, {"vault", "rekey", s.at("missing.yml"), "--vault-password-file", s.at("pw"),
                       "--new-vault-password-file", s.at("pw2")});
   expect_error(s, 2, {"--config", s.at("mctl.yaml"), "image", "build", "web", "--context", s.at("missing-dir")});
+}
+
+TEST_CASE("the vault's piped commands read the run's input, not the process's stdin") {
+  const Sandbox s;
+  const std::string pw = s.at("pw");
+  const auto encrypted = s.run_with_input("s3cret value", {"vault", "encrypt-string", "--vault-password-file", pw});
+  CAPTURE(encrypted.err);
+  REQUIRE(encrypted.code == 0);
+  CHECK(encrypted.out.rfind("!vault |", 0) == 0);
+
+  const auto decrypted = s.run_with_input(encrypted.out, {"vault", "decrypt-string", "--vault-password-file", pw});
+  CAPTURE(decrypted.err);
+  CHECK(decrypted.code == 0);
+  CHECK(decrypted.out == "s3cret value");
+
+  const auto as_json =
+      s.run_with_input(encrypted.out, {"--json", "vault", "decrypt-string", "--vault-password-file", pw});
+  REQUIRE(as_json.code == 0);
+  const auto doc = nlohmann::json::parse(as_json.out);
+  CHECK(doc["files"][0]["plaintext"] == "s3cret value");
+
+  // encrypt with no file: the input to the out sink, and back through decrypt.
+  const auto file = s.run_with_input("a: 1\n", {"vault", "encrypt", "--vault-password-file", pw});
+  REQUIRE(file.code == 0);
+  const auto plain = s.run_with_input(file.out, {"vault", "decrypt", "--vault-password-file", pw});
+  CAPTURE(plain.err);
+  CHECK(plain.code == 0);
+  CHECK(plain.out == "a: 1\n");
+}
+
+TEST_CASE("decrypt-string with a wrong password is exit 5 and shows no plaintext") {
+  const Sandbox s;
+  const auto encrypted = s.run_with_input("s3cret value", {"vault", "encrypt-string", "--vault-password-file", s.at("pw")});
+  REQUIRE(encrypted.code == 0);
+  std::ofstream(s.dir / "wrong") << "wrong-password";
+  const auto o = s.run_with_input(encrypted.out, {"vault", "decrypt-string", "--vault-password-file", s.at("wrong")});
+  CHECK(o.code == 5);
+  CHECK(o.out.empty());
+  CHECK(o.err.find("s3cret") == std::string::npos);
+}
+
+TEST_CASE("dns lookup --batch - reads the run's input") {
+  const Sandbox s;
+  // The names are checked before any server is asked: a bad line is a usage error naming stdin.
+  const auto o = s.run_with_input("web.marathon.mesos\n/not/a/name\n",
+                                  {"dns", "lookup", "--batch", "-", "--server", "127.0.0.1:1"});
+  CAPTURE(o.err);
+  CHECK(o.code == 2);
+  CHECK(o.err.find("stdin:2:") != std::string::npos);
 }
