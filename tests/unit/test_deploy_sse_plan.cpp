@@ -22,6 +22,30 @@ TEST_CASE("SSE: CRLF frames split anywhere, heartbeats ignored") {
   }
 }
 
+TEST_CASE("SSE: an event over the bound is dropped whole, memory stays bounded, the next one arrives") {
+  SseParser p(1000);
+  std::vector<std::pair<std::string, std::string>> got;
+  auto h = [&](const std::string& t, const std::string& d) { got.emplace_back(t, d); };
+  // A line without an end (a hostile or broken server), fed in chunks: never more than the bound.
+  p.feed("event: deployment_info\r\ndata: ", h);
+  for (int i = 0; i < 100; ++i) {
+    p.feed(std::string(100, 'x'), h);
+    CHECK(p.buffered() <= 1000);
+  }
+  // The rest of that event (more data lines) is skipped up to its blank line; the next event
+  // is whole.
+  p.feed("\r\ndata: more\r\n\r\nevent: deployment_success\r\ndata: {\"id\":\"d\"}\r\n\r\n", h);
+  REQUIRE(got.size() == 1);
+  CHECK(got[0] == std::pair<std::string, std::string>{"deployment_success", "{\"id\":\"d\"}"});
+  // Many short data lines add up to the same bound.
+  got.clear();
+  for (int i = 0; i < 300; ++i) p.feed("data: 0123456789\n", h);
+  CHECK(p.buffered() <= 1000);
+  p.feed("\nevent: x\ndata: 1\n\n", h);
+  REQUIRE(got.size() == 1);
+  CHECK(got[0].first == "x");
+}
+
 TEST_CASE("plan: dependencies inside the deploy order the waves; outside ones are ignored") {
   std::map<std::string, json> defs = {
       {"/p/db", json::object()},
