@@ -331,14 +331,14 @@ int run_tree(int argc, char** argv, const std::map<std::string, std::string>& en
 
 }  // namespace
 
-int run(int argc, char** argv, std::map<std::string, std::string> env, Source& in, Sink& out, Sink& err) {
+int run(int argc, char** argv, const std::map<std::string, std::string>& env, Source& in, Sink& out, Sink& err) {
   const RunScope scope(err);
   return run_tree(argc, argv, env, in, out, err, false);
 }
 
-int run(int argc, char** argv, std::map<std::string, std::string> env, Sink& out, Sink& err) {
+int run(int argc, char** argv, const std::map<std::string, std::string>& env, Sink& out, Sink& err) {
   StringSource none;
-  return run(argc, argv, std::move(env), none, out, err);
+  return run(argc, argv, env, none, out, err);
 }
 
 }  // namespace mctl::cli

@@ -26,8 +26,8 @@ std::unique_ptr<CLI::App> build_app_for(Context& ctx, std::span<const char* cons
 // `err` take every byte it prints. Re-entrant: the process is left as it was found (no
 // working directory change, signal actions and log settings restored), so tests call it many
 // times in one process.
-int run(int argc, char** argv, std::map<std::string, std::string> env, Source& in, Sink& out, Sink& err);
+int run(int argc, char** argv, const std::map<std::string, std::string>& env, Source& in, Sink& out, Sink& err);
 // The same with no input (an empty, non-terminal one).
-int run(int argc, char** argv, std::map<std::string, std::string> env, Sink& out, Sink& err);
+int run(int argc, char** argv, const std::map<std::string, std::string>& env, Sink& out, Sink& err);
 
 }  // namespace mctl::cli

@@ -39,12 +39,16 @@ std::string paint_status(const Context& ctx, const std::string& text) {
     const auto colon = line.find(':');
     if (!line.empty() && line[0] != ' ' && colon != std::string::npos) {
       std::string value = line.substr(colon + 1);
-      if (line.rfind("health:", 0) == 0) {
-        const auto word = value.find_first_not_of(' ');
-        const bool good = word != std::string::npos && value.compare(word, 7, "healthy") == 0;
-        value = value.substr(0, word) + ctx.paint(good ? core::Style::good : core::Style::bad, value.substr(word));
+      const auto word = value.find_first_not_of(' ');
+      if (line.rfind("health:", 0) == 0 && word != std::string::npos) {
+        const bool good = value.compare(word, 7, "healthy") == 0;
+        std::string painted = value.substr(0, word);
+        painted += ctx.paint(good ? core::Style::good : core::Style::bad, value.substr(word));
+        value = std::move(painted);
       }
-      line = ctx.paint(core::Style::heading, line.substr(0, colon + 1)) + value;
+      std::string heading = ctx.paint(core::Style::heading, line.substr(0, colon + 1));
+      heading += value;
+      line = std::move(heading);
     }
     out += line + "\n";
     at = end + 1;

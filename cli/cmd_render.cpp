@@ -36,6 +36,7 @@ std::vector<templates::RenderReport> render_all(Context& ctx, const RenderArgs& 
   const auto options = make_options(ctx, args);
   const auto names = args.all || args.apps.empty() ? templates::list_apps(ctx.config()) : args.apps;
   std::vector<templates::RenderReport> reports;
+  reports.reserve(names.size());
   for (const auto& name : names) reports.push_back(templates::check_app(ctx.config(), name, options));
   return reports;
 }

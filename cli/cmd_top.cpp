@@ -1,4 +1,5 @@
 // mctl top APP|--all: memory and CPU of each task, from the agents' /monitor/statistics.
+#include <cmath>
 #include <fmt/format.h>
 #include <unistd.h>
 
@@ -44,7 +45,7 @@ json opt(const std::optional<double>& v) {
   return v ? json(*v) : json();
 }
 json whole(const std::optional<double>& v) {
-  return v ? json(static_cast<long long>(*v + 0.5)) : json();
+  return v ? json(std::llround(*v)) : json();
 }
 
 struct Totals {

@@ -170,6 +170,7 @@ void run_ps(Context& ctx) {
 void run_down(Context& ctx, const std::vector<std::string>& apps, bool volumes) {
   local_environment(ctx);
   std::vector<std::string> ids;
+  ids.reserve(apps.size());
   for (const auto& a : apps) ids.push_back(deploying::app_id(ctx, a));
   auto docker = local_docker(ctx);
   const auto result = local::down(*docker, local_project(ctx), ids, volumes);

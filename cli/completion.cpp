@@ -48,6 +48,18 @@ std::string fish_sq(const std::string& text) {
   return out + "'";
 }
 
+// The description of subcommand `name` of command `c`, "" when the tree has none.
+std::string subcommand_description(const std::vector<CommandInfo>& tree, const CommandInfo& c,
+                                   const std::string& name) {
+  std::string path = c.path;
+  if (!path.empty()) path += ' ';
+  path += name;
+  for (const auto& d : tree) {
+    if (d.path == path) return d.description;
+  }
+  return {};
+}
+
 std::string joined(const std::vector<std::string>& words) {
   return fmt::format("{}", fmt::join(words, " "));
 }
@@ -65,11 +77,7 @@ std::string case_tables(const std::vector<CommandInfo>& tree) {
     if (!c.subcommands.empty()) {
       std::vector<std::string> items;
       for (const auto& name : c.subcommands) {
-        std::string desc;
-        for (const auto& d : tree) {
-          if (d.path == (c.path.empty() ? name : c.path + " " + name)) desc = d.description;
-        }
-        items.push_back(sq(name + ":" + desc));
+        items.push_back(sq(name + ":" + subcommand_description(tree, c, name)));
       }
       subs += arm(sq(c.path), items);
     }
@@ -370,12 +378,8 @@ std::string fish_completes(const std::vector<CommandInfo>& tree) {
     // Global options apply everywhere; a command's own only at that command.
     for (const auto& o : c.options) out += fish_option(c.path.empty() ? "" : condition, o);
     for (const auto& name : c.subcommands) {
-      std::string desc;
-      for (const auto& d : tree) {
-        if (d.path == (c.path.empty() ? name : c.path + " " + name)) desc = d.description;
-      }
       out += fmt::format("complete -c mctl -f{} -a {} -d {}\n", arg_condition, fish_sq(name),
-                         fish_sq(desc));
+                         fish_sq(subcommand_description(tree, c, name)));
     }
     const ValueKind args = c.positionals.empty() ? ValueKind::none : c.positionals.front().kind;
     if (!c.subcommands.empty() || args == ValueKind::none || args == ValueKind::word) {

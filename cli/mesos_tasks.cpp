@@ -52,6 +52,7 @@ std::vector<mesos::TaskRef> ended_tasks(const mesos::MasterState& state,
   std::sort(found.begin(), found.end(),
             [](const auto& a, const auto& b) { return a.first > b.first; });
   std::vector<mesos::TaskRef> out;
+  out.reserve(found.size());
   for (auto& f : found) out.push_back(std::move(f.second));
   return out;
 }
