@@ -177,6 +177,7 @@ class Reader {
     }
     if (!m_o.follow) {
       std::vector<std::string> addresses;
+      addresses.reserve(by_agent.size());
       for (const auto& [a, _] : by_agent) addresses.push_back(a);
       m_client.for_each_parallel(addresses, [&](const std::string& address) {
         agent_work(address, by_agent.at(address), work, unlocated);

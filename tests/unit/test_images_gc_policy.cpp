@@ -11,7 +11,7 @@ namespace {
 const Clock::time_point k_now = Clock::from_time_t(1'800'000'000);
 
 // Tag "t<i>" created i hours ago, with its own digest "d<i>" and one blob of 100 bytes.
-Candidate tag(const std::string& repo, int hours_ago, std::string digest = "") {
+Candidate tag(const std::string& repo, int hours_ago, const std::string& digest = "") {
   Candidate c;
   c.repository = repo;
   c.tag = "t" + std::to_string(hours_ago);
