@@ -130,7 +130,7 @@ check_one() {
   out=$("$tidy" -p "$build" --quiet "$root/$rel" 2>&1) || rc=$?
   : >"$tmp/checked/${rel//\//_}"
   if ((rc == 0)) && ! grep -qE '(warning|error):' <<<"$out"; then
-    [[ -n $key ]] && mkdir -p "$cache/${key:0:2}" && : >"$cache/${key:0:2}/$key"
+    if [[ -n $key ]]; then mkdir -p "$cache/${key:0:2}" && : >"$cache/${key:0:2}/$key"; fi
   else
     printf '== %s (clang-tidy exit %d)\n%s\n' "$rel" "$rc" "$out" >"$tmp/findings/${rel//\//_}"
   fi
