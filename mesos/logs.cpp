@@ -61,11 +61,11 @@ std::optional<std::string> read_range(MesosClient& client, const std::string& ad
   return out;
 }
 
-class Reader {
+class SandboxReader {
  public:
-  Reader(MesosClient& client, const LogOptions& o, LogSink& sink)
+  SandboxReader(MesosClient& client, const LogOptions& o, LogSink& sink)
       : m_client(client), m_o(o), m_sink(sink), m_slots(client.parallel()) {}
-  ~Reader() {  // a worker never outlives what it writes to
+  ~SandboxReader() {  // a worker never outlives what it writes to
     for (auto& j : m_jobs) {
       try {
         j.done.get();
@@ -437,7 +437,7 @@ std::optional<std::size_t> last_lines_start(std::string_view text, long long n,
 
 LogResult read_logs(MesosClient& client, const TaskLister& list, const LogOptions& options,
                     LogSink& sink, const std::atomic<bool>& stop) {
-  Reader reader(client, options, sink);
+  SandboxReader reader(client, options, sink);
   MasterState state = client.master_state();
   for (const auto& t : list(state)) reader.add(t, state);
   reader.start(false);

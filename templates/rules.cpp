@@ -13,12 +13,10 @@ namespace {
 
 using nlohmann::json;
 
-const json* get(const json& object, const std::string& key) { return json_member(object, key); }
-
 const json* get_path(const json& object, std::initializer_list<const char*> keys) {
   const json* at = &object;
   for (const char* key : keys) {
-    at = get(*at, key);
+    at = json_member(*at, key);
     if (!at) return nullptr;
   }
   return at;
@@ -27,32 +25,32 @@ const json* get_path(const json& object, std::initializer_list<const char*> keys
 std::string text(const json* v) { return v && v->is_string() ? v->get<std::string>() : std::string(); }
 
 void check_id(const json& app, std::vector<Problem>& out) {
-  const json* id = get(app, "id");
+  const json* id = json_member(app, "id");
   if (!id || !id->is_string()) return;  // the schema reports it
   if (auto problem = core::app_id_problem(id->get<std::string>(), true)) out.push_back({"/id", *problem});
 }
 
 void check_command(const json& app, std::vector<Problem>& out) {
-  const bool has_cmd = get(app, "cmd") && !get(app, "cmd")->is_null();
-  const bool has_args = get(app, "args") && !get(app, "args")->is_null();
+  const bool has_cmd = json_member(app, "cmd") && !json_member(app, "cmd")->is_null();
+  const bool has_args = json_member(app, "args") && !json_member(app, "args")->is_null();
   if (has_cmd && has_args) {
     out.push_back({"/args", "set either 'cmd' (run by /bin/sh -c) or 'args' (exec form), not both"});
   }
-  if (!has_cmd && !has_args && !get(app, "container")) {
+  if (!has_cmd && !has_args && !json_member(app, "container")) {
     out.push_back({"", "the app needs 'cmd', 'args' or a 'container' (for example image: NAME)"});
   }
-  if (get(app, "ports") && get(app, "portDefinitions")) {
+  if (json_member(app, "ports") && json_member(app, "portDefinitions")) {
     out.push_back({"/ports", "set 'portDefinitions' or the deprecated 'ports', not both"});
   }
-  if (get(app, "uris") && get(app, "fetch")) {
+  if (json_member(app, "uris") && json_member(app, "fetch")) {
     out.push_back({"/uris", "set 'fetch' or the deprecated 'uris', not both"});
   }
 }
 
 // "host", "container/bridge" or "container", as Marathon derives it.
 std::string network_mode(const json& app) {
-  if (const json* networks = get(app, "networks"); networks && networks->is_array() && !networks->empty()) {
-    const std::string mode = text(get((*networks)[0], "mode"));
+  if (const json* networks = json_member(app, "networks"); networks && networks->is_array() && !networks->empty()) {
+    const std::string mode = text(json_member((*networks)[0], "mode"));
     return mode.empty() ? "container" : mode;
   }
   const std::string legacy = text(get_path(app, {"container", "docker", "network"}));
@@ -62,16 +60,16 @@ std::string network_mode(const json& app) {
 }
 
 void check_networks(const json& app, std::vector<Problem>& out) {
-  const json* networks = get(app, "networks");
+  const json* networks = json_member(app, "networks");
   if (networks && networks->is_array()) {
     std::size_t host = 0, bridge = 0, container = 0;
     for (std::size_t i = 0; i < networks->size(); ++i) {
-      const std::string mode = text(get((*networks)[i], "mode"));
+      const std::string mode = text(json_member((*networks)[i], "mode"));
       if (mode == "host") ++host;
       else if (mode == "container/bridge") ++bridge;
       else {
         ++container;
-        if (text(get((*networks)[i], "name")).empty()) {
+        if (text(json_member((*networks)[i], "name")).empty()) {
           out.push_back({fmt::format("/networks/{}", i), "a 'container' network needs a 'name'"});
         }
       }
@@ -91,7 +89,7 @@ void check_networks(const json& app, std::vector<Problem>& out) {
                    "container.portMappings need bridge or container networking (networks: [{mode: "
                    "container/bridge}]); with host networking use portDefinitions"});
   }
-  const json* definitions = get(app, "portDefinitions");
+  const json* definitions = json_member(app, "portDefinitions");
   if (mode != "host" && definitions && definitions->is_array() && !definitions->empty()) {
     out.push_back({"/portDefinitions", fmt::format("portDefinitions only apply to host networking, this app uses "
                                                    "'{}': use container.portMappings",
@@ -100,7 +98,7 @@ void check_networks(const json& app, std::vector<Problem>& out) {
 }
 
 void check_secret_refs(const json& app, std::vector<Problem>& out) {
-  const json* secrets = get(app, "secrets");
+  const json* secrets = json_member(app, "secrets");
   std::vector<std::string> names;
   if (secrets && secrets->is_object()) {
     for (const auto& item : secrets->items()) names.push_back(item.key());
@@ -111,9 +109,9 @@ void check_secret_refs(const json& app, std::vector<Problem>& out) {
                                           core::suggestion_suffix(name, names))});
     }
   };
-  if (const json* env = get(app, "env"); env && env->is_object()) {
+  if (const json* env = json_member(app, "env"); env && env->is_object()) {
     for (const auto& [key, value] : env->items()) {
-      if (value.is_object() && get(value, "secret") && get(value, "secret")->is_string()) {
+      if (value.is_object() && json_member(value, "secret") && json_member(value, "secret")->is_string()) {
         check(value["secret"].get<std::string>(), pointer_append(pointer_append("/env", key), "secret"),
               "env " + key);
       }
@@ -121,7 +119,7 @@ void check_secret_refs(const json& app, std::vector<Problem>& out) {
   }
   if (const json* volumes = get_path(app, {"container", "volumes"}); volumes && volumes->is_array()) {
     for (std::size_t i = 0; i < volumes->size(); ++i) {
-      if (const json* s = get((*volumes)[i], "secret"); s && s->is_string()) {
+      if (const json* s = json_member((*volumes)[i], "secret"); s && s->is_string()) {
         check(s->get<std::string>(), fmt::format("/container/volumes/{}/secret", i), "volume");
       }
     }
@@ -134,15 +132,15 @@ void check_resident(const json& app, std::vector<Problem>& out) {
   bool resident = false;
   for (std::size_t i = 0; i < volumes->size(); ++i) {
     const json& v = (*volumes)[i];
-    if (!get(v, "persistent")) continue;
+    if (!json_member(v, "persistent")) continue;
     resident = true;
     const std::string base = fmt::format("/container/volumes/{}", i);
-    const std::string path = text(get(v, "containerPath"));
+    const std::string path = text(json_member(v, "containerPath"));
     if (path.find('/') != std::string::npos) {
       out.push_back({base + "/containerPath",
                      fmt::format("a persistent volume's containerPath must be relative without '/', not '{}'", path)});
     }
-    if (const json* mode = get(v, "mode"); mode && text(mode) != "RW") {
+    if (const json* mode = json_member(v, "mode"); mode && text(mode) != "RW") {
       out.push_back({base + "/mode", "a persistent volume must be mounted RW"});
     }
     if (const json* size = get_path(v, {"persistent", "size"}); size && size->is_number() && size->get<double>() <= 0) {
@@ -155,7 +153,7 @@ void check_resident(const json& app, std::vector<Problem>& out) {
     out.push_back({"/upgradeStrategy/maximumOverCapacity",
                    "an app with persistent volumes (resident) needs maximumOverCapacity 0"});
   }
-  if (const json* unreachable = get(app, "unreachableStrategy"); unreachable && *unreachable != "disabled") {
+  if (const json* unreachable = json_member(app, "unreachableStrategy"); unreachable && *unreachable != "disabled") {
     out.push_back({"/unreachableStrategy", "an app with persistent volumes (resident) needs unreachableStrategy "
                                            "\"disabled\""});
   }
@@ -165,34 +163,34 @@ void check_resident(const json& app, std::vector<Problem>& out) {
 std::pair<std::vector<std::string>, std::size_t> ports_of(const json& app) {
   std::vector<std::string> names;
   std::size_t count = 0;
-  for (const json* list : {get(app, "portDefinitions"), get_path(app, {"container", "portMappings"}),
+  for (const json* list : {json_member(app, "portDefinitions"), get_path(app, {"container", "portMappings"}),
                            get_path(app, {"container", "docker", "portMappings"})}) {
     if (!list || !list->is_array()) continue;
     count += list->size();
     for (const auto& p : *list) {
-      if (const json* n = get(p, "name"); n && n->is_string()) names.push_back(n->get<std::string>());
+      if (const json* n = json_member(p, "name"); n && n->is_string()) names.push_back(n->get<std::string>());
     }
   }
-  if (const json* ports = get(app, "ports"); ports && ports->is_array()) count += ports->size();
+  if (const json* ports = json_member(app, "ports"); ports && ports->is_array()) count += ports->size();
   return {names, count};
 }
 
 void check_checks(const json& app, std::vector<Problem>& out) {
   const auto [port_names, port_count] = ports_of(app);
-  const bool ports_known = get(app, "portDefinitions") || get(app, "ports") ||
+  const bool ports_known = json_member(app, "portDefinitions") || json_member(app, "ports") ||
                            get_path(app, {"container", "portMappings"}) ||
                            get_path(app, {"container", "docker", "portMappings"});
-  if (const json* checks = get(app, "healthChecks"); checks && checks->is_array()) {
+  if (const json* checks = json_member(app, "healthChecks"); checks && checks->is_array()) {
     std::size_t mesos_side = 0;
     for (std::size_t i = 0; i < checks->size(); ++i) {
       const json& c = (*checks)[i];
       const std::string base = fmt::format("/healthChecks/{}", i);
-      const std::string protocol = text(get(c, "protocol"));
+      const std::string protocol = text(json_member(c, "protocol"));
       if (core::starts_with(protocol, "MESOS_") || protocol == "COMMAND") ++mesos_side;
-      if (protocol == "COMMAND" && !get(c, "command")) {
+      if (protocol == "COMMAND" && !json_member(c, "command")) {
         out.push_back({base, "a COMMAND health check needs command: {value: ...}"});
       }
-      const json* index = get(c, "portIndex");
+      const json* index = json_member(c, "portIndex");
       if (ports_known && index && index->is_number_integer() && index->get<long long>() >= 0 &&
           static_cast<std::size_t>(index->get<long long>()) >= port_count) {
         out.push_back({base + "/portIndex", fmt::format("portIndex {} addresses no port: the app has {} port(s)",
@@ -204,18 +202,18 @@ void check_checks(const json& app, std::vector<Problem>& out) {
                                       "COMMAND) per app"});
     }
   }
-  if (const json* checks = get(app, "readinessChecks"); checks && checks->is_array()) {
+  if (const json* checks = json_member(app, "readinessChecks"); checks && checks->is_array()) {
     if (checks->size() > 1) out.push_back({"/readinessChecks/1", "Marathon allows at most one readiness check"});
     for (std::size_t i = 0; i < checks->size(); ++i) {
       const json& c = (*checks)[i];
       const std::string base = fmt::format("/readinessChecks/{}", i);
-      const json* interval = get(c, "intervalSeconds");
-      const json* timeout = get(c, "timeoutSeconds");
+      const json* interval = json_member(c, "intervalSeconds");
+      const json* timeout = json_member(c, "timeoutSeconds");
       if (interval && timeout && interval->is_number() && timeout->is_number() &&
           timeout->get<double>() >= interval->get<double>()) {
         out.push_back({base + "/timeoutSeconds", "a readiness check's timeoutSeconds must be below intervalSeconds"});
       }
-      const std::string port = text(get(c, "portName"));
+      const std::string port = text(json_member(c, "portName"));
       if (!port.empty() && ports_known &&
           std::find(port_names.begin(), port_names.end(), port) == port_names.end()) {
         out.push_back({base + "/portName", fmt::format("readiness check portName '{}' names no port of the app{}", port,
@@ -226,13 +224,13 @@ void check_checks(const json& app, std::vector<Problem>& out) {
 }
 
 void check_container(const json& app, std::vector<Problem>& out) {
-  const json* container = get(app, "container");
+  const json* container = json_member(app, "container");
   if (!container || !container->is_object()) return;
-  const std::string type = text(get(*container, "type"));
-  if (type == "DOCKER" && !get(*container, "docker")) {
+  const std::string type = text(json_member(*container, "type"));
+  if (type == "DOCKER" && !json_member(*container, "docker")) {
     out.push_back({"/container", "a DOCKER container needs docker.image (or write image: NAME)"});
   }
-  if (type == "DOCKER" && get(app, "gpus") && get(app, "gpus")->is_number() && get(app, "gpus")->get<double>() > 0) {
+  if (type == "DOCKER" && json_member(app, "gpus") && json_member(app, "gpus")->is_number() && json_member(app, "gpus")->get<double>() > 0) {
     out.push_back({"/gpus", "GPUs need the MESOS containerizer (container.type MESOS), not DOCKER"});
   }
 }

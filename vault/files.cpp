@@ -29,7 +29,7 @@ namespace {
 
 // The head of a file: enough to see a vault header after some leading blank lines.
 constexpr std::size_t k_head = 512;
-constexpr std::size_t k_block = 1 << 20;
+constexpr std::size_t k_io_block = 1 << 20;
 
 std::ifstream open_for_reading(const fs::path& file) {
   std::ifstream in(file, std::ios::binary);
@@ -47,7 +47,7 @@ std::string read_head(std::istream& in) {
 // Whether `in` contains "!vault", read in blocks (bounded memory, no parsing).
 bool mentions_vault_tag(std::istream& in, std::string carry) {
   constexpr std::string_view tag = "!vault";
-  std::string block(k_block, '\0');
+  std::string block(k_io_block, '\0');
   while (true) {
     if (carry.find(tag) != std::string::npos) return true;
     if (!in) return false;
@@ -84,7 +84,7 @@ void commit_all(std::vector<std::unique_ptr<AtomicFile>>& files) {
 
 namespace {
 
-// Plaintext goes out in blocks of about k_block: few writes, one buffer wiped at the end.
+// Plaintext goes out in blocks of about k_io_block: few writes, one buffer wiped at the end.
 void stream_native(std::istream& in, std::string_view head, const std::string& name,
                    const std::vector<VaultPassword>& passwords, std::ostream& out, Opened& opened) {
   native::Reader reader(in, head);
@@ -101,11 +101,11 @@ void stream_native(std::istream& in, std::string_view head, const std::string& n
   }
   if (!unlocked) throw wrong_password(name, passwords);
   SecretString buffer;
-  buffer.reserve(k_block + reader.header().params.chunk);
+  buffer.reserve(k_io_block + reader.header().params.chunk);
   bool more = true;
   while (more) {
     more = reader.next(buffer);
-    if (buffer.size() >= k_block || !more) {
+    if (buffer.size() >= k_io_block || !more) {
       out.write(buffer.data(), static_cast<std::streamsize>(buffer.size()));
       buffer.clear();  // reused; wiped when it goes out of scope
     }
@@ -120,7 +120,7 @@ Decrypted stream_ansible(std::istream& in, std::string_view head, const std::str
     ansible::Parser parser(size_hint);
     parser.feed(head);
     // Sized by the file when known: a small vault must not pay for zeroing a 1 MiB block.
-    std::string block(size_hint > 0 ? std::min(k_block, size_hint + 1) : k_block, '\0');
+    std::string block(size_hint > 0 ? std::min(k_io_block, size_hint + 1) : k_io_block, '\0');
     while (in) {
       in.read(block.data(), static_cast<std::streamsize>(block.size()));
       parser.feed(std::string_view(block.data(), static_cast<std::size_t>(in.gcount())));

@@ -8,19 +8,13 @@
 
 #include "core/error.hpp"
 #include "core/fs.hpp"
+#include "temp_dir.hpp"
 
 using namespace mctl::core;
 namespace fs = std::filesystem;
 
 namespace {
-struct TempDir {
-  fs::path path;
-  TempDir() {
-    std::string tmpl = (fs::temp_directory_path() / "mctl-fs-XXXXXX").string();
-    path = ::mkdtemp(tmpl.data());
-  }
-  ~TempDir() { fs::remove_all(path); }
-};
+using mctl::test::TempDir;
 std::size_t entries(const fs::path& dir) {
   return static_cast<std::size_t>(
       std::distance(fs::directory_iterator(dir), fs::directory_iterator()));

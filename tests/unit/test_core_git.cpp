@@ -11,6 +11,7 @@
 
 #include "core/error.hpp"
 #include "core/git.hpp"
+#include "temp_dir.hpp"
 
 using namespace mctl::core;
 namespace fs = std::filesystem;
@@ -20,16 +21,7 @@ namespace {
 const std::string k_sha1 = "0123456789abcdef0123456789abcdef01234567";
 const std::string k_sha2 = "89abcdef0123456789abcdef0123456789abcdef";
 
-struct TempDir {
-  fs::path path;
-  TempDir() {
-    std::string tmpl = (fs::temp_directory_path() / "mctl-git-XXXXXX").string();
-    path = ::mkdtemp(tmpl.data());
-  }
-  ~TempDir() { fs::remove_all(path); }
-  TempDir(const TempDir&) = delete;
-  TempDir& operator=(const TempDir&) = delete;
-};
+using mctl::test::TempDir;
 
 void put(const fs::path& file, const std::string& text) {
   fs::create_directories(file.parent_path());

@@ -9,19 +9,14 @@
 #include "core/fs.hpp"
 #include "core/process.hpp"
 #include "images/build_context.hpp"
+#include "temp_dir.hpp"
 
 using namespace mctl::images;
 namespace fs = std::filesystem;
 
 namespace {
 
-struct TempDir {
-  fs::path path;
-  TempDir() {
-    std::string tmpl = (fs::temp_directory_path() / "mctl-ctx-XXXXXX").string();
-    path = mkdtemp(tmpl.data());
-  }
-  ~TempDir() { fs::remove_all(path); }
+struct ContextDir : mctl::test::TempDir {
   void write(const std::string& rel, const std::string& text) const {
     fs::create_directories((path / rel).parent_path());
     mctl::core::write_file_atomic(path / rel, text, 0644);
@@ -56,7 +51,7 @@ TEST_CASE(".dockerignore patterns follow Docker's rules") {
 }
 
 TEST_CASE("the build context leaves out ignored files but always holds the Dockerfile") {
-  TempDir dir;
+  ContextDir dir;
   dir.write("Dockerfile", "FROM scratch\n");
   dir.write(".dockerignore", "secrets\n*.log\nDockerfile\n.git\n");
   dir.write("app/main.py", "print(1)\n");
@@ -77,7 +72,7 @@ TEST_CASE("the build context leaves out ignored files but always holds the Docke
 }
 
 TEST_CASE("an exception brings a file back from an excluded directory") {
-  TempDir dir;
+  ContextDir dir;
   dir.write("Dockerfile", "FROM scratch\n");
   dir.write(".dockerignore", "assets\n!assets/logo.png\n");
   dir.write("assets/logo.png", "png");

@@ -14,6 +14,7 @@
 #include "core/process.hpp"
 #include "images/build_context.hpp"
 #include "images/tar.hpp"
+#include "temp_dir.hpp"
 
 using namespace mctl::images;
 namespace fs = std::filesystem;
@@ -21,14 +22,7 @@ using Type = TarEntry::Type;
 
 namespace {
 
-struct TempDir {
-  fs::path path;
-  TempDir() {
-    std::string tmpl = (fs::temp_directory_path() / "mctl-tar-XXXXXX").string();
-    path = mkdtemp(tmpl.data());
-  }
-  ~TempDir() { fs::remove_all(path); }
-};
+using mctl::test::TempDir;
 
 // One line per member as Python's tarfile reads it: name|type|mode|size|mtime|linkname|data.
 constexpr const char* k_list_script = R"(

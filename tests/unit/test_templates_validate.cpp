@@ -13,10 +13,10 @@ namespace t = mctl::templates;
 
 namespace {
 
-const char* k_project = "project: shop\nregistry: registry.example.com\nenvironments:\n  prod:\n    vars: {}\n";
+const char* k_minimal_project = "project: shop\nregistry: registry.example.com\nenvironments:\n  prod:\n    vars: {}\n";
 
 std::string errors_of(const std::string& spec, const t::RenderOptions& o = options_with_git()) {
-  TempProject p(k_project);
+  TempProject p(k_minimal_project);
   p.write("apps/web.yaml", spec);
   try {
     t::render_app(p.config(), "web", o);
@@ -28,7 +28,7 @@ std::string errors_of(const std::string& spec, const t::RenderOptions& o = optio
 }
 
 std::vector<std::string> warnings_of(const std::string& spec, t::RenderOptions o = options_with_git()) {
-  TempProject p(k_project);
+  TempProject p(k_minimal_project);
   p.write("apps/web.yaml", spec);
   o.lint = true;
   return t::render_app(p.config(), "web", o).warnings;
@@ -54,7 +54,7 @@ TEST_CASE("an unknown field points at the key and suggests the schema's name") {
 }
 
 TEST_CASE("an unknown field that is no near-miss is a warning: Marathon ignores it") {
-  TempProject p(k_project);
+  TempProject p(k_minimal_project);
   p.write("apps/web.yaml", "cmd: serve\nlabels: {}\ncontainer:\n  type: DOCKER\n  docker:\n    image: web:1\n"
                            "    requirePorts: true\nfancyNewField: 1\n");
   const auto app = t::render_app(p.config(), "web", options_with_git());
@@ -124,7 +124,7 @@ TEST_CASE("secrets are loaded only when used, and a secret in env is a warning")
   };
   CHECK(errors_of("cmd: serve\n", o) == "(rendered)");
   CHECK(loads == 0);
-  TempProject p(k_project);
+  TempProject p(k_minimal_project);
   p.write("apps/web.yaml", "cmd: serve\nenv:\n  DB_PASSWORD: \"{{ secrets.db_password }}\"\n"
                            "labels:\n  t: \"x{{ secrets.api.token }}\"\n");
   const auto app = t::render_app(p.config(), "web", o);

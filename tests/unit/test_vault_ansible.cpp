@@ -5,12 +5,13 @@
 
 #include "core/error.hpp"
 #include "core/fs.hpp"
+#include "test_vault_vectors.hpp"
 #include "vault/ansible.hpp"
 
 using namespace mctl::vault;
 
 namespace {
-const std::string k_dir = std::string(MCTL_FIXTURES) + "/vault/ansible-vault/";
+using test_vectors::k_dir;
 std::string vector_file(const std::string& name) { return mctl::core::read_file(k_dir + name); }
 std::string password() { return vector_file("password.txt"); }
 }  // namespace

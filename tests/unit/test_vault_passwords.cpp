@@ -7,18 +7,13 @@
 #include "core/error.hpp"
 #include "core/fs.hpp"
 #include "vault/passwords.hpp"
+#include "temp_dir.hpp"
 
 using namespace mctl::vault;
 namespace fs = std::filesystem;
 
 namespace {
-struct TempDir {
-  fs::path path;
-  TempDir() : path(fs::temp_directory_path() / ("mctl-unit-pw-" + std::to_string(::getpid()))) {
-    fs::create_directories(path);
-  }
-  ~TempDir() { fs::remove_all(path); }
-};
+using mctl::test::TempDir;
 std::string no_prompt(const std::string&) {
   FAIL("unexpected prompt");
   return "";
