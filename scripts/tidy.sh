@@ -2,7 +2,8 @@
 # Runs clang-tidy (the repository's .clang-tidy) over every project .cpp of a build and fails
 # on any finding. The one entry CI (.ci/run) and developers call.
 #   scripts/tidy.sh [BUILD_DIR] [-j N] [--no-cache] [FILE...]
-# BUILD_DIR (default: build) holds compile_commands.json (CMake writes it). Checked: every
+# BUILD_DIR (default: build) holds compile_commands.json (CMake writes it) of a build with
+# -DCMAKE_UNITY_BUILD=OFF (a unity build lists batches, not files; refused). Checked: every
 # .cpp there inside the repository, except third_party/ and generated files (those inside
 # BUILD_DIR); with FILE arguments only those. -j N runs N clang-tidy processes (default 2).
 # --no-cache checks every file and skips the keys (CI: a fresh machine has no cache).
@@ -17,7 +18,7 @@
 # Exit: 0 no finding, 1 findings (printed), 2 usage or setup error.
 set -euo pipefail
 
-usage() { sed -n '4,8s/^# \{0,1\}//p' "$0"; }
+usage() { sed -n '4,9s/^# \{0,1\}//p' "$0"; }
 fail() { echo "tidy.sh: error: $*" >&2 && exit 2; }
 
 root=$(cd "$(dirname "$0")/.." && pwd)
@@ -55,6 +56,12 @@ wanted = {os.path.realpath(f) for f in wanted}
 entries = {}
 for e in json.load(open(db)):
     path = os.path.realpath(os.path.join(e["directory"], e["file"]))
+    if "/Unity/unity_" in path:
+        # A unity build lists its batches, not the files: checking its .cpp entries would
+        # silently skip almost everything.
+        print(f"tidy.sh: error: {db} is a unity build's; configure one with -DCMAKE_UNITY_BUILD=OFF",
+              file=sys.stderr)
+        sys.exit(2)
     rel = os.path.relpath(path, root)
     if not path.endswith(".cpp") or rel.startswith("..") or rel.startswith("third_party/"):
         continue
