@@ -25,7 +25,8 @@ std::unique_ptr<CLI::App> build_app_for(Context& ctx, std::span<const char* cons
 // Runs one command line: `env` is its environment, `in` its input (main: stdin), `out` and
 // `err` take every byte it prints. Re-entrant: the process is left as it was found (no
 // working directory change, signal actions and log settings restored), so tests call it many
-// times in one process.
+// times in one process. One run at a time: the log level, colour and sink it sets for its
+// duration are the process's (core/log), so two threads must not call it at once.
 int run(int argc, char** argv, const std::map<std::string, std::string>& env, Source& in, Sink& out, Sink& err);
 // The same with no input (an empty, non-terminal one).
 int run(int argc, char** argv, const std::map<std::string, std::string>& env, Sink& out, Sink& err);

@@ -26,6 +26,7 @@
 #include "core/terminal.hpp"
 #include "deploy/app_source.hpp"
 #include "deploy/operate.hpp"
+#include "deploy/preview.hpp"
 #include "deploy/report.hpp"
 #include "templates/render.hpp"
 
@@ -102,31 +103,18 @@ bool print_plan(Context& ctx, deploy::MarathonClient& client, const std::vector<
   bool changed = false;
   json all = json::array();
   std::string out;
-  for (const auto& job : jobs) {
-    const auto running = client.get_app(job.id);
-    const json desired = deploy::desired_definition(job, o, running);
-    const auto changes = deploy::diff_apps(running.value_or(json::object()), desired);
-    json entry = {{"app", job.id}, {"exists", running.has_value()}, {"up_to_date", changes.empty()}};
-    json list = json::array();
-    for (const auto& c : changes) {
-      const bool hide = c.path.rfind("/env/", 0) == 0 && deploy::secret_looking_name(c.path.substr(5));
-      list.push_back({{"path", c.path}, {"before", hide && !c.before.is_null() ? json("(hidden)") : c.before},
-                      {"after", hide && !c.after.is_null() ? json("(hidden)") : c.after}});
+  for (const auto& p : deploy::preview_apps(client, jobs, o)) {
+    const std::string url = with_request ? deploy::app_put_url(client.current_url(), p.id) : "";
+    all.push_back(deploy::preview_json(p, url));
+    changed = changed || !p.changes.empty();
+    const std::string name = ctx.paint(core::Style::heading, p.id);
+    if (p.changes.empty()) {
+      out += fmt::format("{}: {}\n", name, ctx.paint(core::Style::good, "up to date"));
+      continue;
     }
-    entry["changes"] = list;
-    changed = changed || !changes.empty();
-    if (changes.empty()) {
-      out += fmt::format("{}: {}\n", ctx.paint(core::Style::heading, job.id), ctx.paint(core::Style::good, "up to date"));
-    } else {
-      out += fmt::format("{}: {}\n{}", ctx.paint(core::Style::heading, job.id), running ? "changes" : "new app",
-                         paint_changes(ctx, deploy::format_changes(changes)));
-    }
-    if (with_request && !changes.empty()) {
-      const std::string url = fmt::format("{}/v2/apps{}?partialUpdate=false", client.current_url(), job.id);
-      out += fmt::format("would send: PUT {}\n{}\n", url, deploy::redact_definition(desired).dump(2));
-      entry["request"] = {{"method", "PUT"}, {"url", url}, {"body", deploy::redact_definition(desired)}};
-    }
-    all.push_back(entry);
+    out += fmt::format("{}: {}\n{}", name, p.exists ? "changes" : "new app",
+                       paint_changes(ctx, deploy::format_changes(p.changes)));
+    if (with_request) out += fmt::format("would send: PUT {}\n{}\n", url, all.back()["request"]["body"].dump(2));
   }
   if (!ctx.json()) ctx.print(out);
   else if (with_request) ctx.print_stream_result({{"event", "plan"}, {"command", "deploy"}, {"apps", all}, {"changed", changed}});

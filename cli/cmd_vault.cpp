@@ -81,7 +81,6 @@ void status(Context& ctx, const std::string& line) {
 }
 
 vault::VaultPassword new_password(Context& ctx, const VaultFlags& f, const vault::Settings& s) {
-  std::vector<vault::VaultPassword> got;
   vault::PasswordRequest request;
   request.password_files = f.new_password_files;
   if (f.new_vault_id) {
@@ -89,22 +88,7 @@ vault::VaultPassword new_password(Context& ctx, const VaultFlags& f, const vault
     if (const auto at = vault_id_file_start(id); at != std::string::npos) id = id.substr(0, at) + ctx.path(id.substr(at)).string();
     request.vault_ids = {id};
   }
-  if (request.password_files.empty() && request.vault_ids.empty()) request.ask = true;
-  if (request.password_files.size() + request.vault_ids.size() > 1) {
-    throw Error("rekey takes one new password source", Exit::usage);
-  }
-  got = vault::collect_passwords(request, ctx.config().settings().vault, true, core::prompt_hidden, true);
-  const auto index = static_cast<std::size_t>(&vault::encryption_password(got, std::nullopt) - got.data());
-  auto fresh = std::move(got[index]);
-  for (const auto& old : s.passwords) {
-    const bool same_source = old.source == fresh.source && old.source != "prompt";
-    if (same_source || old.password.equals(fresh.password)) {
-      throw Error(fmt::format("rekey: the new password ({}) is the same as the old one ({}); nothing was changed",
-                              fresh.source, old.source),
-                  Exit::usage);
-    }
-  }
-  return fresh;
+  return vault::rekey_password(std::move(request), ctx.config().settings().vault, core::prompt_hidden, s.passwords);
 }
 
 // The JSON result of a command that shows plaintext, built in a wiped buffer.

@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 
+#include "core/strings.hpp"
 #include "core/yaml.hpp"
 
 namespace mctl::core {

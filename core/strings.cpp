@@ -77,39 +77,50 @@ std::string to_lower(std::string_view text) {
   return out;
 }
 
-namespace {
-
-// The length of the valid UTF-8 sequence at text[i] (1 to 4), 0 when it is not one.
-std::size_t utf8_length(std::string_view text, std::size_t i) {
+std::size_t utf8_sequence_length(std::string_view text, std::size_t i) {
   const auto byte = [&](std::size_t k) { return static_cast<unsigned char>(text[k]); };
   const unsigned char lead = byte(i);
   if (lead < 0x80) return 1;
-  // The lead byte gives the length; the smallest code point of that length rules out overlong
-  // forms.
-  const std::size_t n = lead >= 0xc2 && lead <= 0xdf   ? 2
-                        : lead >= 0xe0 && lead <= 0xef ? 3
-                        : lead >= 0xf0 && lead <= 0xf4 ? 4
-                                                       : 0;
-  if (n == 0) return 0;
-  const unsigned min = n == 2 ? 0x80U : n == 3 ? 0x800U : 0x10000U;
-  if (i + n > text.size()) return 0;
-  unsigned code = lead & (0x7fU >> n);
-  for (std::size_t k = 1; k < n; ++k) {
-    if ((byte(i + k) & 0xc0U) != 0x80U) return 0;
-    code = (code << 6U) | (byte(i + k) & 0x3fU);
+  // The lead byte gives the length and the range of the second byte, which rules out
+  // overlong forms (E0, F0), surrogates (ED) and code points above U+10FFFF (F4).
+  std::size_t n = 0;
+  unsigned char lo = 0x80;
+  unsigned char hi = 0xbf;
+  if (lead >= 0xc2 && lead <= 0xdf) {
+    n = 2;
+  } else if (lead >= 0xe0 && lead <= 0xef) {
+    n = 3;
+    lo = lead == 0xe0 ? 0xa0 : lo;
+    hi = lead == 0xed ? 0x9f : hi;
+  } else if (lead >= 0xf0 && lead <= 0xf4) {
+    n = 4;
+    lo = lead == 0xf0 ? 0x90 : lo;
+    hi = lead == 0xf4 ? 0x8f : hi;
+  } else {
+    return 0;
   }
-  const bool surrogate = code >= 0xd800 && code <= 0xdfff;
-  return code < min || code > 0x10ffff || surrogate ? 0 : n;
+  if (i + n > text.size() || byte(i + 1) < lo || byte(i + 1) > hi) return 0;
+  for (std::size_t k = 2; k < n; ++k) {
+    if (byte(i + k) < 0x80 || byte(i + k) > 0xbf) return 0;
+  }
+  return n;
 }
 
-}  // namespace
+std::size_t find_invalid_utf8(std::string_view text) {
+  for (std::size_t i = 0; i < text.size();) {
+    const std::size_t n = utf8_sequence_length(text, i);
+    if (n == 0) return i;
+    i += n;
+  }
+  return std::string_view::npos;
+}
 
 std::string printable(std::string_view text) {
   std::string out;
   out.reserve(text.size());
   for (std::size_t i = 0; i < text.size();) {
     const auto c = static_cast<unsigned char>(text[i]);
-    const std::size_t n = utf8_length(text, i);
+    const std::size_t n = utf8_sequence_length(text, i);
     // C1 controls are U+0080..U+009F: 0xC2 0x80..0x9F in UTF-8.
     const bool c1 = n == 2 && c == 0xc2 && static_cast<unsigned char>(text[i + 1]) < 0xa0;
     const bool control = n == 1 && ((c < 0x20 && c != '\n' && c != '\t') || c == 0x7f);

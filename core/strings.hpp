@@ -26,5 +26,11 @@ std::string to_lower(std::string_view text);
 // (an error page, a task's message): every byte that is not valid UTF-8 and every control
 // character but newline and tab (ESC, CR, BEL, DEL, C1) is written as "\xNN".
 std::string printable(std::string_view text);
+// The length (1 to 4) of the UTF-8 sequence that starts at text[i], 0 when none does (RFC 3629:
+// overlong forms, surrogates, code points above U+10FFFF and truncated sequences are invalid).
+// The one UTF-8 rule: printable() and find_invalid_utf8() use it.
+std::size_t utf8_sequence_length(std::string_view text, std::size_t i);
+// Offset of the first byte of `text` that is not part of valid UTF-8; npos when it is all valid.
+std::size_t find_invalid_utf8(std::string_view text);
 
 }  // namespace mctl::core

@@ -38,10 +38,6 @@ nlohmann::json yaml_scalar_to_json(const YAML::Node& node);
 // "file:line:col" (1-based) of a node.
 std::string yaml_position(const std::string& file, const YAML::Node& node);
 
-// Offset of the first byte of `text` that is not part of valid UTF-8 (overlong forms,
-// surrogates and code points above U+10FFFF are invalid); npos when it is all valid.
-std::size_t find_invalid_utf8(std::string_view text);
-
 // 1-based "line:col" of a byte offset in `text` (columns count bytes).
 std::string line_col(std::string_view text, std::size_t offset);
 

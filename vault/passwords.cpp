@@ -140,4 +140,23 @@ std::string describe_passwords(const std::vector<VaultPassword>& passwords) {
   return out;
 }
 
+VaultPassword rekey_password(PasswordRequest request, const core::VaultSettings& settings, const PromptFn& prompt,
+                             const std::vector<VaultPassword>& old) {
+  if (request.password_files.size() + request.vault_ids.size() > 1) {
+    throw Error("rekey takes one new password source", Exit::usage);
+  }
+  request.ask = request.password_files.empty() && request.vault_ids.empty();
+  auto got = collect_passwords(request, settings, true, prompt, true);
+  VaultPassword fresh = std::move(got.front());
+  for (const auto& previous : old) {
+    const bool same_source = previous.source == fresh.source && previous.source != "prompt";
+    if (same_source || previous.password.equals(fresh.password)) {
+      throw Error(fmt::format("rekey: the new password ({}) is the same as the old one ({}); nothing was changed",
+                              fresh.source, previous.source),
+                  Exit::usage);
+    }
+  }
+  return fresh;
+}
+
 }  // namespace mctl::vault

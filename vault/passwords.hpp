@@ -39,4 +39,11 @@ std::vector<VaultPassword> collect_passwords(const PasswordRequest& request, con
 // "prod (file .vault-pass), default (prompt)": for error messages.
 std::string describe_passwords(const std::vector<VaultPassword>& passwords);
 
+// The new password of a rekey: from the one source `request` names (none: a prompt, asked
+// twice). Throws Error(Exit::usage) for more than one source, and when the new password is one
+// of `old` (the same file or script, or the same text from elsewhere): a rekey that changes
+// nothing would look like a rotated secret.
+VaultPassword rekey_password(PasswordRequest request, const core::VaultSettings& settings, const PromptFn& prompt,
+                             const std::vector<VaultPassword>& old);
+
 }  // namespace mctl::vault

@@ -10,6 +10,7 @@
 #include <streambuf>
 
 #include "core/error.hpp"
+#include "core/strings.hpp"
 #include "core/yaml.hpp"
 
 namespace mctl::vault {

@@ -4,6 +4,7 @@
 #include <string>
 
 #include "core/error.hpp"
+#include "core/strings.hpp"
 #include "core/yaml.hpp"
 
 using mctl::core::parse_yaml;

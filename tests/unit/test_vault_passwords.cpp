@@ -107,3 +107,35 @@ TEST_CASE("vault.id sources in mctl.yaml resolve against its directory, wherever
   CHECK(got[0].label == "dev");
   CHECK(got[0].password.view() == "from-envs");
 }
+
+TEST_CASE("rekey_password: one new source, never the old password") {
+  TempDir t;
+  mctl::core::write_file_atomic(t.path / "old", "old-secret\n");
+  mctl::core::write_file_atomic(t.path / "new", "new-secret\n");
+  mctl::core::write_file_atomic(t.path / "copy", "old-secret\n");
+  const auto config = config_with({}, t.path);
+  const auto& settings = config.settings().vault;
+  std::vector<VaultPassword> old;
+  old.push_back(read_password("default", (t.path / "old").string(), no_prompt));
+  const auto file = [&](const char* name) {
+    PasswordRequest r;
+    r.password_files = {(t.path / name).string()};
+    return r;
+  };
+
+  CHECK(rekey_password(file("new"), settings, no_prompt, old).password.view() == "new-secret");
+  // The same file, and the same text from another file: refused, naming both sources.
+  CHECK_THROWS_WITH(rekey_password(file("old"), settings, no_prompt, old), doctest::Contains("is the same as the old one"));
+  CHECK_THROWS_WITH(rekey_password(file("copy"), settings, no_prompt, old), doctest::Contains("is the same as the old one"));
+  PasswordRequest two = file("new");
+  two.vault_ids = {"prod@" + (t.path / "copy").string()};
+  CHECK_THROWS_WITH(rekey_password(two, settings, no_prompt, old), doctest::Contains("one new password source"));
+  // No source: a prompt, asked twice.
+  int asked = 0;
+  const auto prompt = [&](const std::string&) {
+    ++asked;
+    return std::string("typed-secret");
+  };
+  CHECK(rekey_password({}, settings, prompt, old).password.view() == "typed-secret");
+  CHECK(asked == 2);
+}
