@@ -30,8 +30,8 @@ std::vector<LibraryVersion> library_versions() {
       {"libsodium", sodium_version_string(), compiled},
       {"c-ares", ares_version(nullptr), compiled},
       {"OpenSSL", OpenSSL_version(OPENSSL_VERSION_STRING), compiled},
-      {"fmt", fmt::format("{}.{}.{}", FMT_VERSION / 10000, FMT_VERSION / 100 % 100, FMT_VERSION % 100),
-       k_static_deps ? "header-only" : "shared"},
+      // Static: its implementation compiled once into the binary (cmake/fmt_once.cpp).
+      {"fmt", fmt::format("{}.{}.{}", FMT_VERSION / 10000, FMT_VERSION / 100 % 100, FMT_VERSION % 100), compiled},
       {"nlohmann_json",
        fmt::format("{}.{}.{}", NLOHMANN_JSON_VERSION_MAJOR, NLOHMANN_JSON_VERSION_MINOR,
                    NLOHMANN_JSON_VERSION_PATCH),

@@ -26,6 +26,9 @@ expect_contains "$(line_of libsodium)" " $(pkg-config --modversion libsodium) ("
 expect_contains "$(line_of c-ares)" " $(pkg-config --modversion libcares) ("
 expect_contains "$(line_of OpenSSL)" " $(pkg-config --modversion libcrypto) ("
 expect_contains "$(line_of fmt)" " $(pkg-config --modversion fmt) ("
+# fmt is linked the way the other libraries are (its implementation compiled in, or libfmt.so).
+linkage() { sed -n 's/^.*(\(.*\))$/\1/p' <<<"$(line_of "$1")"; }
+expect_eq "$(linkage fmt)" "$(linkage yaml-cpp)"
 expect_contains "$(line_of libcurl)" " $(pkg-config --modversion libcurl) (dlopen, loaded on first HTTP use"
 for lib in nlohmann_json CLI11; do
   expect_true grep -Eq "^  $lib +[0-9]+\.[0-9]+\.[0-9]+ \(header-only\)$" <<<"$text"
