@@ -88,8 +88,10 @@ class DeploymentsMixin:
             old = [t for t in app.tasks if t.version != app.d["version"]]
             if app_id not in dep.restart_cap:
                 cap = int(n * (1 + us["maximumOverCapacity"]) + 1e-9)
-                if min_healthy == cap and cap <= len([t for t in old if t.ready()]):
-                    cap += 1   # Marathon: kill one below minHealthy so that the restart can progress
+                # Marathon (TaskReplaceActor.computeRestartStrategy) counts the instances the app
+                # has, ready or not: over capacity by one so that the restart can progress.
+                if min_healthy == cap and cap <= len(old):
+                    cap += 1
                 dep.restart_cap[app_id] = cap
             cap = dep.restart_cap[app_id]
             # old tasks that are not ready do not count towards capacity: kill them at once
