@@ -156,7 +156,7 @@ bool secret_looking(std::string_view field) {
 }
 
 std::string show(const std::string& path, const json& value) {
-  if (path.rfind("/env/", 0) == 0 && value.is_string() && secret_looking(path.substr(5))) return "(hidden)";
+  if (value.is_string() && secret_env_path(path)) return "(hidden)";
   return value.dump();
 }
 
@@ -272,7 +272,10 @@ std::vector<FieldChange> diff_apps(const json& running, const json& desired) {
   return out;
 }
 
-bool secret_looking_name(const std::string& name) { return secret_looking(name); }
+bool secret_env_path(const std::string& pointer) {
+  const std::string env = "/env/";
+  return pointer.rfind(env, 0) == 0 && secret_looking(std::string_view(pointer).substr(env.size()));
+}
 
 json redact_definition(const json& definition) {
   json out = definition;

@@ -32,8 +32,9 @@ std::vector<FieldChange> diff_apps(const json& running, const json& desired);
 // Values of env entries whose names look secret are hidden.
 std::string format_changes(const std::vector<FieldChange>& changes);
 
-// Whether an env variable name looks like it holds a secret (PASSWORD, TOKEN, KEY, ...).
-bool secret_looking_name(const std::string& name);
+// Whether a change's JSON pointer is an env variable whose name looks like it holds a secret
+// (/env/DB_PASSWORD, /env/API_TOKEN, ...): the listing and the plan's JSON hide its values.
+bool secret_env_path(const std::string& pointer);
 
 // A copy of a definition fit to print: env values whose names look secret are hidden.
 json redact_definition(const json& definition);

@@ -9,9 +9,7 @@ namespace {
 
 // A before/after value fit to print: hidden when it is an env variable with a secret name.
 json shown(const FieldChange& change, const json& value) {
-  const std::string env = "/env/";
-  const bool secret = change.path.rfind(env, 0) == 0 && secret_looking_name(change.path.substr(env.size()));
-  return secret && !value.is_null() ? json("(hidden)") : value;
+  return !value.is_null() && secret_env_path(change.path) ? json("(hidden)") : value;
 }
 
 }  // namespace
