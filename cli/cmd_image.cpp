@@ -77,11 +77,7 @@ void build_command(Context& ctx, const std::string& app, const BuildFlags& f) {
   const auto git = core::git_info(config.project_dir().empty() ? ctx.base_dir() : config.project_dir(),
                                  ctx.environ("MCTL_GIT_SHA"));
   request.labels["org.opencontainers.image.revision"] = git.sha;
-  for (const auto& arg : f.build_args) {
-    const auto eq = arg.find('=');
-    if (eq == std::string::npos) throw Error(fmt::format("--build-arg '{}': expected NAME=VALUE", arg), Exit::usage);
-    request.build_args[arg.substr(0, eq)] = arg.substr(eq + 1);
-  }
+  request.build_args = parse_build_args(f.build_args, [&ctx](const std::string& name) { return ctx.environ(name); });
   request.pull = f.pull;
   request.no_cache = f.no_cache;
   core::log::info("sending build context ({} bytes) from {}", request.context_tar.size(), dir.string());
@@ -148,7 +144,7 @@ void add_image_commands(CLI::App& app, Context& ctx) {
   build->add_option("--context", args->build.context, "Build context directory (default: the project directory)");
   build->add_option("-f,--file", args->build.dockerfile, "Dockerfile path inside the context");
   ctx.path_option(args->build.context);
-  build->add_option("--build-arg", args->build.build_args, "NAME=VALUE (repeatable)");
+  build->add_option("--build-arg", args->build.build_args, "NAME=VALUE, or NAME for the value of that environment variable (repeatable)");
   build->add_flag("--pull", args->build.pull, "Always pull the base image");
   build->add_flag("--no-cache", args->build.no_cache, "Do not use the build cache");
   build->add_flag("--push", args->build.push, "Push the image after building");

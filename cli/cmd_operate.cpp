@@ -7,6 +7,7 @@
 
 #include "cli/commands.hpp"
 #include "cli/deploy_output.hpp"
+#include "cli/wiring.hpp"
 #include "core/terminal.hpp"
 #include "deploy/operate.hpp"
 #include "deploy/report.hpp"
@@ -18,13 +19,11 @@ using namespace deploying;
 
 struct OperateFlags {
   std::string app;
-  std::string timeout;
   std::string to;
   std::vector<std::string> sets;
+  FollowFlags follow;  // --force, --timeout, --no-wait of the commands that change the app
   int instances = -1;
   int limit = 10;
-  bool force = false;
-  bool no_wait = false;
   bool yes = false;
 };
 
@@ -126,18 +125,18 @@ void run_followed(Context& ctx, const std::string& id, const deploy::DeployOptio
 
 void run_rollback(Context& ctx, const OperateFlags& f) {
   auto client = marathon(ctx);
-  auto o = options(ctx, f.timeout);
-  o.force = f.force;
+  auto o = options(ctx, f.follow.timeout);
+  o.force = f.follow.force;
   const std::string id = app_id(ctx, f.app, f.sets);
-  run_followed(ctx, id, o, "rollback", [&](const auto& with) { return deploy::rollback_app(*client, id, f.to, with, !f.no_wait); });
+  run_followed(ctx, id, o, "rollback", [&](const auto& with) { return deploy::rollback_app(*client, id, f.to, with, !f.follow.no_wait); });
 }
 
 void run_restart(Context& ctx, const OperateFlags& f) {
   auto client = marathon(ctx);
-  auto o = options(ctx, f.timeout);
-  o.force = f.force;
+  auto o = options(ctx, f.follow.timeout);
+  o.force = f.follow.force;
   const std::string id = app_id(ctx, f.app, f.sets);
-  run_followed(ctx, id, o, "restart", [&](const auto& with) { return deploy::restart(*client, id, with, !f.no_wait); });
+  run_followed(ctx, id, o, "restart", [&](const auto& with) { return deploy::restart(*client, id, with, !f.follow.no_wait); });
 }
 
 // Before sending, say what changes; scaling to 0 stops every task, so a person at a terminal
@@ -156,11 +155,11 @@ void confirm_scale(Context& ctx, deploy::MarathonClient& client, const std::stri
 
 void run_scale(Context& ctx, const OperateFlags& f, int instances, const std::string& what) {
   auto client = marathon(ctx);
-  auto o = options(ctx, f.timeout);
-  o.force = f.force;
+  auto o = options(ctx, f.follow.timeout);
+  o.force = f.follow.force;
   const std::string id = app_id(ctx, f.app, f.sets);
   confirm_scale(ctx, *client, id, instances, f.yes);
-  run_followed(ctx, id, o, what, [&](const auto& with) { return deploy::scale(*client, id, instances, with, !f.no_wait); });
+  run_followed(ctx, id, o, what, [&](const auto& with) { return deploy::scale(*client, id, instances, with, !f.follow.no_wait); });
 }
 
 void run_destroy(Context& ctx, const OperateFlags& f) {
@@ -175,18 +174,23 @@ void run_destroy(Context& ctx, const OperateFlags& f) {
                                                       "Type the app id to confirm: ", id, client->current_url()));
     if (answer != id) throw Error(fmt::format("destroy {}: not confirmed; nothing was changed", id), Exit::failure);
   }
-  run_followed(ctx, id, options(ctx, f.timeout), "destroy",
-               [&](const auto& with) { return deploy::destroy(*client, id, with, !f.no_wait); });
+  run_followed(ctx, id, options(ctx, f.follow.timeout), "destroy",
+               [&](const auto& with) { return deploy::destroy(*client, id, with, !f.follow.no_wait); });
 }
 
-CLI::App* sub(CLI::App& app, const std::string& name, const std::string& help, OperateFlags& f, bool waits) {
+constexpr const char* k_force_help = "Cancel a deployment that locks the app";
+
+// The follow options of a command that changes the app (force_help nullptr: no --force).
+FollowHelp changes(const char* force_help = k_force_help) {
+  return {force_help, "Deadline to be done (default: deploy.timeout)", "Return once Marathon accepted the change"};
+}
+
+CLI::App* sub(CLI::App& app, const std::string& name, const std::string& help, OperateFlags& f,
+              const FollowHelp& follow = {}) {
   auto* s = app.add_subcommand(name, help);
   s->add_option("app", f.app, "App spec name, rendered .json file, or Marathon id (/group/app)")->required();
   s->add_option("--set", f.sets, "Variable name=value for an app id that uses it, as for deploy (repeatable)");
-  if (waits) {
-    s->add_option("--timeout", f.timeout, "Deadline to be done (default: deploy.timeout)");
-    s->add_flag("--no-wait", f.no_wait, "Return once Marathon accepted the change");
-  }
+  add_follow_options(s, f.follow, follow);
   return s;
 }
 
@@ -194,29 +198,25 @@ CLI::App* sub(CLI::App& app, const std::string& name, const std::string& help, O
 
 void add_operate_commands(CLI::App& app, Context& ctx) {
   auto f = std::make_shared<OperateFlags>();
-  sub(app, "status", "Show an app's version, git sha, health, tasks and deployments", *f, false)
+  sub(app, "status", "Show an app's version, git sha, health, tasks and deployments", *f)
       ->callback(command(ctx, [&ctx, f] { run_status(ctx, *f); }));
   app.add_subcommand("apps", "List the environment's apps with health")->callback(command(ctx, [&ctx] { run_apps(ctx); }));
-  auto* versions = sub(app, "versions", "List an app's versions (newest first; * = current)", *f, false);
+  auto* versions = sub(app, "versions", "List an app's versions (newest first; * = current)", *f);
   versions->add_option("--limit", f->limit, "How many (0: all)");
   versions->callback(command(ctx, [&ctx, f] { run_versions(ctx, *f); }));
-  auto* rollback = sub(app, "rollback", "Go back to a previous app version and wait until it is healthy", *f, true);
+  auto* rollback = sub(app, "rollback", "Go back to a previous app version and wait until it is healthy", *f, changes());
   rollback->add_option("--to", f->to, "Version timestamp (default: the previous definition)");
-  rollback->add_flag("--force", f->force, "Cancel a deployment that locks the app");
   rollback->callback(command(ctx, [&ctx, f] { run_rollback(ctx, *f); }));
-  auto* restart = sub(app, "restart", "Replace an app's tasks and wait until they are healthy", *f, true);
-  restart->add_flag("--force", f->force, "Cancel a deployment that locks the app");
+  auto* restart = sub(app, "restart", "Replace an app's tasks and wait until they are healthy", *f, changes());
   restart->callback(command(ctx, [&ctx, f] { run_restart(ctx, *f); }));
-  auto* scale = sub(app, "scale", "Set an app's instance count and wait", *f, true);
+  auto* scale = sub(app, "scale", "Set an app's instance count and wait", *f, changes());
   scale->add_option("instances", f->instances, "Instance count")->required()->check(whole_number_at_least(0));
-  scale->add_flag("--force", f->force, "Cancel a deployment that locks the app");
   scale->add_flag("-y,--yes", f->yes, "Do not ask before scaling to 0 on a terminal");
   scale->callback(command(ctx, [&ctx, f] { run_scale(ctx, *f, f->instances, "scale"); }));
-  auto* stop = sub(app, "stop", "Scale an app to 0 (keeps its definition)", *f, true);
-  stop->add_flag("--force", f->force, "Cancel a deployment that locks the app");
+  auto* stop = sub(app, "stop", "Scale an app to 0 (keeps its definition)", *f, changes());
   stop->add_flag("-y,--yes", f->yes, "Do not ask on a terminal");
   stop->callback(command(ctx, [&ctx, f] { run_scale(ctx, *f, 0, "stop"); }));
-  auto* destroy = sub(app, "destroy", "Remove an app from Marathon (asks on a terminal)", *f, true);
+  auto* destroy = sub(app, "destroy", "Remove an app from Marathon (asks on a terminal)", *f, changes(nullptr));
   destroy->add_flag("-y,--yes", f->yes, "Do not ask (required when not on a terminal)");
   destroy->callback(command(ctx, [&ctx, f] { run_destroy(ctx, *f); }));
 }

@@ -153,4 +153,21 @@ std::string build_context_tar(const fs::path& dir, const std::string& dockerfile
   return std::move(tar).finish();
 }
 
+std::map<std::string, std::string> parse_build_args(const std::vector<std::string>& args, const EnvLookup& env) {
+  std::map<std::string, std::string> out;
+  for (const auto& arg : args) {
+    const auto eq = arg.find('=');
+    const std::string name = arg.substr(0, eq);
+    if (name.empty()) throw Error(fmt::format("--build-arg '{}': the name before '=' is empty", arg), Exit::usage);
+    if (eq != std::string::npos) {
+      out[name] = arg.substr(eq + 1);
+    } else if (auto value = env(name)) {
+      out[name] = std::move(*value);
+    } else {
+      out.erase(name);  // unset: the Dockerfile's default, as with docker build
+    }
+  }
+  return out;
+}
+
 }  // namespace mctl::images

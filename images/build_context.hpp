@@ -2,6 +2,9 @@
 // The build context sent to POST /build: a tar archive of a directory without what
 // .dockerignore excludes (images/tar.hpp writes the stream).
 #include <filesystem>
+#include <functional>
+#include <map>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -33,5 +36,11 @@ std::string build_context_tar(const std::filesystem::path& dir, const std::strin
 
 // The relative paths build_context_tar would include, sorted (for tests and --dry-run).
 std::vector<std::string> build_context_files(const std::filesystem::path& dir, const std::string& dockerfile);
+
+// --build-arg values as docker build takes them: NAME=VALUE, or NAME alone for the value of
+// the environment variable NAME (left out when it is not set, so the Dockerfile's default
+// applies); the last of a name wins. Throws Error(Exit::usage) for an empty name.
+using EnvLookup = std::function<std::optional<std::string>(const std::string&)>;
+std::map<std::string, std::string> parse_build_args(const std::vector<std::string>& args, const EnvLookup& env);
 
 }  // namespace mctl::images

@@ -3,7 +3,10 @@
 
 #include <algorithm>
 #include <filesystem>
+#include <map>
+#include <optional>
 #include <set>
+#include <string>
 
 #include "core/error.hpp"
 #include "core/fs.hpp"
@@ -85,4 +88,26 @@ TEST_CASE("an exception brings a file back from an excluded directory") {
 TEST_CASE("a missing context directory is a usage error naming it") {
   CHECK_THROWS_WITH_AS(build_context_tar("/nonexistent/ctx", "Dockerfile"),
                        "building the image: the context /nonexistent/ctx is not a directory", mctl::Error);
+}
+
+TEST_CASE("--build-arg takes NAME=VALUE, or NAME alone from the environment, as docker build does") {
+  const EnvLookup env = [](const std::string& name) -> std::optional<std::string> {
+    if (name == "HTTP_PROXY") return std::string("http://proxy:3128");
+    if (name == "EMPTY") return std::string();
+    return std::nullopt;
+  };
+  const auto args = parse_build_args({"VERSION=2", "EQ=a=b", "BLANK=", "HTTP_PROXY", "EMPTY", "UNSET"}, env);
+  const std::map<std::string, std::string> want{{"VERSION", "2"}, {"EQ", "a=b"}, {"BLANK", ""},
+                                                {"HTTP_PROXY", "http://proxy:3128"}, {"EMPTY", ""}};
+  CHECK(args == want);
+  // The last of a name wins, also when it is unset there.
+  CHECK(parse_build_args({"V=1", "V=2"}, env).at("V") == "2");
+  CHECK(parse_build_args({"UNSET=1", "UNSET"}, env).count("UNSET") == 0);
+  try {
+    parse_build_args({"=value"}, env);
+    FAIL("an empty name was accepted");
+  } catch (const mctl::Error& e) {
+    CHECK(e.exit_code() == mctl::Exit::usage);
+    CHECK(std::string(e.what()).find("'=value'") != std::string::npos);
+  }
 }
