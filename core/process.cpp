@@ -5,12 +5,15 @@
 #include <poll.h>
 #include <pthread.h>
 #include <signal.h>
+#include <spawn.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include <cerrno>
 #include <cstring>
 #include <ctime>
+#include <optional>
+#include <string>
 
 #include "core/error.hpp"
 
@@ -121,64 +124,107 @@ class ScopedPipeSignal {
   bool m_was_pending = false;
 };
 
+// posix_spawn's file actions: what the child does between its start and exec.
+class SpawnActions {
+ public:
+  SpawnActions() { posix_spawn_file_actions_init(&m_actions); }
+  ~SpawnActions() { posix_spawn_file_actions_destroy(&m_actions); }
+  SpawnActions(const SpawnActions&) = delete;
+  SpawnActions& operator=(const SpawnActions&) = delete;
+  SpawnActions(SpawnActions&&) = delete;
+  SpawnActions& operator=(SpawnActions&&) = delete;
+  // Also when from == to: glibc then clears close-on-exec, which a plain dup2 would not.
+  void dup2(int from, int to) { check(posix_spawn_file_actions_adddup2(&m_actions, from, to)); }
+  void chdir(const std::filesystem::path& dir) {
+    check(posix_spawn_file_actions_addchdir_np(&m_actions, dir.c_str()));
+    m_dir = dir.string();
+  }
+  const posix_spawn_file_actions_t* get() const { return &m_actions; }
+  const std::string& dir() const { return m_dir; }
+
+ private:
+  static void check(int rc) {
+    if (rc != 0) throw Error(fmt::format("cannot prepare a child process: {}", std::strerror(rc)));
+  }
+  posix_spawn_file_actions_t m_actions{};
+  std::string m_dir;
+};
+
+// Starts argv[0] (searched in PATH) with `actions` and no signal blocked. posix_spawn, not
+// fork: the child shares our memory until exec (vfork-like), so starting git while other
+// threads load libcurl or hold large buffers copies no page tables and makes those threads
+// take no copy-on-write faults. nullopt when there is no such program (or it is not
+// executable) and argv[0] was searched in PATH; a path that cannot run, or a working
+// directory that cannot be entered, is an Error naming it.
+std::optional<pid_t> spawn(const std::vector<std::string>& argv, const SpawnActions& actions) {
+  auto args = make_argv(argv);
+  posix_spawnattr_t attr;
+  posix_spawnattr_init(&attr);
+  sigset_t none;
+  sigemptyset(&none);
+  posix_spawnattr_setsigmask(&attr, &none);
+  posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETSIGMASK);
+  pid_t pid = -1;
+  const int rc = posix_spawnp(&pid, args[0], actions.get(), &attr, args.data(), environ);
+  posix_spawnattr_destroy(&attr);
+  if (rc == 0) return pid;
+  if (!actions.dir().empty() && ::access(actions.dir().c_str(), X_OK) != 0) {
+    throw Error(fmt::format("cannot run {} in {}: {}", argv[0], actions.dir(), std::strerror(errno)));
+  }
+  if (argv[0].find('/') != std::string::npos || (rc != ENOENT && rc != EACCES)) {
+    throw Error(fmt::format("cannot run {}: {}", argv[0], std::strerror(rc)));
+  }
+  return std::nullopt;
+}
+
+int wait_for(pid_t pid) {
+  int status = 0;
+  while (::waitpid(pid, &status, 0) < 0 && errno == EINTR) {
+  }
+  return status;
+}
+
 }  // namespace
 
 ProcessResult run_process(const std::vector<std::string>& argv, const ProcessOptions& options) {
   if (argv.empty()) throw Error("cannot run a program: empty command", Exit::usage);
   Pipe in, out, err;
-  auto args = make_argv(argv);
-  const pid_t pid = ::fork();
-  if (pid < 0) throw Error(fmt::format("cannot start {}: {}", argv[0], std::strerror(errno)));
-  if (pid == 0) {
-    ::dup2(in.fd[0], 0);
-    ::dup2(out.fd[1], 1);
-    if (options.capture_stderr) ::dup2(err.fd[1], 2);
-    if (options.cwd && ::chdir(options.cwd->c_str()) != 0) ::_exit(127);
-    ::execvp(args[0], args.data());
-    ::_exit(127);
+  SpawnActions actions;
+  actions.dup2(in.fd[0], 0);
+  actions.dup2(out.fd[1], 1);
+  if (options.capture_stderr) actions.dup2(err.fd[1], 2);
+  if (options.cwd) actions.chdir(*options.cwd);
+  const auto pid = spawn(argv, actions);
+  ProcessResult result;
+  if (!pid) {  // not started: as a shell says it, 127 with nothing on stdout
+    result.exit_code = 127;
+    return result;
   }
   in.close_end(0);
   out.close_end(1);
   err.close_end(1);
   if (!options.capture_stderr) err.close_end(0);
-  ProcessResult result;
   bool finished = false;
   {
     const ScopedPipeSignal no_sigpipe;  // the child may exit before reading all its input
     finished = pump(in, out, err, options, result);
   }
-  if (!finished) ::kill(pid, SIGKILL);
-  int status = 0;
-  while (::waitpid(pid, &status, 0) < 0 && errno == EINTR) {
-  }
+  if (!finished) ::kill(*pid, SIGKILL);
+  const int status = wait_for(*pid);
   if (!finished) {
     throw Error(fmt::format("{} did not finish within {} ms and was stopped", argv[0],
                             options.timeout->count()),
                 Exit::timeout);
   }
   result.exit_code = decode_status(status);
-  if (result.exit_code == 127 && result.out.empty()) {
-    // execvp failed in the child (or the program itself said 127): check which.
-    if (argv[0].find('/') != std::string::npos ? ::access(argv[0].c_str(), X_OK) != 0 : false) {
-      throw Error(fmt::format("cannot run {}: not found or not executable", argv[0]));
-    }
-  }
   return result;
 }
 
 int run_interactive(const std::vector<std::string>& argv) {
   if (argv.empty()) throw Error("cannot run a program: empty command", Exit::usage);
-  auto args = make_argv(argv);
-  const pid_t pid = ::fork();
-  if (pid < 0) throw Error(fmt::format("cannot start {}: {}", argv[0], std::strerror(errno)));
-  if (pid == 0) {
-    ::execvp(args[0], args.data());
-    ::_exit(127);
-  }
-  int status = 0;
-  while (::waitpid(pid, &status, 0) < 0 && errno == EINTR) {
-  }
-  return decode_status(status);
+  SpawnActions none;
+  const auto pid = spawn(argv, none);
+  return pid ? decode_status(wait_for(*pid)) : 127;
 }
 
 }  // namespace mctl::core

@@ -66,3 +66,33 @@ TEST_CASE("a child that exits without reading its input: no SIGPIPE, and the pro
   pthread_sigmask(SIG_BLOCK, nullptr, &mask);
   CHECK(sigismember(&mask, SIGPIPE) == 0);  // and the thread's mask is back
 }
+
+TEST_CASE("a working directory that cannot be entered is an error naming it, not 'program not found'") {
+  ProcessOptions o;
+  o.cwd = "/nonexistent/dir";
+  try {
+    run_process({"pwd"}, o);
+    FAIL("ran in a directory that does not exist");
+  } catch (const mctl::Error& e) {
+    CHECK(std::string(e.what()).find("/nonexistent/dir") != std::string::npos);
+  }
+}
+
+TEST_CASE("a program not in PATH is exit code 127 with nothing said, as a shell reports it") {
+  const auto r = run_process({"mctl-test-no-such-program"});
+  CHECK(r.exit_code == 127);
+  CHECK(r.out.empty());
+}
+
+TEST_CASE("a child starts with no signal blocked, whatever the calling thread blocks") {
+  // A child that inherited a blocked SIGINT would outlive the user's Ctrl-C.
+  sigset_t block, old;
+  sigemptyset(&block);
+  sigaddset(&block, SIGINT);
+  sigaddset(&block, SIGTERM);
+  pthread_sigmask(SIG_BLOCK, &block, &old);
+  const auto r = run_process({"grep", "^SigBlk:", "/proc/self/status"});
+  pthread_sigmask(SIG_SETMASK, &old, nullptr);
+  CHECK(r.exit_code == 0);
+  CHECK(r.out == "SigBlk:\t0000000000000000\n");
+}
