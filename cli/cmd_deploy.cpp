@@ -124,7 +124,7 @@ bool print_plan(Context& ctx, deploy::MarathonClient& client, const std::vector<
 
 void run_deploy(Context& ctx, const DeployFlags& f) {
   const core::curl::Preload curl;  // overlaps with rendering the specs and asking git
-  const auto render = render_options(ctx, f.sets);
+  const auto render = render_options(ctx, f.sets, GitRead::now);
   auto jobs = jobs_for(ctx, f.apps, render);
   auto o = options(ctx, f.timeout);
   if (f.parallel > 0) o.parallel = f.parallel;

@@ -90,7 +90,7 @@ void run_up(Context& ctx, const UpFlags& f) {
     print_event(ctx, {local::UpEvent::Kind::note, "",
                       fmt::format("environment: {} ({})", environment.name, environment.why)});
   }
-  const auto render = render_options(ctx, f.sets);  // the vault decrypted once for every app
+  const auto render = render_options(ctx, f.sets, GitRead::now);  // the vault decrypted once for every app
   const auto waves = plan_apps(ctx, f, render);
   auto& config = ctx.config();
   local::UpOptions o;

@@ -2,6 +2,8 @@
 
 #include <fmt/format.h>
 
+#include <functional>
+#include <future>
 #include <memory>
 #include <optional>
 
@@ -11,15 +13,31 @@
 
 namespace mctl::cli {
 
-templates::RenderOptions render_options(Context& ctx, const std::vector<std::string>& sets) {
-  templates::RenderOptions options;
-  options.sets = sets;
-  // Both caches are shared by every copy of these options (one per command).
+namespace {
+
+std::function<core::GitInfo()> git_reader(Context& ctx, GitRead when) {
+  if (when == GitRead::now) {
+    // The arguments are read here, on the command's thread; the thread only runs git. The
+    // future's last copy waits for it, so it never outlives the command.
+    std::shared_future<core::GitInfo> info =
+        std::async(std::launch::async, core::git_info, ctx.config().project_dir(), ctx.environ("MCTL_GIT_SHA"))
+            .share();
+    return [info] { return info.get(); };  // a failure is thrown to every caller, as below
+  }
   auto git = std::make_shared<std::optional<core::GitInfo>>();
-  options.git = [&ctx, git] {
+  return [&ctx, git] {
     if (!*git) *git = core::git_info(ctx.config().project_dir(), ctx.environ("MCTL_GIT_SHA"));
     return **git;
   };
+}
+
+}  // namespace
+
+templates::RenderOptions render_options(Context& ctx, const std::vector<std::string>& sets, GitRead git_read) {
+  templates::RenderOptions options;
+  options.sets = sets;
+  // Both caches are shared by every copy of these options (one per command).
+  options.git = git_reader(ctx, git_read);
   auto secrets = std::make_shared<std::optional<nlohmann::json>>();
   options.load_secrets = [&ctx, secrets] {
     if (*secrets) return **secrets;
