@@ -4,9 +4,11 @@
 
 #include <algorithm>
 #include <array>
+#include <cerrno>
 #include <charconv>
 #include <cstdio>
 #include <cstring>
+#include <filesystem>
 #include <map>
 #include <span>
 #include <string_view>
@@ -297,6 +299,17 @@ class RunScope {
   std::function<void(core::log::Level, std::string_view)> m_sink;
 };
 
+// A std::filesystem call that threw on a path the user or the configuration named (a name
+// too long, a loop of symlinks, no permission, not a directory): which path and why, as bad
+// input; any other file system failure (I/O error, disk full) is a failure. The one place for
+// the whole class: a check like is_regular_file(path) anywhere below may throw it.
+Error filesystem_failure(const std::filesystem::filesystem_error& e) {
+  static constexpr std::array k_bad_path{ENAMETOOLONG, ELOOP, EACCES, EPERM, ENOENT, ENOTDIR, EISDIR, EEXIST, EINVAL};
+  const bool bad_path = std::find(k_bad_path.begin(), k_bad_path.end(), e.code().value()) != k_bad_path.end();
+  const std::string path = e.path1().empty() ? std::string("a path") : core::printable(e.path1().string());
+  return Error(fmt::format("cannot use {}: {}", path, e.code().message()), bad_path ? Exit::usage : Exit::failure);
+}
+
 // --help, --help-all and --version: CLI11's text, to the run's sinks.
 int print_exit_text(const CLI::App& app, const CLI::ParseError& e, Sink& out, Sink& err) {
   SinkStream o(out), x(err);
@@ -323,6 +336,9 @@ int run_tree(int argc, char** argv, const std::map<std::string, std::string>& en
     return ctx.finish(&usage);
   } catch (const Error& e) {
     return ctx.finish(&e);
+  } catch (const std::filesystem::filesystem_error& e) {
+    const Error failure = filesystem_failure(e);
+    return ctx.finish(&failure);
   } catch (const std::exception& e) {
     const Error internal(fmt::format("internal error: {}", e.what()), Exit::failure);
     return ctx.finish(&internal);

@@ -358,6 +358,31 @@ TEST_CASE("--config FILE that does not exist is exit 2 for every command that re
   }
 }
 
+TEST_CASE("a path the file system refuses (name too long, not a directory, a symlink loop) is exit 2 naming it") {
+  const Sandbox s;
+  const std::string long_name(300, 'a');                           // one component over NAME_MAX
+  const std::string long_path = s.at(std::string(5000, 'b'));      // over PATH_MAX
+  fs::create_directories(s.dir / "apps");
+  fs::create_symlink("loop.yaml", s.dir / "apps" / "loop.yaml");  // points at itself
+  const std::string config = s.at("mctl.yaml");
+  for (const auto& [args, why] : std::vector<std::pair<std::vector<std::string>, std::string>>{
+           {{"--config", config, "render", long_name}, "File name too long"},
+           {{"--config", config, "render", long_path}, "File name too long"},
+           {{"--config", config, "lint", long_name}, "File name too long"},
+           {{"--config", config, "deploy", long_name, "--marathon", "http://127.0.0.1:1"}, "File name too long"},
+           {{"--config", config, "diff", long_path, "--marathon", "http://127.0.0.1:1"}, "File name too long"},
+           {{"--config", config, "status", long_name, "--marathon", "http://127.0.0.1:1"}, "File name too long"},
+           {{"--config", long_path, "config", "show"}, "File name too long"},
+           {{"init", "/dev/null"}, "Not a directory"},
+           {{"init", s.at("apps/loop.yaml")}, "apps/loop.yaml"},
+       }) {
+    expect_error(s, 2, args);
+    const auto o = s.run(args);
+    CHECK_MESSAGE(o.err.find(why) != std::string::npos, o.err);
+    CHECK_MESSAGE(o.err.find("internal error") == std::string::npos, o.err);
+  }
+}
+
 TEST_CASE("the other missing inputs: rekey, a build context") {
   const Sandbox s;
   std::ofstream(s.dir / "pw2") << "other-password";
