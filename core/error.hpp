@@ -19,11 +19,20 @@ enum class Exit : int {
   interrupted = 130,   // SIGINT
 };
 
+namespace detail {
+// what() is a C string: a NUL byte in a message (quoted from input that held one) is written
+// \x00, as core::printable writes other control bytes, so the text after it is not lost.
+inline std::string without_nul(std::string text) {
+  for (auto at = text.find('\0'); at != std::string::npos; at = text.find('\0', at + 4)) text.replace(at, 1, "\\x00");
+  return text;
+}
+}  // namespace detail
+
 // what() is user-facing: what was being done, on what, and why. Never a secret.
 class Error : public std::runtime_error {
  public:
   explicit Error(const std::string& message, Exit exit = Exit::failure)
-      : std::runtime_error(message), m_exit(exit) {}
+      : std::runtime_error(detail::without_nul(message)), m_exit(exit) {}
   Exit exit_code() const noexcept { return m_exit; }
 
  private:

@@ -383,6 +383,15 @@ TEST_CASE("a path the file system refuses (name too long, not a directory, a sym
   }
 }
 
+TEST_CASE("an error quoting input with a NUL byte is one whole line, the byte written \\x00") {
+  const Sandbox s;
+  std::ofstream(s.dir / "nul.yaml") << "id: \"/x\\u0000y\"\ninstances: 1\ncmd: sleep 1\n";
+  expect_error(s, 2, {"--config", s.at("mctl.yaml"), "render", s.at("nul.yaml")});
+  const auto o = s.run({"--config", s.at("mctl.yaml"), "render", s.at("nul.yaml")});
+  CHECK_MESSAGE(o.err.find("'/x\\x00y'") != std::string::npos, o.err);
+  CHECK(o.err.find('\0') == std::string::npos);
+}
+
 TEST_CASE("the other missing inputs: rekey, a build context") {
   const Sandbox s;
   std::ofstream(s.dir / "pw2") << "other-password";

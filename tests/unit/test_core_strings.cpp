@@ -1,5 +1,8 @@
 #include <doctest/doctest.h>
 
+#include <string>
+
+#include "core/error.hpp"
 #include "core/strings.hpp"
 
 using namespace mctl::core;
@@ -81,4 +84,11 @@ TEST_CASE("utf8_sequence_length: every sequence of one to three bytes, and four-
   CHECK(utf8_sequence_length("\xf0\x90\x80", 0) == 0);      // truncated
   CHECK(find_invalid_utf8("ok \xe2\x82\xac \xed\xa0\x80") == 7);
   CHECK(printable("\xed\xa0\x80") == "\\xed\\xa0\\x80");
+}
+
+TEST_CASE("an error message quoting a NUL byte keeps the text after it") {
+  using namespace std::string_literals;
+  const mctl::Error e("app id '/x\0y' is not valid"s, mctl::Exit::usage);
+  CHECK(std::string(e.what()) == "app id '/x\\x00y' is not valid");
+  CHECK(std::string(mctl::Error("\0\0"s).what()) == "\\x00\\x00");
 }
