@@ -59,6 +59,19 @@ bool valid_tag_length(const std::string& value) {
 // "mctl.yaml:12:3", "flag --timeout"); every error starts with it.
 json checked(const KeySpec& spec, json value, const std::string& where) {
   if (spec.kind == Kind::duration && value.is_string()) parse_duration(value.get<std::string>(), where, spec.key);
+  if (spec.kind == Kind::integer && value.is_number_integer()) {
+    // Every integer key is a count (settings hold an int: a larger number wrapped, and
+    // images.keep 4294967296 kept no tag at all); the `parallel` ones need at least one.
+    const long long least = spec.key.ends_with(".parallel") ? 1 : 0;
+    constexpr long long k_most = 1'000'000;
+    const bool huge = value.is_number_unsigned() && value.get<unsigned long long>() > k_most;
+    const long long v = huge ? k_most + 1 : value.get<long long>();
+    if (v < least || v > k_most) {
+      throw Error(fmt::format("{}: {} must be a whole number from {} to {}, got {}", where, spec.key, least, k_most,
+                              value.dump()),
+                  Exit::usage);
+    }
+  }
   if (spec.key == "images.tag_length" && value.is_string() && !valid_tag_length(value.get<std::string>())) {
     throw Error(fmt::format("{}: {} must be a number from 7 to 40 or 'full', got '{}'", where, spec.key,
                             value.get<std::string>()),
@@ -87,7 +100,7 @@ json from_text(const KeySpec& spec, const std::string& text, const std::string& 
         std::size_t used = 0;
         const long long v = std::stoll(text, &used);
         if (used != text.size()) throw bad("an integer");
-        return v;
+        return checked(spec, v, where);
       } catch (const std::logic_error&) {
         throw bad("an integer");
       }
@@ -136,7 +149,7 @@ json from_yaml(const KeySpec& spec, const YAML::Node& node, const std::string& w
       return typed;
     case Kind::integer:
       if (!typed.is_number_integer()) throw bad("an integer");
-      return typed;
+      return checked(spec, std::move(typed), where);
     case Kind::duration:
       if (typed.is_number_integer()) return fmt::format("{}s", typed.get<long long>());
       return checked(spec, node.Scalar(), where);

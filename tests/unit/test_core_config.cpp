@@ -134,6 +134,32 @@ TEST_CASE("wrong types are errors with positions") {
                        "env MCTL_PARALLEL: deploy.parallel must be an integer, got 'x'", mctl::Error);
 }
 
+TEST_CASE("integer settings are counts in range: a huge number is refused, not wrapped to another") {
+  // images.keep 4294967296 was read into an int as 0: gc kept no tag.
+  Project huge("images:\n  keep: 4294967296\n");
+  CHECK_THROWS_WITH_AS(huge.load(), "../../mctl.yaml:2:3: images.keep must be a whole number from 0 to 1000000, got 4294967296",
+                       mctl::Error);
+  Project negative("images:\n  keep_versions: -1\n");
+  CHECK_THROWS_WITH_AS(negative.load(), doctest::Contains("images.keep_versions must be a whole number from 0"), mctl::Error);
+  Project none("mesos:\n  parallel: 0\n");
+  CHECK_THROWS_WITH_AS(none.load(), doctest::Contains("mesos.parallel must be a whole number from 1"), mctl::Error);
+  Project env_var(k_yaml);
+  CHECK_THROWS_WITH_AS(env_var.load(std::nullopt, {{"MCTL_PARALLEL", "0"}}),
+                       "env MCTL_PARALLEL: deploy.parallel must be a whole number from 1 to 1000000, got 0", mctl::Error);
+  CHECK_THROWS_WITH_AS(env_var.load(std::nullopt, {{"MCTL_HTTP_RETRIES", "99999999999"}}),
+                       doctest::Contains("http.retries must be a whole number from 0 to 1000000"), mctl::Error);
+  try {
+    env_var.load(std::nullopt, {{"MCTL_IMAGES_KEEP", "4294967296"}});
+    FAIL("accepted");
+  } catch (const mctl::Error& e) {
+    CHECK(e.exit_code() == mctl::Exit::usage);
+  }
+  // The ends of the range are values like any other.
+  Project fine("images:\n  keep: 0\n  keep_versions: 1000000\ndeploy:\n  parallel: 1\n");
+  CHECK(*fine.load().settings().images.keep == 0);
+  CHECK(*fine.load().settings().images.keep_versions == 1000000);
+}
+
 TEST_CASE("every bad value names its origin the way config show does") {
   Project p(k_yaml);
   CHECK_THROWS_WITH_AS(p.load(std::nullopt, {{"MCTL_TIMEOUT", "10 minutes"}}),
