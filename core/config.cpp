@@ -4,10 +4,13 @@
 
 #include <algorithm>
 #include <set>
+#include <string>
+#include <string_view>
 
 #include "core/duration.hpp"
 #include "core/error.hpp"
 #include "core/fs.hpp"
+#include "core/http.hpp"
 #include "core/strings.hpp"
 #include "core/yaml.hpp"
 
@@ -54,6 +57,34 @@ bool valid_tag_length(const std::string& value) {
   return std::stoi(value) >= 7 && std::stoi(value) <= 40;
 }
 
+// Service URLs (Marathon, Mesos masters, Mesos-DNS's HTTP API) are http or https, with a port
+// a TCP port can be; without a scheme, http (as curl reads "host:8080").
+void check_service_url(const std::string& url, const std::string& key, const std::string& where) {
+  auto bad = [&](const std::string& why) {
+    return Error(fmt::format("{}: {}: '{}' {}", where, key, printable(http::redact_url(url)), why), Exit::usage);
+  };
+  std::string_view rest = url;
+  if (const auto scheme = rest.find("://"); scheme != std::string_view::npos) {
+    const std::string name = to_lower(rest.substr(0, scheme));
+    if (name != "http" && name != "https") throw bad("is not an http:// or https:// URL");
+    rest.remove_prefix(scheme + 3);
+  }
+  const std::string_view authority = rest.substr(0, rest.find_first_of("/?#"));
+  const auto at = authority.rfind('@');
+  const std::string_view host_port = at == std::string_view::npos ? authority : authority.substr(at + 1);
+  const auto close = host_port.rfind(']');
+  const auto colon = host_port.rfind(':');
+  if (host_port.empty() || host_port.front() == ':') throw bad("has no host");
+  if ((host_port.front() == '[') != (close != std::string_view::npos)) throw bad("has an unclosed '[' in its host");
+  if (colon == std::string_view::npos || (close != std::string_view::npos && colon < close)) return;
+  const std::string_view port = host_port.substr(colon + 1);
+  const bool digits = !port.empty() && port.size() <= 5 &&
+                      std::all_of(port.begin(), port.end(), [](char c) { return c >= '0' && c <= '9'; });
+  if (!digits || std::stoi(std::string(port)) < 1 || std::stoi(std::string(port)) > 65535) {
+    throw bad("has no valid port (1 to 65535)");
+  }
+}
+
 // The one check of a value's content against its key, after conversion to the key's type.
 // `where` is the value's origin as `config show` prints it ("env MCTL_TIMEOUT",
 // "mctl.yaml:12:3", "flag --timeout"); every error starts with it.
@@ -70,6 +101,11 @@ json checked(const KeySpec& spec, json value, const std::string& where) {
       throw Error(fmt::format("{}: {} must be a whole number from {} to {}, got {}", where, spec.key, least, k_most,
                               value.dump()),
                   Exit::usage);
+    }
+  }
+  if (spec.key == "marathon.urls" || spec.key == "mesos.master_urls" || spec.key == "mesos_dns_http") {
+    for (const auto& url : value.is_array() ? value : json::array({value})) {
+      if (url.is_string()) check_service_url(url.get<std::string>(), spec.key, where);
     }
   }
   if (spec.key == "images.tag_length" && value.is_string() && !valid_tag_length(value.get<std::string>())) {
@@ -111,7 +147,7 @@ json from_text(const KeySpec& spec, const std::string& text, const std::string& 
       for (const auto& part : split(text, ',')) {
         if (!trim(part).empty()) arr.push_back(trim(part));
       }
-      return arr;
+      return checked(spec, std::move(arr), where);
     }
     case Kind::map:
       throw bad("a map");
@@ -127,14 +163,14 @@ json from_yaml(const KeySpec& spec, const YAML::Node& node, const std::string& w
     return Error(fmt::format("{}: {} must be {}", where, spec.key, expected), Exit::usage);
   };
   if (spec.kind == Kind::list) {
-    if (node.IsScalar()) return json::array({node.Scalar()});
+    if (node.IsScalar()) return checked(spec, json::array({node.Scalar()}), where);
     if (!node.IsSequence()) throw bad("a list");
     auto arr = json::array();
     for (const auto& item : node) {
       if (!item.IsScalar()) throw bad("a list of strings");
       arr.push_back(item.Scalar());
     }
-    return arr;
+    return checked(spec, std::move(arr), where);
   }
   if (spec.kind == Kind::map) {
     if (!node.IsMap()) throw bad("a map");
@@ -321,6 +357,7 @@ void Config::override(const FlagOverride& flag) {
   json value = flag.value;
   const Origin origin{OriginKind::flag, flag.flag};
   if (spec && value.is_string()) value = from_text(*spec, value.get<std::string>(), origin.text());
+  else if (spec) value = checked(*spec, std::move(value), origin.text());  // repeated flags: a list
   m_settings[flag.key] = {value, origin};
   bind(flag.key);
   if (starts_with(flag.key, "http.")) m_typed.marathon.http = m_typed.mesos.http = m_typed.registry.http = m_typed.dns.http = m_typed.http;

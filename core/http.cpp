@@ -189,6 +189,9 @@ class CurlClient final : public HttpClient {
   void configure(CURL* h, const Request& request, curl_slist* headers, Transfer& t) const {
     m_curl.easy_setopt(h, CURLOPT_URL, request.url.c_str());
     m_curl.easy_setopt(h, CURLOPT_NOSIGNAL, 1L);
+    // Only HTTP: a URL from a configuration or an answer never makes libcurl speak FTP,
+    // file://, LDAP... (a libcurl older than 7.85 ignores the option: the config check stays).
+    m_curl.easy_setopt(h, CURLOPT_PROTOCOLS_STR, "http,https");
     if (request.fresh_connection) m_curl.easy_setopt(h, CURLOPT_FRESH_CONNECT, 1L);
     if (request.canceller) configure_cancel(h, t);
     m_curl.easy_setopt(h, CURLOPT_HTTPHEADER, headers);

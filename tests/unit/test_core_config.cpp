@@ -160,6 +160,38 @@ TEST_CASE("integer settings are counts in range: a huge number is refused, not w
   CHECK(*fine.load().settings().images.keep_versions == 1000000);
 }
 
+TEST_CASE("service URLs are http or https with a real port, from the file, the environment and flags") {
+  Project file("marathon:\n  urls: [http://m1:8080, 'ftp://m2']\n");
+  CHECK_THROWS_WITH_AS(file.load(), "../../mctl.yaml:2:3: marathon.urls: 'ftp://m2' is not an http:// or https:// URL",
+                       mctl::Error);
+  Project p(k_yaml);
+  CHECK_THROWS_WITH_AS(p.load(std::nullopt, {{"MCTL_MESOS_URL", "file:///etc/passwd"}}),
+                       "env MCTL_MESOS_URL: mesos.master_urls: 'file:///etc/passwd' is not an http:// or https:// URL",
+                       mctl::Error);
+  CHECK_THROWS_WITH_AS(p.load(std::nullopt, {}, {{"marathon.urls", nlohmann::json::array({"gopher://x"}), "--marathon"}}),
+                       doctest::Contains("flag --marathon: marathon.urls: 'gopher://x' is not"), mctl::Error);
+  for (const char* url : {"http://m:0", "http://m:65536", "http://m:80a", "http://", "http://[::1", "https://:443"}) {
+    CAPTURE(url);
+    try {
+      p.load(std::nullopt, {{"MCTL_MARATHON_URL", url}});
+      FAIL("accepted");
+    } catch (const mctl::Error& e) {
+      CHECK(e.exit_code() == mctl::Exit::usage);
+    }
+  }
+  // A password in the URL is not repeated in the message.
+  try {
+    p.load(std::nullopt, {{"MCTL_MARATHON_URL", "https://deployer:hunter2@m:99999"}});
+    FAIL("accepted");
+  } catch (const mctl::Error& e) {
+    CHECK(std::string(e.what()).find("hunter2") == std::string::npos);
+  }
+  for (const char* url : {"http://m:8080", "HTTPS://m", "m:8080", "http://[::1]:8080/marathon", "https://u:p@m:1/x?y#z"}) {
+    CAPTURE(url);
+    CHECK(p.load(std::nullopt, {{"MCTL_MARATHON_URL", url}}).settings().marathon.urls->front() == url);
+  }
+}
+
 TEST_CASE("every bad value names its origin the way config show does") {
   Project p(k_yaml);
   CHECK_THROWS_WITH_AS(p.load(std::nullopt, {{"MCTL_TIMEOUT", "10 minutes"}}),
