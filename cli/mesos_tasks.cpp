@@ -5,6 +5,7 @@
 #include <algorithm>
 
 #include "cli/deploy_output.hpp"
+#include "cli/sink.hpp"
 #include "core/error.hpp"
 #include "core/log.hpp"
 
@@ -94,7 +95,8 @@ std::optional<mesos::TaskRef> failed_task(deploy::MarathonClient& marathon,
   return std::nullopt;
 }
 
-void add_logs(deploy::MarathonClient& marathon, mesos::MesosClient& client, deploy::AppResult& r) {
+void add_logs(const Sink& out, deploy::MarathonClient& marathon, mesos::MesosClient& client,
+              deploy::AppResult& r) {
   const auto state = client.master_state();
   const auto task = failed_task(marathon, state, r);
   if (!task) return;
@@ -108,7 +110,7 @@ void add_logs(deploy::MarathonClient& marathon, mesos::MesosClient& client, depl
       sink, stop);
   r.details.push_back(
       fmt::format("stderr of failed task {} on {} (last 20 lines):", task->id, task->host));
-  for (const auto& l : sink.lines) r.details.push_back("  " + l);
+  for (const auto& l : sink.lines) r.details.push_back("  " + program_output(out, l));
 }
 
 }  // namespace
@@ -125,7 +127,7 @@ void add_failure_logs(Context& ctx, std::vector<deploy::AppResult>& results) {
   for (auto& r : results) {
     if (!failed(r)) continue;
     try {
-      add_logs(*marathon, *client, r);
+      add_logs(ctx.out(), *marathon, *client, r);
     } catch (const Error& e) {
       r.details.push_back(fmt::format("(the failed task's logs could not be read: {})", e.what()));
     }

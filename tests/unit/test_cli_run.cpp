@@ -414,3 +414,13 @@ TEST_CASE("dns lookup --batch - reads the run's input") {
   CHECK(o.code == 2);
   CHECK(o.err.find("stdin:2:") != std::string::npos);
 }
+
+TEST_CASE("a program's output is written as is to a pipe and escaped on a terminal") {
+  const std::string line = "title \x1b]0;pwned\x07 \x1b[2J bad \xff end\r";
+  const mctl::cli::StringSink pipe(false);
+  const mctl::cli::StringSink terminal(true);
+  CHECK(mctl::cli::program_output(pipe, line) == line);
+  CHECK(mctl::cli::program_output(terminal, line) ==
+        "title \\x1b]0;pwned\\x07 \\x1b[2J bad \\xff end");
+  CHECK(mctl::cli::program_output(terminal, "tab\there, caf\xc3\xa9") == "tab\there, caf\xc3\xa9");
+}
