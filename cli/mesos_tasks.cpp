@@ -8,6 +8,7 @@
 #include "cli/sink.hpp"
 #include "core/error.hpp"
 #include "core/log.hpp"
+#include "deploy/fields.hpp"
 
 namespace mctl::cli {
 using nlohmann::json;
@@ -31,8 +32,11 @@ std::vector<mesos::TaskRef> marathon_tasks(const json& app) {
   if (tasks == app.end() || !tasks->is_array()) return out;
   for (const auto& t : *tasks) {
     if (!t.is_object()) continue;
-    out.push_back({t.value("id", ""), t.value("appId", app.value("id", "")), t.value("host", ""),
-                   t.value("slaveId", "")});
+    const auto id = deploy::string_field(t, "id");
+    if (id.empty()) continue;  // not a task Marathon would list
+    const auto app_id = deploy::string_field(t, "appId");
+    out.push_back({id, app_id.empty() ? deploy::string_field(app, "id") : app_id,
+                   deploy::string_field(t, "host"), deploy::string_field(t, "slaveId")});
   }
   return out;
 }
@@ -84,9 +88,9 @@ std::optional<mesos::TaskRef> failed_task(deploy::MarathonClient& marathon,
   const auto app = marathon.get_app(r.id);
   if (app && app->contains("lastTaskFailure") && (*app)["lastTaskFailure"].is_object()) {
     const json& f = (*app)["lastTaskFailure"];
-    if (r.version.empty() || f.value("version", "") == r.version) {
-      return mesos::TaskRef{f.value("taskId", ""), r.id, f.value("host", ""),
-                            f.value("slaveId", "")};
+    if (r.version.empty() || deploy::string_field(f, "version") == r.version) {
+      return mesos::TaskRef{deploy::string_field(f, "taskId"), r.id,
+                            deploy::string_field(f, "host"), deploy::string_field(f, "slaveId")};
     }
   }
   for (const auto& t : ended_tasks(state, r.id)) {
