@@ -20,6 +20,10 @@
 namespace mctl::dns {
 namespace {
 
+// Mesos-DNS answers one name with a record per task (about 100 bytes each): 16 MiB is over
+// 100,000 tasks, and what a worker may hold while the other names are asked.
+constexpr std::size_t k_max_body = std::size_t{16} << 20;
+
 std::string field(const nlohmann::json& item, const char* key) {
   if (!item.contains(key)) return "";
   const auto& v = item[key];
@@ -130,6 +134,7 @@ class HttpResolver final : public Resolver {
     try {
       core::http::Request request;
       request.url = url;
+      request.max_body = k_max_body;
       response = m_client.send(request);
     } catch (const Error& e) {
       a.status = e.exit_code() == Exit::timeout ? Status::timeout : Status::unreachable;

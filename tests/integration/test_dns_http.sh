@@ -79,4 +79,13 @@ mctl dns lookup leader.mesos --http "$H" --short
 expect_rc 0 "the good records of the same server"
 expect_eq "$OUT" "10.10.0.11"
 
+test_case "an answer that never ends is cut at 16 MiB: exit 3 at once, not the timeout and the memory"
+EP=$(free_port)
+start_service http_test_server "curl -sf http://127.0.0.1:$EP/ok" \
+  python3 "$MCTL_TESTS/servers/http_test_server.py" --port "$EP"
+E=http://127.0.0.1:$EP/endless
+mctl dns lookup leader.mesos --http "$E" --timeout 20s
+expect_rc 3
+expect_contains "$ERR" "looking up leader.mesos A: GET $E/v1/hosts/leader.mesos: the answer is larger than 16777216 bytes"
+
 finish
