@@ -14,6 +14,7 @@
 #include "cli/wiring.hpp"
 #include "cli/deploy_output.hpp"
 #include "cli/mesos_tasks.hpp"
+#include "cli/sink.hpp"
 #include "core/duration.hpp"
 #include "core/terminal.hpp"
 #include "mesos/logs.hpp"
@@ -37,7 +38,8 @@ constexpr const char* k_colors[] = {"\033[36m", "\033[33m", "\033[32m",
                                     "\033[35m", "\033[34m", "\033[96m"};
 
 // Lines to stdout as `docker compose logs` shows them: "<task>@<host> | text" with several
-// tasks, stderr marked with "!" when both streams are shown; bytes as the task wrote them.
+// tasks, stderr marked with "!" when both streams are shown; bytes as the task wrote them
+// (escaped on a terminal: program_output).
 class Printer : public mesos::LogSink {
  public:
   // With ctx.json(): one NDJSON line per log line (docs/output.md); bytes that are not UTF-8
@@ -60,7 +62,7 @@ class Printer : public mesos::LogSink {
     if (m_label) prefix = painted(label(task), color_of(task)) + " ";
     if (m_label || m_mark)
       prefix += err && m_mark ? painted("!", "\033[31m") + " " : (m_label ? "| " : "  ");
-    prefix.append(text);
+    prefix += program_output(m_ctx.out(), text);
     prefix.push_back('\n');
     m_ctx.out().write(prefix);
   }

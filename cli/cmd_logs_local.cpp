@@ -10,6 +10,7 @@
 
 #include "cli/deploy_output.hpp"
 #include "cli/local_target.hpp"
+#include "cli/sink.hpp"
 #include "core/duration.hpp"
 #include "local/up.hpp"
 
@@ -39,7 +40,8 @@ void run_local_logs(Context& ctx, const LocalLogsQuery& f) {
                       ctx.print(j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace));
                       return;
                     }
-                    (err ? ctx.err() : ctx.out()).write(fmt::format("{} | {}\n", name, line));
+                    auto& sink = err ? ctx.err() : ctx.out();
+                    sink.write(fmt::format("{} | {}\n", name, program_output(sink, line)));
                   });
   if (ctx.json()) ctx.print_stream_result({{"event", "result"}, {"command", "logs"}, {"app", id}});
 }

@@ -9,6 +9,7 @@
 #include "cli/deploy_output.hpp"
 #include "cli/local_target.hpp"
 #include "cli/render_options.hpp"
+#include "cli/sink.hpp"
 #include "core/duration.hpp"
 #include "deploy/plan.hpp"
 #include "images/credentials.hpp"
@@ -75,7 +76,7 @@ void print_event(Context& ctx, const local::UpEvent& e) {
     if (e.kind == local::UpEvent::Kind::log) j["stream"] = e.err ? "stderr" : "stdout";
     ctx.print_event(j);
   } else if (e.kind == local::UpEvent::Kind::log) {
-    ctx.print(fmt::format("{} | {}", e.container, e.text));
+    ctx.print(fmt::format("{} | {}", e.container, program_output(ctx.out(), e.text)));
   } else if (!ctx.globals.quiet) {
     const std::string line = e.container.empty()
                                  ? fmt::format("mctl: {}", e.text)
@@ -128,7 +129,8 @@ void run_up(Context& ctx, const UpFlags& f) {
   }
   if (result.exit == Exit::interrupted)
     throw Error("up: interrupted; removed the containers this run started", Exit::interrupted);
-  for (const auto& line : result.failure_logs) ctx.print_err("  | " + line);
+  for (const auto& line : result.failure_logs)
+    ctx.print_err("  | " + program_output(ctx.err(), line));
   throw Error(fmt::format("up: {} (containers left for 'mctl logs --local' and 'mctl down')",
                           result.failure),
               result.exit);

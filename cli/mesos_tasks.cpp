@@ -5,8 +5,10 @@
 #include <algorithm>
 
 #include "cli/deploy_output.hpp"
+#include "cli/sink.hpp"
 #include "core/error.hpp"
 #include "core/log.hpp"
+#include "deploy/fields.hpp"
 
 namespace mctl::cli {
 using nlohmann::json;
@@ -30,8 +32,11 @@ std::vector<mesos::TaskRef> marathon_tasks(const json& app) {
   if (tasks == app.end() || !tasks->is_array()) return out;
   for (const auto& t : *tasks) {
     if (!t.is_object()) continue;
-    out.push_back({t.value("id", ""), t.value("appId", app.value("id", "")), t.value("host", ""),
-                   t.value("slaveId", "")});
+    const auto id = deploy::string_field(t, "id");
+    if (id.empty()) continue;  // not a task Marathon would list
+    const auto app_id = deploy::string_field(t, "appId");
+    out.push_back({id, app_id.empty() ? deploy::string_field(app, "id") : app_id,
+                   deploy::string_field(t, "host"), deploy::string_field(t, "slaveId")});
   }
   return out;
 }
@@ -83,9 +88,9 @@ std::optional<mesos::TaskRef> failed_task(deploy::MarathonClient& marathon,
   const auto app = marathon.get_app(r.id);
   if (app && app->contains("lastTaskFailure") && (*app)["lastTaskFailure"].is_object()) {
     const json& f = (*app)["lastTaskFailure"];
-    if (r.version.empty() || f.value("version", "") == r.version) {
-      return mesos::TaskRef{f.value("taskId", ""), r.id, f.value("host", ""),
-                            f.value("slaveId", "")};
+    if (r.version.empty() || deploy::string_field(f, "version") == r.version) {
+      return mesos::TaskRef{deploy::string_field(f, "taskId"), r.id,
+                            deploy::string_field(f, "host"), deploy::string_field(f, "slaveId")};
     }
   }
   for (const auto& t : ended_tasks(state, r.id)) {
@@ -94,7 +99,8 @@ std::optional<mesos::TaskRef> failed_task(deploy::MarathonClient& marathon,
   return std::nullopt;
 }
 
-void add_logs(deploy::MarathonClient& marathon, mesos::MesosClient& client, deploy::AppResult& r) {
+void add_logs(const Sink& out, deploy::MarathonClient& marathon, mesos::MesosClient& client,
+              deploy::AppResult& r) {
   const auto state = client.master_state();
   const auto task = failed_task(marathon, state, r);
   if (!task) return;
@@ -108,7 +114,7 @@ void add_logs(deploy::MarathonClient& marathon, mesos::MesosClient& client, depl
       sink, stop);
   r.details.push_back(
       fmt::format("stderr of failed task {} on {} (last 20 lines):", task->id, task->host));
-  for (const auto& l : sink.lines) r.details.push_back("  " + l);
+  for (const auto& l : sink.lines) r.details.push_back("  " + program_output(out, l));
 }
 
 }  // namespace
@@ -125,7 +131,7 @@ void add_failure_logs(Context& ctx, std::vector<deploy::AppResult>& results) {
   for (auto& r : results) {
     if (!failed(r)) continue;
     try {
-      add_logs(*marathon, *client, r);
+      add_logs(ctx.out(), *marathon, *client, r);
     } catch (const Error& e) {
       r.details.push_back(fmt::format("(the failed task's logs could not be read: {})", e.what()));
     }

@@ -4,9 +4,16 @@
 
 #include <iostream>
 
+#include "core/strings.hpp"
 #include "core/terminal.hpp"
 
 namespace mctl::cli {
+
+std::string program_output(const Sink& sink, std::string_view line) {
+  if (!sink.terminal()) return std::string(line);
+  if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
+  return core::printable(line);
+}
 
 FileSink::FileSink(std::FILE* file)
     : m_file(file), m_fd(::fileno(file)), m_terminal(core::is_terminal(m_fd)) {}

@@ -30,6 +30,13 @@ class Sink {
   virtual int fd() const { return -1; }
 };
 
+// A line another program wrote (a task's or a container's output), ready for `sink`: the
+// bytes as written when the sink is a file or a pipe (logs stay byte-exact for tools), and
+// core::printable() on a terminal (control characters and invalid UTF-8 as "\xNN"), so that
+// a hostile or broken program's escape sequences (ESC ] title, ESC [ cursor and screen moves)
+// are shown, never obeyed by the user's terminal. A CRLF line's '\r' is dropped there.
+std::string program_output(const Sink& sink, std::string_view line);
+
 // A C stream: stdout or stderr in main().
 class FileSink final : public Sink {
  public:

@@ -79,6 +79,8 @@ struct Transfer {
   Canceller* canceller = nullptr;
   bool delivered = false;  // some body bytes went to on_chunk
   bool stopped = false;    // on_chunk asked to stop
+  std::size_t max_body = 0;
+  bool too_large = false;  // the body went over max_body
 };
 
 size_t on_body(char* data, size_t size, size_t count, void* user) {
@@ -91,6 +93,10 @@ size_t on_body(char* data, size_t size, size_t count, void* user) {
       return 0;  // makes curl abort with CURLE_WRITE_ERROR
     }
     return n;
+  }
+  if (n > t->max_body - std::min(t->max_body, t->response->body.size())) {
+    t->too_large = true;
+    return 0;  // makes curl abort with CURLE_WRITE_ERROR
   }
   t->response->body.append(data, n);
   return n;
@@ -267,6 +273,7 @@ class CurlClient final : public HttpClient {
       Response response;
       response.url = shown;
       Transfer t{&response, on_chunk, request.canceller};
+      t.max_body = request.max_body;
       auto handle = acquire();
       auto headers = build_headers(request);
       configure(handle.get(), request, headers.get(), t);
@@ -290,6 +297,11 @@ class CurlClient final : public HttpClient {
           continue;
         }
         return response;
+      }
+      if (code == CURLE_WRITE_ERROR && t.too_large) {
+        throw Error(fmt::format("{} {}: the answer is larger than {} bytes; not reading more",
+                                request.method, shown, request.max_body),
+                    Exit::remote);
       }
       const std::string why = m_curl.easy_strerror(code);
       log::debug("< {} {} failed after {} ms: {}", request.method, shown, ms, why);

@@ -47,6 +47,11 @@ struct Request {
   bool fresh_connection = false;
   // Set: the request can be ended from another thread (its connection is not reused).
   Canceller* canceller = nullptr;
+  // A body kept whole (send() without a chunk handler) larger than this, once decompressed,
+  // ends the request with Error(Exit::remote): no answer mctl reads whole may be larger than
+  // its JSON limit (core::JsonLimits), and a broken server or proxy that sends without end
+  // must not fill the memory until the timeout.
+  std::size_t max_body = std::size_t{256} << 20;
 };
 
 struct Response {

@@ -2,7 +2,10 @@
 // name gives one record with empty fields, ports are strings, order is random.
 #include <fmt/format.h>
 
+#include <arpa/inet.h>
+
 #include <algorithm>
+#include <array>
 #include <atomic>
 #include <charconv>
 #include <nlohmann/json.hpp>
@@ -11,10 +14,15 @@
 #include "core/json.hpp"
 #include "core/error.hpp"
 #include "core/http.hpp"
+#include "core/strings.hpp"
 #include "dns/resolver.hpp"
 
 namespace mctl::dns {
 namespace {
+
+// Mesos-DNS answers one name with a record per task (about 100 bytes each): 16 MiB is over
+// 100,000 tasks, and what a worker may hold while the other names are asked.
+constexpr std::size_t k_max_body = std::size_t{16} << 20;
 
 std::string field(const nlohmann::json& item, const char* key) {
   if (!item.contains(key)) return "";
@@ -31,6 +39,29 @@ int parse_port(const std::string& text, const std::string& url) {
     throw Error(fmt::format("{}: port '{}' is not a number", url, text), Exit::remote);
   }
   return port;
+}
+
+bool is_ip_address(const std::string& text) {
+  std::array<unsigned char, 16> bytes{};
+  return ::inet_pton(AF_INET, text.c_str(), bytes.data()) == 1 ||
+         ::inet_pton(AF_INET6, text.c_str(), bytes.data()) == 1;
+}
+
+// A record's fields are what Mesos-DNS fills in, an IP address and a DNS name, as a DNS
+// answer's are by construction; anything else (a proxy's text, control characters) is the
+// server's fault and is never shown as a record.
+void check_record(const Record& r, const std::string& url) {
+  if (!r.ip.empty() && !is_ip_address(r.ip)) {
+    throw Error(
+        fmt::format("{} answered '{}' as an IP address", url, core::printable(r.ip.substr(0, 64))),
+        Exit::remote);
+  }
+  if (r.host.empty()) return;
+  if (const auto why = name_problem(r.host); !why.empty()) {
+    throw Error(fmt::format("{} answered '{}' as a host, which is not a DNS name: {}", url,
+                            core::printable(r.host.substr(0, 64)), why),
+                Exit::remote);
+  }
 }
 
 // The records of one /v1/hosts or /v1/services body. Throws Error(Exit::remote) when the body
@@ -58,6 +89,7 @@ std::vector<Record> parse_body(const std::string& body, RecordType type, const s
     } else if (r.host.empty() && r.ip.empty()) {
       continue;  // "unknown name"
     }
+    check_record(r, url);
     records.push_back(std::move(r));
   }
   return records;
@@ -102,6 +134,7 @@ class HttpResolver final : public Resolver {
     try {
       core::http::Request request;
       request.url = url;
+      request.max_body = k_max_body;
       response = m_client.send(request);
     } catch (const Error& e) {
       a.status = e.exit_code() == Exit::timeout ? Status::timeout : Status::unreachable;

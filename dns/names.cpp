@@ -95,11 +95,14 @@ std::string name_problem(std::string_view name) {
   for (const auto& piece : core::split(name, '.')) {
     if (piece.empty()) return "it has an empty label ('..' or a leading dot)";
     if (piece.size() > k_rfc1123_max) {
-      return fmt::format("its label '{}' has {} characters, DNS allows {}", piece, piece.size(), k_rfc1123_max);
+      return fmt::format("its label '{}' has {} characters, DNS allows {}", core::printable(piece),
+                         piece.size(), k_rfc1123_max);
     }
     for (const char c : piece) {
       const bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-' || c == '_';
-      if (!ok) return fmt::format("character '{}' is not allowed (letters, digits, '-', '_')", c);
+      if (!ok)
+        return fmt::format("character '{}' is not allowed (letters, digits, '-', '_')",
+                           core::printable(std::string(1, c)));
     }
   }
   return "";

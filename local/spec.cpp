@@ -7,6 +7,7 @@
 #include <set>
 
 #include "core/error.hpp"
+#include "core/strings.hpp"
 
 namespace mctl::local {
 namespace {
@@ -50,6 +51,21 @@ std::string app_path(const std::string& app_id) {
   return path;
 }
 
+// A variable a process environment can carry as the app's spec means it: a name that is not
+// empty and has no '=' (the first '=' of "NAME=VALUE" ends the name: "A=B": "x" would set A to
+// "B=x") and no NUL byte in the name or the value (exec ends a string there).
+void check_env(const std::string& app_id, const std::string& name, const std::string& value) {
+  const char* why = name.empty()                            ? "its name is empty"
+                    : name.find('=') != std::string::npos   ? "its name has a '='"
+                    : name.find('\0') != std::string::npos  ? "its name has a NUL byte"
+                    : value.find('\0') != std::string::npos ? "its value has a NUL byte"
+                                                            : nullptr;
+  if (why == nullptr) return;
+  throw Error(fmt::format("{}: env '{}' cannot be given to a container: {}", app_id,
+                          core::printable(name), why),
+              Exit::usage);
+}
+
 // Env entries: Marathon's own first, the app's env after (so the app may override them).
 json environment(const json& app, const ContainerPlan& plan) {
   std::vector<std::pair<std::string, std::string>> env = port_environment(plan.ports);
@@ -77,7 +93,10 @@ json environment(const json& app, const ContainerPlan& plan) {
     }
   }
   json out = json::array();
-  for (const auto& [k, v] : env) out.push_back(fmt::format("{}={}", k, v));
+  for (const auto& [k, v] : env) {
+    check_env(plan.app_id, k, v);
+    out.push_back(fmt::format("{}={}", k, v));
+  }
   return out;
 }
 

@@ -261,6 +261,18 @@ bool interrupted(const UpOptions& o) {
   return o.interrupted && o.interrupted->load();
 }
 
+// Every app's container planned once before anything is pulled or created: a spec that cannot
+// run locally (a Marathon secret, an env name no process can hold) is its error with nothing
+// started, not after the waves before it are up.
+void check_plans(const std::vector<std::vector<UpApp>>& waves, const UpOptions& o, bool bridge) {
+  for (const auto& wave : waves) {
+    for (const auto& app : wave) {
+      const PlanInput input{o.project, 1, o.git_sha, bridge, [] { return 0; }, o.project_dir, {}};
+      (void)plan_container(app.definition, input);
+    }
+  }
+}
+
 void pull_missing(Engine& engine, const std::vector<std::vector<UpApp>>& waves, const UpOptions& o,
                   const std::function<void(const UpEvent&)>& emit) {
   std::set<std::string> images;
@@ -384,6 +396,7 @@ UpResult up(std::shared_ptr<core::DockerClient> docker,
                 bridge ? "network: bridge (ports published on 127.0.0.1)"
                        : "network: host (the engine has no bridge network; ports are the host's)",
                 false});
+  check_plans(waves, o, bridge);
   pull_missing(engine, waves, o, [&](const UpEvent& e) { shared->emit(e); });
   auto existing = engine.containers(o.project);
   std::set<int> taken;

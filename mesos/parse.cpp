@@ -2,6 +2,8 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
+#include <cctype>
 #include <charconv>
 #include <nlohmann/json.hpp>
 
@@ -220,9 +222,25 @@ class Reader {
 
 std::optional<std::string> address_from_pid(std::string_view pid) {
   const auto at = pid.rfind('@');
-  if (at == std::string_view::npos || at + 1 >= pid.size()) return std::nullopt;
+  if (at == std::string_view::npos) return std::nullopt;
   const auto address = pid.substr(at + 1);
-  if (address.find(':') == std::string_view::npos) return std::nullopt;
+  const auto colon = address.rfind(':');
+  if (colon == std::string_view::npos) return std::nullopt;
+  const auto host = address.substr(0, colon), port = address.substr(colon + 1);
+  // The address becomes the authority of the agents' URLs (with the Mesos credentials):
+  // a host name, an IPv4 or a bracketed IPv6 address, and a port; nothing that could end the
+  // authority ('/', '?', '#', '@') or reach a terminal in a message.
+  const bool v6 = host.size() > 2 && host.front() == '[' && host.back() == ']';
+  const auto inner = v6 ? host.substr(1, host.size() - 2) : host;
+  const bool host_ok = !inner.empty() && std::all_of(inner.begin(), inner.end(), [v6](char c) {
+    return std::isalnum(static_cast<unsigned char>(c)) != 0 || c == '.' || c == '-' ||
+           (v6 && c == ':');
+  });
+  int number = 0;
+  const auto [end, ec] = std::from_chars(port.data(), port.data() + port.size(), number);
+  if (!host_ok || ec != std::errc() || end != port.data() + port.size() || number < 1 ||
+      number > 65535)
+    return std::nullopt;
   return std::string(address);
 }
 

@@ -59,4 +59,33 @@ mctl dns lookup leader.mesos --http "$U" --timeout 2s
 expect_rc 3
 expect_contains "$ERR" "looking up leader.mesos A:"
 
+test_case "records that are not an address or a DNS name (a hostile or broken server) are an error, never printed raw"
+cp -r "$MESOS_DNS_FIXTURE/http" "$TMP/hostile"
+printf '[{"host": "evil.marathon.mesos.", "ip": "\\u001b]0;pwned\\u0007"}]' >"$TMP/hostile/v1/hosts/evil.marathon.mesos.json"
+printf '[{"service": "", "host": "x\\u001b[2J.marathon.mesos.", "ip": "10.0.0.1", "port": "31000"}]' \
+  >"$TMP/hostile/v1/services/_evil._tcp.marathon.mesos.json"
+start_service mesos_dns_http "test -s $TMP/hostile.port" \
+  python3 "$MCTL_TESTS/servers/mesos_dns_http.py" --root "$TMP/hostile" --port-file "$TMP/hostile.port"
+H=http://127.0.0.1:$(cat "$TMP/hostile.port")
+mctl dns lookup evil.marathon.mesos --http "$H"
+expect_rc 3
+expect_contains "$ERR" "looking up evil.marathon.mesos A: $H/v1/hosts/evil.marathon.mesos answered '\\x1b]0;pwned\\x07' as an IP address"
+expect_eq "$(printf '%s%s' "$OUT" "$ERR" | tr -cd '\033\007' | wc -c)" 0 "no ESC or BEL byte in the output"
+mctl dns lookup _evil._tcp.marathon.mesos --http "$H"
+expect_rc 3
+expect_contains "$ERR" "answered 'x\\x1b[2J.marathon.mesos' as a host, which is not a DNS name: character '\\x1b' is not allowed"
+expect_eq "$(printf '%s%s' "$OUT" "$ERR" | tr -cd '\033\007' | wc -c)" 0 "no ESC or BEL byte in the output"
+mctl dns lookup leader.mesos --http "$H" --short
+expect_rc 0 "the good records of the same server"
+expect_eq "$OUT" "10.10.0.11"
+
+test_case "an answer that never ends is cut at 16 MiB: exit 3 at once, not the timeout and the memory"
+EP=$(free_port)
+start_service http_test_server "curl -sf http://127.0.0.1:$EP/ok" \
+  python3 "$MCTL_TESTS/servers/http_test_server.py" --port "$EP"
+E=http://127.0.0.1:$EP/endless
+mctl dns lookup leader.mesos --http "$E" --timeout 20s
+expect_rc 3
+expect_contains "$ERR" "looking up leader.mesos A: GET $E/v1/hosts/leader.mesos: the answer is larger than 16777216 bytes"
+
 finish

@@ -52,6 +52,18 @@ RC=$?
 expect_rc 0
 expect_true cmp -s "$TMP/binary" "$TMP/binary.out"
 
+test_case "on a terminal a task's escape sequences are shown, never obeyed (a container must not drive the terminal)"
+printf 'title \x1b]0;pwned\x07 clear \x1b[2J\x1b[H bad \xff end\r\n' >"$TMP/hostile"
+: >"$(task_dir "${T[1]}")/stdout"
+msim POST write "{\"task\":\"${T[1]}\",\"base64\":\"$(base64 -w0 "$TMP/hostile")\"}" >/dev/null
+python3 "$MCTL_TESTS/integration/pty_screen.py" --cols 120 --raw "$TMP/hostile.raw" -- \
+  "$MCTL" logs /web --task "${T[1]}" --stdout "${M[@]}" >"$TMP/hostile.json"
+expect_eq "$(python3 -c 'import json,sys; d=json.load(sys.stdin); print(d["rc"], d["unknown"], d["screen"])' <"$TMP/hostile.json")" \
+  "0 [] ['title \\\\x1b]0;pwned\\\\x07 clear \\\\x1b[2J\\\\x1b[H bad \\\\xff end']"
+expect_eq "$(tr -cd '\033\007' <"$TMP/hostile.raw" | wc -c)" 0 "no ESC or BEL byte reached the terminal"
+"$MCTL" logs /web --task "${T[1]}" --stdout "${M[@]}" >"$TMP/hostile.out" 2>/dev/null
+expect_true cmp -s "$TMP/hostile" "$TMP/hostile.out"  # piped: the bytes as written
+
 test_case "a 5 MB log is read whole, in chunks of at most 16 pages"
 python3 -c "
 import random

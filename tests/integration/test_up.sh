@@ -290,6 +290,26 @@ expect_rc 8
 expect_contains "$ERR" "pulling $REGISTRY/nosuch"
 expect_eq "$(project_containers | wc -l)" "$before"
 
+test_case "a spec up cannot run (a Marathon secret) is exit 2 with nothing started, also after its dependency's wave"
+cat >"$P/more/dep.yaml" <<'YAML'
+id: /dep
+container: {type: DOCKER, docker: {image: "bb:1"}}
+cmd: exec sleep 1000
+YAML
+cat >"$P/more/needsecret.yaml" <<'YAML'
+id: /needsecret
+dependencies: [/dep]
+container: {type: DOCKER, docker: {image: "bb:1"}}
+env: {DB: {secret: db}}
+secrets: {db: {source: db_password}}
+cmd: exec sleep 1000
+YAML
+before=$(project_containers | wc -l)
+mctl -C "$P" up more/dep.yaml more/needsecret.yaml --detach
+expect_rc 2
+expect_contains "$ERR" "/needsecret: env DB refers to Marathon secret 'db'"
+expect_eq "$(project_containers | wc -l)" "$before" "no container created, not even the dependency's"
+
 test_case "down removes the containers, keeps persistent volumes unless --volumes"
 mctl -C "$P" up more/store.yaml --detach
 expect_rc 0

@@ -223,3 +223,24 @@ TEST_CASE("connections are reused across requests") {
   auto other = make_curl_client({});
   CHECK(other->send({"GET", server().base() + "/peer"}).body != first);
 }
+
+TEST_CASE("a body kept whole is read up to max_body; one that does not end is an error, not memory") {
+  auto client = make_curl_client({});
+  Request small{"GET", server().base() + "/ok"};
+  small.max_body = 5;
+  CHECK(client->send(small).body == "hello");
+  small.max_body = 4;
+  CHECK_THROWS_WITH_AS(client->send(small), doctest::Contains("larger than 4 bytes"), Error);
+  Request endless{"GET", server().base() + "/endless"};
+  endless.max_body = std::size_t{1} << 20;
+  endless.timeout = std::chrono::seconds(20);
+  const auto started = std::chrono::steady_clock::now();
+  try {
+    client->send(endless);
+    FAIL("an endless body was read");
+  } catch (const Error& e) {
+    CHECK(e.exit_code() == Exit::remote);
+    CHECK(std::string(e.what()).find("larger than 1048576 bytes") != std::string::npos);
+  }
+  CHECK(std::chrono::steady_clock::now() - started < std::chrono::seconds(10));
+}

@@ -12,6 +12,7 @@ Listens on 127.0.0.1 (port 0 = any free port) or on a unix socket, prints
   /peer                    200 with the client's TCP port (shows connection reuse)
   /count?key=K             200 with the number of requests seen for key K
   /events?n=N&ms=M         text/event-stream: N events M ms apart, then the stream stays open
+  /endless[/ANY]           200 with a body that never ends (until the client closes)
 """
 import argparse
 import json
@@ -104,6 +105,17 @@ class Handler(BaseHTTPRequestHandler):
                     time.sleep(0.2)
                     self.wfile.write(b":\r\n")
                     self.wfile.flush()
+            except OSError:
+                return
+        if path.startswith("/endless"):
+            self.send_response(200)
+            self.send_header("Content-Type", "application/json")
+            self.send_header("Connection", "close")
+            self.end_headers()
+            self.close_connection = True
+            try:
+                while True:
+                    self.wfile.write(b"[" * 65536)
             except OSError:
                 return
         return self.reply(404, "not found")

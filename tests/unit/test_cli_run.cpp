@@ -18,6 +18,7 @@
 #include <nlohmann/json.hpp>
 
 #include "cli/app.hpp"
+#include "cli/mesos_tasks.hpp"
 #include "cli/sink.hpp"
 
 namespace fs = std::filesystem;
@@ -447,4 +448,25 @@ TEST_CASE("dns lookup --batch - reads the run's input") {
   CAPTURE(o.err);
   CHECK(o.code == 2);
   CHECK(o.err.find("stdin:2:") != std::string::npos);
+}
+
+TEST_CASE("a program's output is written as is to a pipe and escaped on a terminal") {
+  const std::string line = "title \x1b]0;pwned\x07 \x1b[2J bad \xff end\r";
+  const mctl::cli::StringSink pipe(false);
+  const mctl::cli::StringSink terminal(true);
+  CHECK(mctl::cli::program_output(pipe, line) == line);
+  CHECK(mctl::cli::program_output(terminal, line) ==
+        "title \\x1b]0;pwned\\x07 \\x1b[2J bad \\xff end");
+  CHECK(mctl::cli::program_output(terminal, "tab\there, caf\xc3\xa9") == "tab\there, caf\xc3\xa9");
+}
+
+TEST_CASE("Marathon's task fields for logs and top: printable, and a field of another type is empty") {
+  const auto app = nlohmann::json::parse(R"({"id": "/web", "tasks": [
+    {"id": "web.1", "host": "\u001b]0;owned\u0007agent-1", "slaveId": "S1"},
+    {"id": 5, "host": ["x"], "slaveId": null}, "not a task"]})");
+  const auto tasks = mctl::cli::marathon_tasks(app);
+  REQUIRE(tasks.size() == 1);  // the task without a string id is left out
+  CHECK(tasks[0].id == "web.1");
+  CHECK(tasks[0].app_id == "/web");
+  CHECK(tasks[0].host == "\\x1b]0;owned\\x07agent-1");
 }

@@ -171,3 +171,9 @@ TEST_CASE("every name of an app follows Mesos-DNS's construction; those DNS cann
   const auto port_names = app_names("/web", {}, {std::string(63, 'p')});
   CHECK(std::count_if(port_names.begin(), port_names.end(), [](const auto& n) { return !n.problem.empty(); }) == 2);
 }
+
+TEST_CASE("name_problem shows a control or non-ASCII byte escaped, never raw") {
+  CHECK(mctl::dns::name_problem("x\x1b[2J.marathon.mesos") ==
+        "character '\\x1b' is not allowed (letters, digits, '-', '_')");
+  CHECK(mctl::dns::name_problem("caf\xc3\xa9.mesos").find("'\\xc3'") != std::string::npos);
+}

@@ -213,3 +213,24 @@ TEST_CASE("log frames: stdout and stderr split into lines across chunks") {
   demux.finish();
   CHECK(lines == std::vector<std::string>{"O:hello", "E:oops", "O:world", "O:tail"});
 }
+
+TEST_CASE("plan: an env name a process environment cannot hold is refused, not passed mangled") {
+  for (const std::string& name : std::vector<std::string>{"A=B", "", std::string("A\0B", 3)}) {
+    json app = k_app;
+    app["env"][name] = "x";
+    CAPTURE(name);
+    try {
+      plan_container(app, input());
+      FAIL("no error");
+    } catch (const mctl::Error& e) {
+      CHECK(e.exit_code() == mctl::Exit::usage);
+      CHECK(std::string(e.what()).find("cannot be given to a container") != std::string::npos);
+    }
+  }
+  json app = k_app;
+  app["env"]["DB"] = std::string("a\0b", 3);
+  CHECK_THROWS_AS(plan_container(app, input()), mctl::Error);
+  app = k_app;
+  app["env"]["WITH SPACE"] = "a=b\nc";  // '=' and newlines in a value are the value's
+  CHECK(has(env_of(plan_container(app, input())), "WITH SPACE=a=b\nc"));
+}

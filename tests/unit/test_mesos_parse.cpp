@@ -17,6 +17,18 @@ TEST_CASE("an agent's address comes from its pid") {
   CHECK(address_from_pid("slave(1)@127.0.0.1:41234") == "127.0.0.1:41234");
   CHECK_FALSE(address_from_pid("slave(1)").has_value());
   CHECK_FALSE(address_from_pid("slave(1)@10.0.0.5").has_value());
+  CHECK(address_from_pid("slave(1)@[::1]:5051") == "[::1]:5051");
+  CHECK(address_from_pid("slave(1)@agent-1.example.com:5051") == "agent-1.example.com:5051");
+}
+
+TEST_CASE("a pid whose address is not host:port names no agent (it would be put into a URL)") {
+  for (const char* pid : {"slave(1)@10.0.0.5:5051/#", "slave(1)@10.0.0.5:5051/files?x=",
+                          "slave(1)@10.0.0.5:x", "slave(1)@10.0.0.5:", "slave(1)@:5051",
+                          "slave(1)@10.0.0.5:99999", "slave(1)@evil\x1b]0;t:5051",
+                          "slave(1)@user:pw@10.0.0.5:5051x"}) {
+    CAPTURE(pid);
+    CHECK_FALSE(address_from_pid(pid).has_value());
+  }
 }
 
 TEST_CASE(
