@@ -139,4 +139,12 @@ std::string printable(std::string_view text) {
   return out;
 }
 
+const char* env_entry_problem(std::string_view name, std::string_view value) {
+  if (name.empty()) return "its name is empty";
+  if (name.find('=') != std::string_view::npos) return "its name has a '='";
+  if (name.find('\0') != std::string_view::npos) return "its name has a NUL byte";
+  if (value.find('\0') != std::string_view::npos) return "its value has a NUL byte";
+  return nullptr;
+}
+
 }  // namespace mctl::core

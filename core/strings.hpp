@@ -26,6 +26,11 @@ std::string to_lower(std::string_view text);
 // (an error page, a task's message): every byte that is not valid UTF-8 and every control
 // character but newline and tab (ESC, CR, BEL, DEL, C1) is written as "\xNN".
 std::string printable(std::string_view text);
+
+// Why NAME=VALUE cannot be a process's environment variable as a spec means it, or nullptr:
+// an empty name, a '=' in the name (the first '=' ends it: "A=B": "x" would set A to "B=x"),
+// a NUL byte in either (exec ends a string there). Marathon's apps API accepts all of these.
+const char* env_entry_problem(std::string_view name, std::string_view value);
 // The length (1 to 4) of the UTF-8 sequence that starts at text[i], 0 when none does (RFC 3629:
 // overlong forms, surrogates, code points above U+10FFFF and truncated sequences are invalid).
 // The one UTF-8 rule: printable() and find_invalid_utf8() use it.

@@ -51,15 +51,9 @@ std::string app_path(const std::string& app_id) {
   return path;
 }
 
-// A variable a process environment can carry as the app's spec means it: a name that is not
-// empty and has no '=' (the first '=' of "NAME=VALUE" ends the name: "A=B": "x" would set A to
-// "B=x") and no NUL byte in the name or the value (exec ends a string there).
+// A variable a process environment can carry as the app's spec means it (core's rule).
 void check_env(const std::string& app_id, const std::string& name, const std::string& value) {
-  const char* why = name.empty()                            ? "its name is empty"
-                    : name.find('=') != std::string::npos   ? "its name has a '='"
-                    : name.find('\0') != std::string::npos  ? "its name has a NUL byte"
-                    : value.find('\0') != std::string::npos ? "its value has a NUL byte"
-                                                            : nullptr;
+  const char* why = core::env_entry_problem(name, value);
   if (why == nullptr) return;
   throw Error(fmt::format("{}: env '{}' cannot be given to a container: {}", app_id,
                           core::printable(name), why),

@@ -126,6 +126,20 @@ void check_secret_refs(const json& app, std::vector<Problem>& out) {
   }
 }
 
+// Marathon's apps API takes any env name, but a task's environment cannot hold some (core's
+// rule: empty, '=' or NUL): refused here rather than mangled on the agent.
+void check_env_names(const json& app, std::vector<Problem>& out) {
+  const json* env = json_member(app, "env");
+  if (!env || !env->is_object()) return;
+  for (const auto& [key, value] : env->items()) {
+    const std::string text = value.is_string() ? value.get<std::string>() : "";
+    if (const char* why = core::env_entry_problem(key, text)) {
+      out.push_back({pointer_append("/env", key), fmt::format("env '{}' cannot be a task's environment variable: {}",
+                                                              core::printable(key), why)});
+    }
+  }
+}
+
 void check_resident(const json& app, std::vector<Problem>& out) {
   const json* volumes = get_path(app, {"container", "volumes"});
   if (!volumes || !volumes->is_array()) return;
@@ -260,8 +274,8 @@ std::vector<Problem> run_checks(const json& app, std::initializer_list<Check> ch
 }
 
 std::vector<Problem> check_marathon_rules(const json& app) {
-  return run_checks(app, {check_id, check_command, check_networks, check_secret_refs, check_resident,
-                          check_checks, check_container});
+  return run_checks(app, {check_id, check_command, check_networks, check_secret_refs, check_env_names,
+                          check_resident, check_checks, check_container});
 }
 
 std::vector<Problem> check_ciphertext(const json& app) {
