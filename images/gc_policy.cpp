@@ -7,6 +7,7 @@
 #include <utility>
 
 #include "core/duration.hpp"
+#include "core/error.hpp"
 #include "images/reference.hpp"
 
 namespace mctl::images {
@@ -104,6 +105,19 @@ std::uint64_t reclaimable(const std::vector<Decision>& decisions) {
 }
 
 }  // namespace
+
+void protect_reference(Policy& policy, std::string_view reference, const std::string& why) {
+  ImageRef ref;
+  try {
+    ref = parse_reference(reference);
+  } catch (const Error&) {
+    policy.in_use.emplace(std::string(reference), why);
+    return;
+  }
+  if (ref.tag.empty() && ref.digest.empty()) ref.tag = "latest";
+  if (!ref.tag.empty()) policy.in_use.emplace(ref.name() + ":" + ref.tag, why);
+  if (!ref.digest.empty()) policy.in_use.emplace(ref.name() + "@" + ref.digest, why);
+}
 
 bool keep_list_matches(const std::string& pattern, const Candidate& c) {
   const std::string short_repo = without_registry(c.repository);

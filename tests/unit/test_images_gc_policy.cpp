@@ -83,6 +83,22 @@ TEST_CASE("images Marathon uses or may roll back to are kept, matched by tag or 
   CHECK(find(plan, "reg:5000/web:t30").verdict == Verdict::remove);
 }
 
+TEST_CASE("protect_reference reads a reference as Docker does: a name alone is latest, a digest wins over a tag") {
+  std::vector<Candidate> c = {tag("reg:5000/web", 10), tag("reg:5000/web", 20), tag("reg:5000/web", 30),
+                              tag("reg:5000/web", 40)};
+  c[3].tag = "latest";
+  auto p = policy(0);
+  protect_reference(p, "reg:5000/web", "/web current");
+  protect_reference(p, "reg:5000/web:t10@sha256:d20", "/pinned current");
+  protect_reference(p, "not a reference", "/odd current");
+  const auto plan = plan_gc(c, p);
+  CHECK(find(plan, "reg:5000/web:latest").reason == "in use by Marathon: /web current");
+  CHECK(find(plan, "reg:5000/web:t20").reason == "in use by Marathon: /pinned current");  // what Docker runs
+  CHECK(find(plan, "reg:5000/web:t10").reason == "in use by Marathon: /pinned current");  // what the app names
+  CHECK(find(plan, "reg:5000/web:t30").verdict == Verdict::remove);
+  CHECK(p.in_use.count("not a reference") == 1);
+}
+
 TEST_CASE("Marathon references written the Docker Hub way match normalised names") {
   std::vector<Candidate> c = {tag("web", 10)};
   auto p = policy(0);
