@@ -35,16 +35,6 @@ bool valid_component(std::string_view part) {
   return true;
 }
 
-bool valid_tag(std::string_view tag) {
-  if (tag.empty() || tag.size() > 128 || tag.front() == '.' || tag.front() == '-') return false;
-  for (char c : tag) {
-    const bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
-                    c == '.' || c == '_' || c == '-';
-    if (!ok) return false;
-  }
-  return true;
-}
-
 }  // namespace
 
 bool valid_repository(std::string_view repo) {
@@ -57,6 +47,16 @@ bool valid_repository(std::string_view repo) {
     if (slash == std::string_view::npos) return true;
     start = slash + 1;
   }
+}
+
+bool valid_tag(std::string_view tag) {
+  if (tag.empty() || tag.size() > 128 || tag.front() == '.' || tag.front() == '-') return false;
+  for (char c : tag) {
+    const bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+                    c == '.' || c == '_' || c == '-';
+    if (!ok) return false;
+  }
+  return true;
 }
 
 bool valid_digest(std::string_view digest) {

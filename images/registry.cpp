@@ -2,7 +2,11 @@
 
 #include <fmt/format.h>
 
+#include <openssl/evp.h>
+
+#include <array>
 #include <cctype>
+#include <set>
 #include <nlohmann/json.hpp>
 
 #include "core/json.hpp"
@@ -51,6 +55,43 @@ std::string excerpt(const Response& r) {
   }
   while (!text.empty() && std::isspace(static_cast<unsigned char>(text.back()))) text.pop_back();
   return fmt::format("HTTP {}{}{}", r.status, text.empty() ? "" : ": ", text);
+}
+
+// "sha256:<hex>" of a manifest's bytes: what its digest is by definition.
+std::string sha256_digest(std::string_view data) {
+  std::array<unsigned char, EVP_MAX_MD_SIZE> md{};
+  unsigned int size = 0;
+  if (EVP_Digest(data.data(), data.size(), md.data(), &size, EVP_sha256(), nullptr) != 1) {
+    throw Error("computing a manifest digest: OpenSSL's SHA-256 failed");
+  }
+  constexpr std::string_view k_hex = "0123456789abcdef";
+  std::string out = "sha256:";
+  for (unsigned int i = 0; i < size; ++i) {
+    out += k_hex[md.at(i) >> 4U];
+    out += k_hex[md.at(i) & 15U];
+  }
+  return out;
+}
+
+// The Docker-Content-Digest of an answer, if sent. A value that is no digest is an answer mctl
+// cannot act on: it would go into a later request's path (a DELETE's).
+std::optional<std::string> header_digest(const Response& r, const std::string& what, const std::string& base) {
+  auto digest = r.header("docker-content-digest");
+  if (!digest) return std::nullopt;
+  std::string value = core::trim(*digest);
+  if (!valid_digest(value)) {
+    throw Error(fmt::format("{} at {}: the registry's Docker-Content-Digest '{}' is not a digest", what, base,
+                            core::printable(value)),
+                Exit::remote);
+  }
+  return value;
+}
+
+// A digest inside a manifest (config, layers): checked like the header's.
+std::string body_digest(const nlohmann::json& descriptor) {
+  std::string digest = descriptor.at("digest").get<std::string>();
+  if (!valid_digest(digest)) throw std::runtime_error(fmt::format("'{}' is not a digest", core::printable(digest)));
+  return digest;
 }
 
 std::string repo_scope(const std::string& repository, const std::string& actions) {
@@ -192,7 +233,15 @@ std::vector<std::string> RegistryClient::repositories() {
     if (!r.ok()) fail("listing the registry's repositories", r);
     try {
       const auto body = core::parse_json(r.body, "registry answer from " + m_base + request.url, Exit::remote);  // must outlive the loop over its member
-      for (const auto& name : body.at("repositories")) out.push_back(name.get<std::string>());
+      for (const auto& name : body.at("repositories")) {
+        const auto& text = name.get_ref<const std::string&>();
+        if (valid_repository(text)) {
+          out.push_back(text);
+        } else {
+          core::log::warn("{} lists repository '{}', which is not a valid name: left alone", m_base,
+                          core::printable(text));
+        }
+      }
     } catch (const std::exception& e) {
       throw Error(fmt::format("listing the repositories of {}: unexpected answer: {}", m_base, e.what()), Exit::remote);
     }
@@ -203,6 +252,7 @@ std::vector<std::string> RegistryClient::repositories() {
 
 std::vector<std::string> RegistryClient::tags(const std::string& repository) {
   std::vector<std::string> out;
+  std::set<std::string> seen;  // a registry may list a tag twice (across pages)
   std::optional<std::string> path = fmt::format("/v2/{}/tags/list?n=1000", repository);
   while (path) {
     Request request;
@@ -213,7 +263,15 @@ std::vector<std::string> RegistryClient::tags(const std::string& repository) {
     try {
       const auto body = core::parse_json(r.body, "registry answer from " + m_base + request.url, Exit::remote);
       if (body.contains("tags") && body["tags"].is_array()) {
-        for (const auto& t : body["tags"]) out.push_back(t.get<std::string>());
+        for (const auto& t : body["tags"]) {
+          const auto& tag = t.get_ref<const std::string&>();
+          if (!valid_tag(tag)) {
+            core::log::warn("{} lists tag '{}' of {}, which is not a valid tag: left alone", m_base,
+                            core::printable(tag), repository);
+          } else if (seen.insert(tag).second) {
+            out.push_back(tag);
+          }
+        }
       }
     } catch (const std::exception& e) {
       throw Error(fmt::format("listing the tags of {} at {}: unexpected answer: {}", repository, m_base, e.what()),
@@ -233,17 +291,18 @@ std::optional<Manifest> RegistryClient::manifest(const std::string& repository, 
   if (!r.ok()) fail(fmt::format("reading manifest {}:{}", repository, reference), r);
   Manifest m;
   m.body = r.body;
-  m.digest = r.header("docker-content-digest").value_or(reference);
+  const std::string what = fmt::format("reading manifest {}:{}", repository, reference);
+  m.digest = header_digest(r, what, m_base).value_or(sha256_digest(r.body));
   try {
     const auto body = core::parse_json(r.body, "registry answer from " + m_base + request.url, Exit::remote);
     m.media_type = body.value("mediaType", r.header("content-type").value_or(""));
     if (body.contains("config")) {
-      m.config_digest = body["config"].at("digest").get<std::string>();
+      m.config_digest = body_digest(body["config"]);
       m.blobs.push_back({*m.config_digest, body["config"].value("size", std::uint64_t{0})});
     }
     if (body.contains("layers")) {
       for (const auto& layer : body["layers"]) {
-        m.blobs.push_back({layer.at("digest").get<std::string>(), layer.value("size", std::uint64_t{0})});
+        m.blobs.push_back({body_digest(layer), layer.value("size", std::uint64_t{0})});
       }
     }
   } catch (const std::exception& e) {
@@ -262,8 +321,12 @@ std::optional<std::string> RegistryClient::manifest_digest(const std::string& re
   request.headers.emplace_back("Accept", k_manifest_accept);
   const Response r = send(request, repo_scope(repository, "pull"));
   if (r.status == 404) return std::nullopt;
-  if (!r.ok()) fail(fmt::format("looking up {}:{}", repository, reference), r);
-  return r.header("docker-content-digest").value_or("");
+  const std::string what = fmt::format("looking up {}:{}", repository, reference);
+  if (!r.ok()) fail(what, r);
+  if (auto digest = header_digest(r, what, m_base)) return digest;
+  // Without the header (it is optional), the digest is that of the manifest's bytes.
+  const auto m = manifest(repository, reference);
+  return m ? std::optional(m->digest) : std::nullopt;
 }
 
 std::string RegistryClient::blob(const std::string& repository, const std::string& digest) {

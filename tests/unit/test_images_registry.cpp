@@ -105,6 +105,58 @@ TEST_CASE("a manifest gives its digest, config and blob sizes") {
   CHECK_FALSE(registry.manifest("web", "gone"));
 }
 
+TEST_CASE("without Docker-Content-Digest a manifest's digest is the sha256 of its bytes, never the tag") {
+  // The header is optional; before, the tag stood in for the digest, so two tags of one manifest
+  // looked unrelated to the shared-digest rule and a DELETE would have named the tag.
+  const std::string body = R"({"schemaVersion":2,"config":{"digest":"sha256:c","size":10},"layers":[]})";
+  const std::string digest = "sha256:946d9d1bdd720282db3842fda5bc11903043d49f7814e2020a889410e2e2813f";
+  ScriptedHttp http;
+  http.answers.push_back(answer(200, body));
+  http.answers.push_back(answer(200, ""));    // HEAD without the header...
+  http.answers.push_back(answer(200, body));  // ...is answered by the manifest's bytes
+  RegistryClient registry(http, "http://r:5000", std::nullopt);
+  const auto m = registry.manifest("web", "t1");
+  REQUIRE(m);
+  CHECK(m->digest == digest);
+  CHECK(registry.manifest_digest("web", "t1") == digest);
+  CHECK(http.requests[2].method == "GET");
+}
+
+TEST_CASE("a digest the registry names that is no digest is a remote error, never a path to request") {
+  const std::string body = R"({"schemaVersion":2,"config":{"digest":"sha256:c","size":10},"layers":[]})";
+  const std::string evil = "sha256:ab/../../../other/manifests/sha256:cd";
+  ScriptedHttp http;
+  http.answers.push_back(answer(200, body, {{"docker-content-digest", evil}}));
+  http.answers.push_back(answer(200, "", {{"docker-content-digest", evil}}));
+  http.answers.push_back(answer(200, R"({"schemaVersion":2,"config":{"digest":"sha256:c/../x","size":1}})",
+                                {{"docker-content-digest", "sha256:m"}}));
+  RegistryClient registry(http, "http://r:5000", std::nullopt);
+  CHECK_THROWS_WITH_AS(registry.manifest("web", "t1"),
+                       ("reading manifest web:t1 at http://r:5000: the registry's Docker-Content-Digest '" + evil +
+                        "' is not a digest")
+                           .c_str(),
+                       mctl::Error);
+  try {
+    registry.manifest_digest("web", "t1");
+    FAIL("expected an error");
+  } catch (const mctl::Error& e) {
+    CHECK(e.exit_code() == mctl::Exit::remote);
+  }
+  CHECK_THROWS_WITH_AS(registry.manifest("web", "t2"), doctest::Contains("'sha256:c/../x' is not a digest"),
+                       mctl::Error);
+}
+
+TEST_CASE("names the registry lists that Docker could not write are left alone; a tag listed twice counts once") {
+  ScriptedHttp http;
+  http.answers.push_back(answer(200, R"({"repositories":["web","a/../b","Up","team/api"]})"));
+  http.answers.push_back(answer(200, R"({"name":"web","tags":["t1","t1","-x","a/b",")" "\\" R"(u001b[2J",""]})",
+                                {{"link", R"(</v2/web/tags/list?last=t1&n=6>; rel="next")"}}));
+  http.answers.push_back(answer(200, R"({"name":"web","tags":["t1","t2"]})"));
+  RegistryClient registry(http, "http://r:5000", std::nullopt);
+  CHECK(registry.repositories() == std::vector<std::string>{"web", "team/api"});
+  CHECK(registry.tags("web") == std::vector<std::string>{"t1", "t2"});
+}
+
 TEST_CASE("a refused delete explains that deletion may be disabled") {
   ScriptedHttp http;
   http.answers.push_back(answer(405, R"({"errors":[{"code":"UNSUPPORTED","message":"The operation is unsupported."}]})"));
