@@ -35,9 +35,9 @@ bool version_less(const std::string& a, const std::string& b) { return api_versi
 
 std::string engine_message(const Response& r) {
   try {
-    return parse_json(r.body, "Docker Engine error answer", Exit::remote).value("message", r.body);
+    return excerpt(parse_json(r.body, "Docker Engine error answer", Exit::remote).value("message", r.body), 2000);
   } catch (const std::exception&) {
-    return trim(r.body.substr(0, 300));
+    return excerpt(r.body);
   }
 }
 

@@ -51,9 +51,9 @@ std::string excerpt(const Response& r) {
       text += e.value("message", e.value("code", std::string("error")));
     }
   } catch (const std::exception&) {
-    text = r.body.substr(0, 200);
+    text = r.body;
   }
-  while (!text.empty() && std::isspace(static_cast<unsigned char>(text.back()))) text.pop_back();
+  text = core::excerpt(text, 200);
   return fmt::format("HTTP {}{}{}", r.status, text.empty() ? "" : ": ", text);
 }
 

@@ -82,3 +82,13 @@ TEST_CASE("utf8_sequence_length: every sequence of one to three bytes, and four-
   CHECK(find_invalid_utf8("ok \xe2\x82\xac \xed\xa0\x80") == 7);
   CHECK(printable("\xed\xa0\x80") == "\\xed\\xa0\\x80");
 }
+
+TEST_CASE("excerpt: another service's page quoted on one line, cut at a character boundary") {
+  using mctl::core::excerpt;
+  CHECK(excerpt("  <html>\r\n  <body>\n\t<h1>503 Service Unavailable</h1>\n</body>\n</html>\n") ==
+        "<html> <body> <h1>503 Service Unavailable</h1> </body> </html>");
+  CHECK(excerpt("abcdef", 6) == "abcdef");
+  CHECK(excerpt("abcdefg", 6) == "abcdef...");
+  CHECK(excerpt("abcde\xc3\xa9", 6) == "abcde...");  // not half of the two-byte 'é'
+  CHECK(excerpt("") == "");
+}

@@ -157,6 +157,23 @@ TEST_CASE("names the registry lists that Docker could not write are left alone; 
   CHECK(registry.tags("web") == std::vector<std::string>{"t1", "t2"});
 }
 
+TEST_CASE("a registry's HTML error page is quoted on the one error line") {
+  ScriptedHttp http;
+  http.answers.push_back(answer(503, "<html>\r\n<head><title>503 Service Temporarily Unavailable</title></head>\r\n"
+                                     "<body>\r\n<center><h1>503</h1></center>\r\n<hr><center>nginx</center>\r\n</body>\r\n</html>\r\n"));
+  RegistryClient registry(http, "http://r:5000", std::nullopt);
+  try {
+    registry.repositories();
+    FAIL("expected an error");
+  } catch (const mctl::Error& e) {
+    CHECK(e.exit_code() == mctl::Exit::remote);
+    CHECK(std::string(e.what()) ==
+          "listing the registry's repositories at http://r:5000: registry answered HTTP 503: <html> <head><title>503 "
+          "Service Temporarily Unavailable</title></head> <body> <center><h1>503</h1></center> <hr><center>nginx</center> "
+          "</body> </html>");
+  }
+}
+
 TEST_CASE("a refused delete explains that deletion may be disabled") {
   ScriptedHttp http;
   http.answers.push_back(answer(405, R"({"errors":[{"code":"UNSUPPORTED","message":"The operation is unsupported."}]})"));
