@@ -28,7 +28,7 @@ constexpr const char* k_manifest_accept =
     "application/vnd.docker.distribution.manifest.list.v2+json, "
     "application/vnd.oci.image.manifest.v1+json, application/vnd.oci.image.index.v1+json";
 
-// The path of a `Link: </v2/...>; rel="next"` header, if any.
+// The target of a `Link: <...>; rel="next"` header, if any.
 std::optional<std::string> next_link(const Response& r) {
   auto link = r.header("link");
   if (!link) return std::nullopt;
@@ -39,6 +39,29 @@ std::optional<std::string> next_link(const Response& r) {
     return std::nullopt;
   }
   return link->substr(open + 1, close - open - 1);
+}
+
+// The next page of a listing: its Link as a path on this registry (the API allows it relative
+// or absolute). A link to another origin is not followed (it would carry this registry's
+// credentials), nor a page already read (a listing that goes round in circles would never
+// end): both are remote errors, since gc must never act on part of a listing.
+std::optional<std::string> next_page(const Response& r, const std::string& base, const std::string& doing,
+                                     std::set<std::string>& seen) {
+  auto link = next_link(r);
+  if (!link) return std::nullopt;
+  std::string path = *link;
+  if (path.rfind(base + "/", 0) == 0) path = path.substr(base.size());
+  if (path.rfind("/v2/", 0) != 0) {
+    throw Error(fmt::format("{} at {}: the next page's link <{}> is not on this registry", doing, base,
+                            core::excerpt(*link, 200)),
+                Exit::remote);
+  }
+  if (!seen.insert(path).second) {
+    throw Error(fmt::format("{} at {}: the registry's next page <{}> was read already (the listing would never end)",
+                            doing, base, core::excerpt(path, 200)),
+                Exit::remote);
+  }
+  return path;
 }
 
 // "HTTP 404: manifest unknown" from the registry's {"errors":[{"code","message"}]} body.
@@ -226,6 +249,7 @@ void RegistryClient::ping() {
 std::vector<std::string> RegistryClient::repositories() {
   std::vector<std::string> out;
   std::optional<std::string> path = "/v2/_catalog?n=1000";
+  std::set<std::string> pages{*path};
   while (path) {
     Request request;
     request.url = *path;
@@ -245,7 +269,7 @@ std::vector<std::string> RegistryClient::repositories() {
     } catch (const std::exception& e) {
       throw Error(fmt::format("listing the repositories of {}: unexpected answer: {}", m_base, e.what()), Exit::remote);
     }
-    path = next_link(r);
+    path = next_page(r, m_base, "listing the registry's repositories", pages);
   }
   return out;
 }
@@ -254,6 +278,7 @@ std::vector<std::string> RegistryClient::tags(const std::string& repository) {
   std::vector<std::string> out;
   std::set<std::string> seen;  // a registry may list a tag twice (across pages)
   std::optional<std::string> path = fmt::format("/v2/{}/tags/list?n=1000", repository);
+  std::set<std::string> pages{*path};
   while (path) {
     Request request;
     request.url = *path;
@@ -277,7 +302,7 @@ std::vector<std::string> RegistryClient::tags(const std::string& repository) {
       throw Error(fmt::format("listing the tags of {} at {}: unexpected answer: {}", repository, m_base, e.what()),
                   Exit::remote);
     }
-    path = next_link(r);
+    path = next_page(r, m_base, fmt::format("listing the tags of {}", repository), pages);
   }
   return out;
 }

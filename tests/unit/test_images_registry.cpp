@@ -87,6 +87,36 @@ TEST_CASE("the catalog follows Link pagination") {
   CHECK(http.requests[1].url == "http://r:5000/v2/_catalog?last=b&n=2");
 }
 
+TEST_CASE("a next-page link written absolute is followed on the same registry") {
+  ScriptedHttp http;
+  http.answers.push_back(answer(200, R"({"name":"web","tags":["a"]})",
+                                {{"link", R"(<http://r:5000/v2/web/tags/list?last=a&n=1>; rel="next")"}}));
+  http.answers.push_back(answer(200, R"({"name":"web","tags":["b"]})"));
+  RegistryClient registry(http, "http://r:5000", std::nullopt);
+  CHECK(registry.tags("web") == std::vector<std::string>{"a", "b"});
+  CHECK(http.requests[1].url == "http://r:5000/v2/web/tags/list?last=a&n=1");
+}
+
+TEST_CASE("a next-page link to another origin or to a page already read ends the listing with a remote error") {
+  ScriptedHttp http;
+  http.answers.push_back(answer(200, R"({"repositories":["a"]})",
+                                {{"link", R"(<https://elsewhere.example/v2/_catalog?last=a>; rel="next")"}}));
+  http.answers.push_back(answer(200, R"({"name":"web","tags":["a"]})",
+                                {{"link", R"(</v2/web/tags/list?last=a&n=1>; rel="next")"}}));
+  http.answers.push_back(answer(200, R"({"name":"web","tags":["b"]})",
+                                {{"link", R"(</v2/web/tags/list?last=a&n=1>; rel="next")"}}));
+  RegistryClient registry(http, "http://r:5000", std::nullopt);
+  CHECK_THROWS_WITH_AS(registry.repositories(),
+                       "listing the registry's repositories at http://r:5000: the next page's link "
+                       "<https://elsewhere.example/v2/_catalog?last=a> is not on this registry",
+                       mctl::Error);
+  CHECK_THROWS_WITH_AS(registry.tags("web"),
+                       "listing the tags of web at http://r:5000: the registry's next page "
+                       "</v2/web/tags/list?last=a&n=1> was read already (the listing would never end)",
+                       mctl::Error);
+  CHECK(http.requests.size() == 3);
+}
+
 TEST_CASE("a manifest gives its digest, config and blob sizes") {
   ScriptedHttp http;
   http.answers.push_back(answer(
