@@ -185,7 +185,9 @@ std::optional<std::string> RegistryClient::authorization_for(const std::string& 
 std::string RegistryClient::fetch_token(const std::string& challenge, const std::string& scope) {
   auto params = parse_challenge(challenge);
   const std::string realm = params["realm"];
-  if (realm.empty()) throw Error(fmt::format("authenticating to {}: bearer challenge without realm", m_base), Exit::auth);
+  // A broken challenge or token answer is the service's fault, not a refusal of the
+  // credentials: exit 3, as README's table has it (5 is for 401/403).
+  if (realm.empty()) throw Error(fmt::format("authenticating to {}: bearer challenge without realm", m_base), Exit::remote);
   std::string url = realm + (realm.find('?') == std::string::npos ? "?" : "&");
   if (!params["service"].empty()) url += "service=" + url_escape(params["service"]) + "&";
   url += "scope=" + url_escape(params["scope"].empty() ? scope : params["scope"]);
@@ -207,9 +209,10 @@ std::string RegistryClient::fetch_token(const std::string& challenge, const std:
     if (token.empty()) throw std::runtime_error("no token");
     return "Bearer " + token;
   } catch (const std::exception&) {
+    // The body is not quoted: it may hold a token under another name.
     throw Error(fmt::format("getting a registry token from {}: the answer holds no token",
                             core::http::redact_url(realm)),
-                Exit::auth);
+                Exit::remote);
   }
 }
 

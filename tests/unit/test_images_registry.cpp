@@ -49,6 +49,27 @@ TEST_CASE("a bearer challenge is answered with a token fetched using the credent
   CHECK(header(http.requests[3], "Authorization") == "Bearer T0KEN");
 }
 
+TEST_CASE("a token server answering without a token is a remote error (exit 3), not a refused password") {
+  const mctl::core::http::Headers challenge = {
+      {"www-authenticate", R"(Bearer realm="https://auth.example.com/token",service="reg")"}};
+  ScriptedHttp http;
+  http.answers.push_back(answer(401, "", challenge));
+  http.answers.push_back(answer(200, "<html><body>Sign in</body></html>"));
+  http.answers.push_back(answer(401, "", challenge));
+  http.answers.push_back(answer(200, R"({"access":"s3cr3t-t0ken"})"));
+  http.answers.push_back(answer(401, "", {{"www-authenticate", R"(Bearer service="reg")"}}));
+  RegistryClient registry(http, "https://reg.example.com", Credentials{"ci", "pw", "test"});
+  for (int i = 0; i < 3; ++i) {
+    try {
+      registry.tags("web");
+      FAIL("expected an error");
+    } catch (const mctl::Error& e) {
+      CHECK(e.exit_code() == mctl::Exit::remote);
+      CHECK(std::string(e.what()).find("s3cr3t") == std::string::npos);
+    }
+  }
+}
+
 TEST_CASE("a basic challenge is answered with the credentials and then sent up front") {
   ScriptedHttp http;
   http.answers.push_back(answer(401, "", {{"www-authenticate", R"(Basic realm="Registry Realm")"}}));
