@@ -222,6 +222,17 @@ std::optional<std::string> delete_if_unchanged(RegistryClient& registry, const s
   return std::nullopt;
 }
 
+std::optional<std::string> untag_if_unchanged(DockerClient& engine, const Deletion& deletion) {
+  const std::string& tag = deletion.tags.front();
+  const std::string ref = deletion.repository + ":" + tag;
+  const auto image = engine.inspect_image(ref);
+  std::map<std::string, std::optional<std::string>> now;
+  now[tag] = image ? std::optional(image->value("Id", "")) : std::nullopt;
+  if (auto why = stale_deletion(deletion, now)) return why;
+  if (image) engine.remove_image(ref);
+  return std::nullopt;
+}
+
 std::vector<DeleteResult> run_deletions(const std::vector<Deletion>& deletions, int workers,
                                         const std::function<std::optional<std::string>(const Deletion&)>& remove,
                                         const std::function<void(std::size_t, std::size_t)>& progress) {

@@ -48,6 +48,11 @@ std::optional<std::string> stale_deletion(const Deletion& deletion,
 std::optional<std::string> delete_if_unchanged(RegistryClient& registry, const std::string& repository,
                                                const Deletion& deletion);
 
+// Carries out one planned engine delete (one tag): inspects the tag just before and untags it
+// only while it names the planned image id (stale_deletion's rule: a tag built or tagged again
+// since the plan is left alone and reported). A tag already gone is done.
+std::optional<std::string> untag_if_unchanged(DockerClient& engine, const Deletion& deletion);
+
 struct DeleteResult {
   Deletion deletion;
   bool deleted = false;

@@ -54,10 +54,7 @@ GcTarget plan_local(DockerClient& engine, const std::string& docker_host, const 
                     Policy policy) {
   policy.delete_removes_digest = false;
   return {"local engine " + docker_host, plan_gc(engine_candidates(engine, repositories), policy), false,
-          [&engine](const Deletion& d) -> std::optional<std::string> {
-            engine.remove_image(d.repository + ":" + d.tags.front());
-            return std::nullopt;
-          }};
+          [&engine](const Deletion& d) { return untag_if_unchanged(engine, d); }};
 }
 
 GcTarget plan_registry(Registry& registry, const std::vector<std::string>& repositories, int parallel, Policy policy) {
