@@ -205,6 +205,11 @@ std::vector<EngineImage> DockerClient::images() {
         if (t.get<std::string>() != "<none>:<none>") image.tags.push_back(t.get<std::string>());
       }
     }
+    if (j.contains("RepoDigests") && j["RepoDigests"].is_array()) {
+      for (const auto& d : j["RepoDigests"]) {
+        if (d.is_string()) image.digests.push_back(d.get<std::string>());
+      }
+    }
     image.created = j.value("Created", 0LL);
     image.size = j.value("Size", 0LL);
     out.push_back(std::move(image));

@@ -196,6 +196,7 @@ std::vector<Candidate> engine_candidates(DockerClient& docker, const std::vector
       c.created = created;
       c.blobs.push_back({image.id, static_cast<std::uint64_t>(std::max(image.size, 0LL))});
       if (auto it = users.find(image.id); it != users.end()) c.used_by = it->second;
+      c.references = image.digests;
       out.push_back(std::move(c));
     }
   }

@@ -30,7 +30,8 @@ std::vector<Candidate> registry_candidates(RegistryClient& registry, const std::
                                            const std::vector<std::string>& repo_globs, int workers);
 
 // Every tagged image of the engine matching `repo_globs`, with the containers (running or
-// stopped) that hold it.
+// stopped) that hold it and its manifest references (RepoDigests: untagging its last tag
+// deletes the image, so one Marathon runs by digest must count as in use).
 std::vector<Candidate> engine_candidates(DockerClient& docker, const std::vector<std::string>& repo_globs);
 
 // Why a planned registry delete must not go ahead any more, or nullopt when it may. `now` maps

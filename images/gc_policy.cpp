@@ -27,8 +27,10 @@ std::string without_registry(const std::string& repository) {
 
 std::optional<std::string> protection(const Candidate& c, const Policy& policy) {
   if (!c.used_by.empty()) return fmt::format("used by container {}", c.used_by.front());
-  for (const auto& ref : {normalize_reference(c.ref()), normalize_reference(c.repository + "@" + c.digest)}) {
-    if (auto it = policy.in_use.find(ref); it != policy.in_use.end()) {
+  std::vector<std::string> names = {c.ref(), c.repository + "@" + c.digest};
+  names.insert(names.end(), c.references.begin(), c.references.end());
+  for (const auto& name : names) {
+    if (auto it = policy.in_use.find(normalize_reference(name)); it != policy.in_use.end()) {
       return fmt::format("in use by Marathon: {}", it->second);
     }
   }

@@ -24,6 +24,9 @@ struct Candidate {
   std::optional<std::chrono::system_clock::time_point> created;  // unknown: never deleted
   std::vector<Blob> blobs;             // what goes away once nothing references it
   std::vector<std::string> used_by;    // containers holding this image, e.g. "c1 (exited)"
+  // Engine: the image's manifest references ("reg:5000/web@sha256:..."), by which Marathon
+  // may name it; the registry's own digest is `digest`.
+  std::vector<std::string> references;
 
   std::string ref() const { return repository + ":" + tag; }
 };

@@ -99,6 +99,17 @@ TEST_CASE("protect_reference reads a reference as Docker does: a name alone is l
   CHECK(p.in_use.count("not a reference") == 1);
 }
 
+TEST_CASE("an engine image Marathon names by one of its manifest references (RepoDigests) is kept") {
+  std::vector<Candidate> c = {tag("reg:5000/web", 10), tag("reg:5000/web", 20)};
+  c[1].references = {"reg:5000/web@sha256:manifest20"};  // the engine's digest is the image id
+  auto p = policy(0);
+  p.delete_removes_digest = false;
+  protect_reference(p, "reg:5000/web@sha256:manifest20", "/web current");
+  const auto plan = plan_gc(c, p);
+  CHECK(find(plan, "reg:5000/web:t20").reason == "in use by Marathon: /web current");
+  CHECK(find(plan, "reg:5000/web:t10").verdict == Verdict::remove);
+}
+
 TEST_CASE("Marathon references written the Docker Hub way match normalised names") {
   std::vector<Candidate> c = {tag("web", 10)};
   auto p = policy(0);
