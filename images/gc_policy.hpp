@@ -69,7 +69,8 @@ struct Plan {
 // Records that `reference` (as an app definition writes it) must stay, with the reason shown
 // in the plan, read the way Docker reads it: a name alone is its "latest" tag; a digest names
 // its manifest, so every tag of that digest stays, and a tag written beside a digest (which
-// Docker ignores when pulling) stays too. Text that is no reference is kept as written.
+// Docker ignores when pulling) stays too. The registry host is left out: an app may name the
+// registry another way than mctl does. Text that is no reference is kept as written.
 void protect_reference(Policy& policy, std::string_view reference, const std::string& why);
 
 // Decides every candidate. Kept, in order of precedence: used by a container, in use by

@@ -14,6 +14,7 @@ web v5 2026-01-05T00:00:00Z
 web v6 2026-01-06T00:00:00Z
 api a1 2026-01-01T00:00:00Z
 api a2 2026-01-02T00:00:00Z
+pinned p0 2025-05-01T00:00:00Z
 pinned latest 2025-06-01T00:00:00Z
 pinned p1 2025-07-01T00:00:00Z
 pinned p2 2025-08-01T00:00:00Z
@@ -47,6 +48,8 @@ p3_digest=$(curl -s -o /dev/null -D - -H 'Accept: application/vnd.docker.distrib
   "http://$REGISTRY/v2/pinned/manifests/p3" | tr -d '\r' | sed -n 's/^docker-content-digest: //Ip')
 curl -sf -X POST "http://127.0.0.1:$port_prod/_sim/apps" -d "$(app /pinned-latest "$REGISTRY/pinned")" >/dev/null &&
   curl -sf -X POST "http://127.0.0.1:$port_prod/_sim/apps" -d "$(app /pinned-digest "$REGISTRY/pinned:p1@$p3_digest")" \
+    >/dev/null &&
+  curl -sf -X POST "http://127.0.0.1:$port_prod/_sim/apps" -d "$(app /pinned-alias "localhost:${REGISTRY##*:}/pinned:p2")" \
     >/dev/null || fail_now "seeding Marathon (prod, pinned) failed"
 
 PROJECT="$TMP/project"
@@ -84,13 +87,14 @@ expect_contains "$OUT" "keep    $REGISTRY/api:a1"
 expect_contains "$OUT" "/api current (staging)"
 expect_eq "$(registry_tags web)" "$web_before" "dry run deleted something"
 
-test_case "a name alone protects its latest tag; a tag with a digest protects the digest's image and the tag"
+test_case "a name alone protects its latest tag; a tag with a digest the digest's image and the tag; any host name"
 mctl images gc registry pinned --dry-run --protect-env prod
 expect_rc 0
 expect_contains "$OUT" "keep    $REGISTRY/pinned:latest  in use by Marathon: /pinned-latest current (prod)"
 expect_contains "$OUT" "keep    $REGISTRY/pinned:p3      in use by Marathon: /pinned-digest current (prod)"
 expect_contains "$OUT" "keep    $REGISTRY/pinned:p1      in use by Marathon: /pinned-digest current (prod)"
-expect_contains "$OUT" "delete  $REGISTRY/pinned:p2"
+expect_contains "$OUT" "keep    $REGISTRY/pinned:p2      in use by Marathon: /pinned-alias current (prod)"
+expect_contains "$OUT" "delete  $REGISTRY/pinned:p0"
 
 test_case "images.keep_versions widens the protection to older versions"
 MCTL_IMAGES_KEEP_VERSIONS=3 mctl images gc registry --dry-run
@@ -115,6 +119,6 @@ mctl images gc registry --yes --protect-env prod
 expect_rc 0
 expect_eq "$(registry_tags web | tr '\n' ' ')" "v2 v4 v5 v6 "
 expect_eq "$(registry_tags api | tr '\n' ' ')" "a2 " "staging not asked: a1 unprotected"
-expect_eq "$(registry_tags pinned | tr '\n' ' ')" "latest p1 p3 p4 " "what prod runs by name or digest stays"
+expect_eq "$(registry_tags pinned | tr '\n' ' ')" "latest p1 p2 p3 p4 " "what prod runs by name, digest or another host stays"
 
 finish

@@ -110,6 +110,16 @@ TEST_CASE("an engine image Marathon names by one of its manifest references (Rep
   CHECK(find(plan, "reg:5000/web:t10").verdict == Verdict::remove);
 }
 
+TEST_CASE("an app naming the registry by another host still protects the image") {
+  std::vector<Candidate> c = {tag("127.0.0.1:5000/web", 10), tag("127.0.0.1:5000/web", 20)};
+  auto p = policy(0);
+  protect_reference(p, "registry.local:5000/web:t10", "/web current");
+  protect_reference(p, "localhost:5000/web@sha256:d20", "/web version 1");
+  const auto plan = plan_gc(c, p);
+  CHECK(find(plan, "127.0.0.1:5000/web:t10").reason == "in use by Marathon: /web current");
+  CHECK(find(plan, "127.0.0.1:5000/web:t20").reason == "in use by Marathon: /web version 1");
+}
+
 TEST_CASE("Marathon references written the Docker Hub way match normalised names") {
   std::vector<Candidate> c = {tag("web", 10)};
   auto p = policy(0);
