@@ -215,10 +215,15 @@ std::optional<std::string> stale_deletion(const Deletion& deletion,
 }
 
 std::optional<std::string> delete_if_unchanged(RegistryClient& registry, const std::string& repository,
-                                               const Deletion& deletion) {
+                                               const Deletion& deletion, const std::set<std::string>& listed) {
   std::map<std::string, std::optional<std::string>> now;
   for (const auto& tag : deletion.tags) now[tag] = registry.manifest_digest(repository, tag);
   if (auto why = stale_deletion(deletion, now)) return why;
+  for (const auto& tag : registry.tags(repository)) {
+    if (listed.count(tag) != 0 || registry.manifest_digest(repository, tag) != deletion.digest) continue;
+    return fmt::format("tag '{}' was pushed onto {} since the plan (deleting the manifest would delete it too)", tag,
+                       deletion.digest);
+  }
   registry.delete_manifest(repository, deletion.digest);
   return std::nullopt;
 }
