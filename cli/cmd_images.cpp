@@ -37,7 +37,7 @@ void protect(Context& ctx, const GcFlags& f, Policy& policy) {
   const auto found = deploy::marathon_protection(
       envs, [&ctx](const std::optional<std::string>& env) { return env ? ctx.config_for(*env) : ctx.config(); },
       *ctx.config().settings().images.keep_versions);
-  for (const auto& [ref, why] : found.images) policy.in_use.emplace(normalize_reference(ref), why);
+  for (const auto& [ref, why] : found.images) protect_reference(policy, ref, why);
   core::log::info("Marathon protects {} images (environments: {})", policy.in_use.size(), fmt::join(found.consulted, ", "));
 }
 

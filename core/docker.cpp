@@ -35,9 +35,9 @@ bool version_less(const std::string& a, const std::string& b) { return api_versi
 
 std::string engine_message(const Response& r) {
   try {
-    return parse_json(r.body, "Docker Engine error answer", Exit::remote).value("message", r.body);
+    return excerpt(parse_json(r.body, "Docker Engine error answer", Exit::remote).value("message", r.body), 2000);
   } catch (const std::exception&) {
-    return trim(r.body.substr(0, 300));
+    return excerpt(r.body);
   }
 }
 
@@ -203,6 +203,11 @@ std::vector<EngineImage> DockerClient::images() {
     if (j.contains("RepoTags") && j["RepoTags"].is_array()) {
       for (const auto& t : j["RepoTags"]) {
         if (t.get<std::string>() != "<none>:<none>") image.tags.push_back(t.get<std::string>());
+      }
+    }
+    if (j.contains("RepoDigests") && j["RepoDigests"].is_array()) {
+      for (const auto& d : j["RepoDigests"]) {
+        if (d.is_string()) image.digests.push_back(d.get<std::string>());
       }
     }
     image.created = j.value("Created", 0LL);

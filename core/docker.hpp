@@ -18,6 +18,7 @@ namespace mctl::core {
 struct EngineImage {
   std::string id;                    // "sha256:..."
   std::vector<std::string> tags;     // RepoTags, e.g. "web:abc123"
+  std::vector<std::string> digests;  // RepoDigests, e.g. "reg:5000/web@sha256:..." (pushed or pulled)
   long long created = 0;             // seconds since the epoch
   long long size = 0;                // bytes
 };

@@ -119,6 +119,25 @@ std::size_t find_invalid_utf8(std::string_view text) {
   return std::string_view::npos;
 }
 
+std::string excerpt(std::string_view text, std::size_t max) {
+  std::string out;
+  bool space = false;
+  for (const char c : text) {
+    if (c == ' ' || c == '\n' || c == '\r' || c == '\t' || c == '\v' || c == '\f') {
+      space = !out.empty();
+      continue;
+    }
+    if (space) out += ' ';
+    space = false;
+    out += c;
+  }
+  if (out.size() <= max) return out;
+  std::size_t cut = max;
+  while (cut > 0 && (static_cast<unsigned char>(out[cut]) & 0xc0U) == 0x80U) --cut;
+  out.resize(cut);
+  return out + "...";
+}
+
 std::string printable(std::string_view text) {
   std::string out;
   out.reserve(text.size());

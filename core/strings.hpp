@@ -31,6 +31,12 @@ std::string printable(std::string_view text);
 // an empty name, a '=' in the name (the first '=' ends it: "A=B": "x" would set A to "B=x"),
 // a NUL byte in either (exec ends a string there). Marathon's apps API accepts all of these.
 const char* env_entry_problem(std::string_view name, std::string_view value);
+
+// Another service's answer quoted in a one-line message (an error page, a body that is not the
+// expected JSON): trimmed, every run of whitespace (newlines, CR, tabs) one space, at most `max`
+// bytes, cut before a UTF-8 continuation byte, "..." after a cut. printable() still applies.
+std::string excerpt(std::string_view text, std::size_t max = 300);
+
 // The length (1 to 4) of the UTF-8 sequence that starts at text[i], 0 when none does (RFC 3629:
 // overlong forms, surrogates, code points above U+10FFFF and truncated sequences are invalid).
 // The one UTF-8 rule: printable() and find_invalid_utf8() use it.

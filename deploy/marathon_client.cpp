@@ -22,14 +22,6 @@ namespace {
 
 bool failover_status(long status) { return status == 502 || status == 503 || status == 504; }
 
-std::string excerpt(const std::string& body) {
-  std::string text = core::trim(body);
-  for (char& c : text) {
-    if (c == '\n' || c == '\r' || c == '\t') c = ' ';
-  }
-  return text.size() > 300 ? text.substr(0, 300) + "..." : text;
-}
-
 // The URL path of an app id; an id Marathon cannot hold is a usage error before any request.
 std::string path_of(const std::string& id) {
   if (auto problem = core::app_id_problem(id)) throw Error(*problem, Exit::usage);
@@ -71,7 +63,7 @@ std::string describe_error_body(long status, const std::string& body,
                                 const std::function<std::string(const std::string& pointer)>& locate) {
   json j = core::try_parse_json(body, "Marathon error answer");
   if (!j.is_object() || !j.contains("message")) {
-    return fmt::format("Marathon answered HTTP {}{}", status, body.empty() ? "" : ": " + excerpt(body));
+    return fmt::format("Marathon answered HTTP {}{}", status, body.empty() ? "" : ": " + core::excerpt(body));
   }
   // An error body is read leniently: a field of an odd type is shown as JSON, never an error
   // hiding the real one.
@@ -196,7 +188,7 @@ namespace {
 json body_json(const std::string& body, const std::string& endpoint) {
   json j = core::try_parse_json(body, endpoint);  // bounded: too large or too deep throws (exit 3)
   if (j.is_discarded()) {
-    throw Error(fmt::format("{}: unexpected answer from Marathon: not JSON: {}", endpoint, excerpt(body)), Exit::remote);
+    throw Error(fmt::format("{}: unexpected answer from Marathon: not JSON: {}", endpoint, core::excerpt(body)), Exit::remote);
   }
   return j;
 }
@@ -238,7 +230,7 @@ void check_app(const Fields& app) {
 json app(const std::string& body, const std::string& endpoint) {
   const json j = body_json(body, endpoint);
   const auto app = Fields(j, endpoint).object("app");
-  if (!app) throw Error(fmt::format("{}: unexpected answer from Marathon: no \"app\" in {}", endpoint, excerpt(body)), Exit::remote);
+  if (!app) throw Error(fmt::format("{}: unexpected answer from Marathon: no \"app\" in {}", endpoint, core::excerpt(body)), Exit::remote);
   check_app(*app);
   return app->raw();
 }

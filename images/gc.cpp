@@ -196,6 +196,7 @@ std::vector<Candidate> engine_candidates(DockerClient& docker, const std::vector
       c.created = created;
       c.blobs.push_back({image.id, static_cast<std::uint64_t>(std::max(image.size, 0LL))});
       if (auto it = users.find(image.id); it != users.end()) c.used_by = it->second;
+      c.references = image.digests;
       out.push_back(std::move(c));
     }
   }
@@ -214,11 +215,27 @@ std::optional<std::string> stale_deletion(const Deletion& deletion,
 }
 
 std::optional<std::string> delete_if_unchanged(RegistryClient& registry, const std::string& repository,
-                                               const Deletion& deletion) {
+                                               const Deletion& deletion, const std::set<std::string>& listed) {
   std::map<std::string, std::optional<std::string>> now;
   for (const auto& tag : deletion.tags) now[tag] = registry.manifest_digest(repository, tag);
   if (auto why = stale_deletion(deletion, now)) return why;
+  for (const auto& tag : registry.tags(repository)) {
+    if (listed.count(tag) != 0 || registry.manifest_digest(repository, tag) != deletion.digest) continue;
+    return fmt::format("tag '{}' was pushed onto {} since the plan (deleting the manifest would delete it too)", tag,
+                       deletion.digest);
+  }
   registry.delete_manifest(repository, deletion.digest);
+  return std::nullopt;
+}
+
+std::optional<std::string> untag_if_unchanged(DockerClient& engine, const Deletion& deletion) {
+  const std::string& tag = deletion.tags.front();
+  const std::string ref = deletion.repository + ":" + tag;
+  const auto image = engine.inspect_image(ref);
+  std::map<std::string, std::optional<std::string>> now;
+  now[tag] = image ? std::optional(image->value("Id", "")) : std::nullopt;
+  if (auto why = stale_deletion(deletion, now)) return why;
+  if (image) engine.remove_image(ref);
   return std::nullopt;
 }
 

@@ -5,6 +5,7 @@
 #include <functional>
 #include <map>
 #include <optional>
+#include <set>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -30,7 +31,8 @@ std::vector<Candidate> registry_candidates(RegistryClient& registry, const std::
                                            const std::vector<std::string>& repo_globs, int workers);
 
 // Every tagged image of the engine matching `repo_globs`, with the containers (running or
-// stopped) that hold it.
+// stopped) that hold it and its manifest references (RepoDigests: untagging its last tag
+// deletes the image, so one Marathon runs by digest must count as in use).
 std::vector<Candidate> engine_candidates(DockerClient& docker, const std::vector<std::string>& repo_globs);
 
 // Why a planned registry delete must not go ahead any more, or nullopt when it may. `now` maps
@@ -42,11 +44,18 @@ std::optional<std::string> stale_deletion(const Deletion& deletion,
                                           const std::map<std::string, std::optional<std::string>>& now);
 
 // Carries out one planned registry delete: HEADs each of its tags just before, and deletes the
-// manifest by digest only when none moved (see stale_deletion). `repository` is the name in
-// the registry (without its host). Returns why it was skipped, or nullopt when deleted (or
-// already gone). Throws Error when the registry fails.
+// manifest by digest only when none moved (see stale_deletion) and no tag pushed since the
+// plan names the digest (the manifest delete would take it too): the repository's tags are
+// listed again and each one not in `listed` (every tag the plan saw) is asked for. `repository`
+// is the name in the registry (without its host). Returns why it was skipped, or nullopt when
+// deleted (or already gone). Throws Error when the registry fails.
 std::optional<std::string> delete_if_unchanged(RegistryClient& registry, const std::string& repository,
-                                               const Deletion& deletion);
+                                               const Deletion& deletion, const std::set<std::string>& listed);
+
+// Carries out one planned engine delete (one tag): inspects the tag just before and untags it
+// only while it names the planned image id (stale_deletion's rule: a tag built or tagged again
+// since the plan is left alone and reported). A tag already gone is done.
+std::optional<std::string> untag_if_unchanged(DockerClient& engine, const Deletion& deletion);
 
 struct DeleteResult {
   Deletion deletion;

@@ -7,6 +7,7 @@
 #include <utility>
 
 #include "core/duration.hpp"
+#include "core/error.hpp"
 #include "images/reference.hpp"
 
 namespace mctl::images {
@@ -24,11 +25,27 @@ std::string without_registry(const std::string& repository) {
   return registry ? repository.substr(slash + 1) : repository;
 }
 
+// A reference without its registry host ("reg:5000/web:t1" -> "web:t1"); text that is no
+// reference unchanged.
+std::string without_host(std::string_view reference) {
+  try {
+    ImageRef ref = parse_reference(reference);
+    ref.registry.clear();
+    return ref.str();
+  } catch (const Error&) {
+    return std::string(reference);
+  }
+}
+
 std::optional<std::string> protection(const Candidate& c, const Policy& policy) {
   if (!c.used_by.empty()) return fmt::format("used by container {}", c.used_by.front());
-  for (const auto& ref : {normalize_reference(c.ref()), normalize_reference(c.repository + "@" + c.digest)}) {
-    if (auto it = policy.in_use.find(ref); it != policy.in_use.end()) {
-      return fmt::format("in use by Marathon: {}", it->second);
+  std::vector<std::string> names = {c.ref(), c.repository + "@" + c.digest};
+  names.insert(names.end(), c.references.begin(), c.references.end());
+  for (const auto& name : names) {
+    for (const auto& key : {normalize_reference(name), without_host(name)}) {
+      if (auto it = policy.in_use.find(key); it != policy.in_use.end()) {
+        return fmt::format("in use by Marathon: {}", it->second);
+      }
     }
   }
   for (const auto& pattern : policy.keep_list) {
@@ -104,6 +121,23 @@ std::uint64_t reclaimable(const std::vector<Decision>& decisions) {
 }
 
 }  // namespace
+
+void protect_reference(Policy& policy, std::string_view reference, const std::string& why) {
+  ImageRef ref;
+  try {
+    ref = parse_reference(reference);
+  } catch (const Error&) {
+    policy.in_use.emplace(std::string(reference), why);
+    return;
+  }
+  if (ref.tag.empty() && ref.digest.empty()) ref.tag = "latest";
+  // Matched whatever host the app writes: Marathon may reach the registry by another name
+  // ("registry.local:5000" for mctl's "127.0.0.1:5000"), and keeping an image too many is
+  // safe where deleting a running one is not.
+  ref.registry.clear();
+  if (!ref.tag.empty()) policy.in_use.emplace(ref.name() + ":" + ref.tag, why);
+  if (!ref.digest.empty()) policy.in_use.emplace(ref.name() + "@" + ref.digest, why);
+}
 
 bool keep_list_matches(const std::string& pattern, const Candidate& c) {
   const std::string short_repo = without_registry(c.repository);

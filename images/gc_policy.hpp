@@ -6,6 +6,7 @@
 #include <map>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace mctl::images {
@@ -23,6 +24,9 @@ struct Candidate {
   std::optional<std::chrono::system_clock::time_point> created;  // unknown: never deleted
   std::vector<Blob> blobs;             // what goes away once nothing references it
   std::vector<std::string> used_by;    // containers holding this image, e.g. "c1 (exited)"
+  // Engine: the image's manifest references ("reg:5000/web@sha256:..."), by which Marathon
+  // may name it; the registry's own digest is `digest`.
+  std::vector<std::string> references;
 
   std::string ref() const { return repository + ":" + tag; }
 };
@@ -32,7 +36,7 @@ struct Policy {
   std::optional<std::chrono::milliseconds> older_than;  // only older tags may go
   std::chrono::system_clock::time_point now = std::chrono::system_clock::now();
   // Normalised image references that must stay (Marathon apps' current and recent versions),
-  // mapped to the reason shown in the plan.
+  // mapped to the reason shown in the plan: "name:tag" and "name@digest" (protect_reference).
   std::map<std::string, std::string> in_use;
   std::vector<std::string> keep_list;  // names or globs, e.g. "web:stable", "*/base:*"
   // Registry: deleting happens per manifest digest, so it removes every tag of that digest.
@@ -61,6 +65,13 @@ struct Plan {
   // The deletes to perform, in plan order. Registry: one per digest; engine: one per tag.
   std::vector<Deletion> deletions(bool by_digest) const;
 };
+
+// Records that `reference` (as an app definition writes it) must stay, with the reason shown
+// in the plan, read the way Docker reads it: a name alone is its "latest" tag; a digest names
+// its manifest, so every tag of that digest stays, and a tag written beside a digest (which
+// Docker ignores when pulling) stays too. The registry host is left out: an app may name the
+// registry another way than mctl does. Text that is no reference is kept as written.
+void protect_reference(Policy& policy, std::string_view reference, const std::string& why);
 
 // Decides every candidate. Kept, in order of precedence: used by a container, in use by
 // Marathon, matched by the keep list, among the `keep` newest of its repository, newer than

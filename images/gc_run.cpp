@@ -5,6 +5,8 @@
 #include <algorithm>
 #include <array>
 #include <ctime>
+#include <map>
+#include <set>
 
 #include "core/duration.hpp"
 #include "core/error.hpp"
@@ -54,19 +56,18 @@ GcTarget plan_local(DockerClient& engine, const std::string& docker_host, const 
                     Policy policy) {
   policy.delete_removes_digest = false;
   return {"local engine " + docker_host, plan_gc(engine_candidates(engine, repositories), policy), false,
-          [&engine](const Deletion& d) -> std::optional<std::string> {
-            engine.remove_image(d.repository + ":" + d.tags.front());
-            return std::nullopt;
-          }};
+          [&engine](const Deletion& d) { return untag_if_unchanged(engine, d); }};
 }
 
 GcTarget plan_registry(Registry& registry, const std::vector<std::string>& repositories, int parallel, Policy policy) {
   policy.delete_removes_digest = true;
   const std::size_t prefix = registry.host.size() + 1;  // "host/"
-  return {"registry " + registry.host,
-          plan_gc(registry_candidates(*registry.client, registry.host, repositories, parallel), policy), true,
-          [&registry, prefix](const Deletion& d) {
-            return delete_if_unchanged(*registry.client, d.repository.substr(prefix), d);
+  Plan plan = plan_gc(registry_candidates(*registry.client, registry.host, repositories, parallel), policy);
+  std::map<std::string, std::set<std::string>> listed;  // repository -> every tag the plan saw
+  for (const auto& d : plan.decisions) listed[d.candidate.repository].insert(d.candidate.tag);
+  return {"registry " + registry.host, std::move(plan), true,
+          [&registry, prefix, listed = std::move(listed)](const Deletion& d) {
+            return delete_if_unchanged(*registry.client, d.repository.substr(prefix), d, listed.at(d.repository));
           }};
 }
 

@@ -37,7 +37,8 @@ struct GcTarget {
   bool by_digest = false;
   std::function<std::optional<std::string>(const Deletion&)> remove;
 };
-// The engine's tagged images: each delete removes one tag. `engine` must outlive the target.
+// The engine's tagged images: each delete removes one tag, unless it names another image
+// since the plan (untag_if_unchanged). `engine` must outlive the target.
 GcTarget plan_local(DockerClient& engine, const std::string& docker_host, const std::vector<std::string>& repositories,
                     Policy policy);
 // The registry's tags: each delete removes a manifest by digest, unless a tag moved since the

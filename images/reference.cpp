@@ -2,6 +2,8 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
+
 #include "core/error.hpp"
 
 namespace mctl::images {
@@ -12,14 +14,39 @@ bool is_registry_component(std::string_view part) {
          part == "localhost";
 }
 
-bool valid_repository(std::string_view repo) {
-  if (repo.empty() || repo.front() == '/' || repo.back() == '/') return false;
-  for (char c : repo) {
-    const bool ok = (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '.' || c == '_' ||
-                    c == '-' || c == '/';
-    if (!ok) return false;
+bool lower_alnum(char c) { return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9'); }
+
+// One path component: [a-z0-9]+ joined by '.', '_', '__' or a run of '-' (Docker's grammar: no
+// empty component, no leading or trailing separator, so neither '.' nor '..').
+bool valid_component(std::string_view part) {
+  if (part.empty() || !lower_alnum(part.front()) || !lower_alnum(part.back())) return false;
+  for (std::size_t i = 0; i < part.size();) {
+    if (lower_alnum(part[i])) {
+      ++i;
+      continue;
+    }
+    std::size_t end = i;
+    while (end < part.size() && !lower_alnum(part[end])) ++end;
+    const std::string_view sep = part.substr(i, end - i);
+    const bool dashes = sep.find_first_not_of('-') == std::string_view::npos;
+    if (!(sep == "." || sep == "_" || sep == "__" || dashes)) return false;
+    i = end;
   }
-  return repo.find("//") == std::string_view::npos;
+  return true;
+}
+
+}  // namespace
+
+bool valid_repository(std::string_view repo) {
+  if (repo.empty() || repo.size() > 255) return false;
+  std::size_t start = 0;
+  for (std::size_t slash = repo.find('/');; slash = repo.find('/', start)) {
+    if (!valid_component(repo.substr(start, slash == std::string_view::npos ? std::string_view::npos : slash - start))) {
+      return false;
+    }
+    if (slash == std::string_view::npos) return true;
+    start = slash + 1;
+  }
 }
 
 bool valid_tag(std::string_view tag) {
@@ -32,7 +59,23 @@ bool valid_tag(std::string_view tag) {
   return true;
 }
 
-}  // namespace
+bool valid_digest(std::string_view digest) {
+  const auto colon = digest.find(':');
+  if (colon == std::string_view::npos || colon == 0 || colon + 1 == digest.size()) return false;
+  const std::string_view algorithm = digest.substr(0, colon);
+  const std::string_view encoded = digest.substr(colon + 1);
+  // algorithm: [a-z0-9]+([+._-][a-z0-9]+)*
+  if (!lower_alnum(algorithm.front()) || !lower_alnum(algorithm.back())) return false;
+  for (std::size_t i = 0; i < algorithm.size(); ++i) {
+    const char c = algorithm[i];
+    if (lower_alnum(c)) continue;
+    if ((c != '+' && c != '.' && c != '_' && c != '-') || !lower_alnum(algorithm[i + 1])) return false;
+  }
+  // encoded: [a-zA-Z0-9=_-]+
+  return std::all_of(encoded.begin(), encoded.end(), [](char c) {
+    return lower_alnum(c) || (c >= 'A' && c <= 'Z') || c == '=' || c == '_' || c == '-';
+  });
+}
 
 std::string ImageRef::name() const { return registry.empty() ? repository : registry + "/" + repository; }
 
@@ -53,7 +96,7 @@ ImageRef parse_reference(std::string_view text) {
   if (const auto at = rest.find('@'); at != std::string_view::npos) {
     ref.digest = std::string(rest.substr(at + 1));
     rest = rest.substr(0, at);
-    if (ref.digest.find(':') == std::string::npos) throw bad("the digest must look like sha256:<hex>");
+    if (!valid_digest(ref.digest)) throw bad("the digest must look like sha256:<hex>");
   }
   const auto slash = rest.find('/');
   if (slash != std::string_view::npos && is_registry_component(rest.substr(0, slash))) {
@@ -68,7 +111,7 @@ ImageRef parse_reference(std::string_view text) {
   }
   ref.repository = std::string(rest);
   if (!valid_repository(ref.repository)) {
-    throw bad("the name may hold only lower-case letters, digits, '.', '_', '-' and '/'");
+    throw bad("the name may hold only lower-case letters and digits, joined by '.', '_', '__', '-' or '/'");
   }
   if (ref.registry == "docker.io" || ref.registry == "index.docker.io") {
     ref.registry.clear();

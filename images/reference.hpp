@@ -28,6 +28,15 @@ ImageRef parse_reference(std::string_view text);
 // returned unchanged.
 std::string normalize_reference(std::string_view text);
 
+// Docker's grammar for a repository path ("team/web"; at most 255 characters): components of
+// lower-case letters and digits joined by '.', '_', '__' or dashes, separated by '/'.
+bool valid_repository(std::string_view repository);
+// A tag: [A-Za-z0-9_][A-Za-z0-9_.-]{0,127}.
+bool valid_tag(std::string_view tag);
+// A content digest ("sha256:<hex>"), the OCI grammar: algorithm [a-z0-9]+([+._-][a-z0-9]+)*,
+// ':', then [a-zA-Z0-9=_-]+. Nothing else can go in a URL path as a digest.
+bool valid_digest(std::string_view digest);
+
 // Shell-style glob: '*' matches any run of characters (including '/'), '?' one character.
 bool glob_match(std::string_view pattern, std::string_view text);
 

@@ -2,7 +2,11 @@
 
 #include <fmt/format.h>
 
+#include <openssl/evp.h>
+
+#include <array>
 #include <cctype>
+#include <set>
 #include <nlohmann/json.hpp>
 
 #include "core/json.hpp"
@@ -24,7 +28,7 @@ constexpr const char* k_manifest_accept =
     "application/vnd.docker.distribution.manifest.list.v2+json, "
     "application/vnd.oci.image.manifest.v1+json, application/vnd.oci.image.index.v1+json";
 
-// The path of a `Link: </v2/...>; rel="next"` header, if any.
+// The target of a `Link: <...>; rel="next"` header, if any.
 std::optional<std::string> next_link(const Response& r) {
   auto link = r.header("link");
   if (!link) return std::nullopt;
@@ -37,6 +41,29 @@ std::optional<std::string> next_link(const Response& r) {
   return link->substr(open + 1, close - open - 1);
 }
 
+// The next page of a listing: its Link as a path on this registry (the API allows it relative
+// or absolute). A link to another origin is not followed (it would carry this registry's
+// credentials), nor a page already read (a listing that goes round in circles would never
+// end): both are remote errors, since gc must never act on part of a listing.
+std::optional<std::string> next_page(const Response& r, const std::string& base, const std::string& doing,
+                                     std::set<std::string>& seen) {
+  auto link = next_link(r);
+  if (!link) return std::nullopt;
+  std::string path = *link;
+  if (path.rfind(base + "/", 0) == 0) path = path.substr(base.size());
+  if (path.rfind("/v2/", 0) != 0) {
+    throw Error(fmt::format("{} at {}: the next page's link <{}> is not on this registry", doing, base,
+                            core::excerpt(*link, 200)),
+                Exit::remote);
+  }
+  if (!seen.insert(path).second) {
+    throw Error(fmt::format("{} at {}: the registry's next page <{}> was read already (the listing would never end)",
+                            doing, base, core::excerpt(path, 200)),
+                Exit::remote);
+  }
+  return path;
+}
+
 // "HTTP 404: manifest unknown" from the registry's {"errors":[{"code","message"}]} body.
 std::string excerpt(const Response& r) {
   std::string text;
@@ -47,10 +74,47 @@ std::string excerpt(const Response& r) {
       text += e.value("message", e.value("code", std::string("error")));
     }
   } catch (const std::exception&) {
-    text = r.body.substr(0, 200);
+    text = r.body;
   }
-  while (!text.empty() && std::isspace(static_cast<unsigned char>(text.back()))) text.pop_back();
+  text = core::excerpt(text, 200);
   return fmt::format("HTTP {}{}{}", r.status, text.empty() ? "" : ": ", text);
+}
+
+// "sha256:<hex>" of a manifest's bytes: what its digest is by definition.
+std::string sha256_digest(std::string_view data) {
+  std::array<unsigned char, EVP_MAX_MD_SIZE> md{};
+  unsigned int size = 0;
+  if (EVP_Digest(data.data(), data.size(), md.data(), &size, EVP_sha256(), nullptr) != 1) {
+    throw Error("computing a manifest digest: OpenSSL's SHA-256 failed");
+  }
+  constexpr std::string_view k_hex = "0123456789abcdef";
+  std::string out = "sha256:";
+  for (unsigned int i = 0; i < size; ++i) {
+    out += k_hex[md.at(i) >> 4U];
+    out += k_hex[md.at(i) & 15U];
+  }
+  return out;
+}
+
+// The Docker-Content-Digest of an answer, if sent. A value that is no digest is an answer mctl
+// cannot act on: it would go into a later request's path (a DELETE's).
+std::optional<std::string> header_digest(const Response& r, const std::string& what, const std::string& base) {
+  auto digest = r.header("docker-content-digest");
+  if (!digest) return std::nullopt;
+  std::string value = core::trim(*digest);
+  if (!valid_digest(value)) {
+    throw Error(fmt::format("{} at {}: the registry's Docker-Content-Digest '{}' is not a digest", what, base,
+                            core::printable(value)),
+                Exit::remote);
+  }
+  return value;
+}
+
+// A digest inside a manifest (config, layers): checked like the header's.
+std::string body_digest(const nlohmann::json& descriptor) {
+  std::string digest = descriptor.at("digest").get<std::string>();
+  if (!valid_digest(digest)) throw std::runtime_error(fmt::format("'{}' is not a digest", core::printable(digest)));
+  return digest;
 }
 
 std::string repo_scope(const std::string& repository, const std::string& actions) {
@@ -121,7 +185,9 @@ std::optional<std::string> RegistryClient::authorization_for(const std::string& 
 std::string RegistryClient::fetch_token(const std::string& challenge, const std::string& scope) {
   auto params = parse_challenge(challenge);
   const std::string realm = params["realm"];
-  if (realm.empty()) throw Error(fmt::format("authenticating to {}: bearer challenge without realm", m_base), Exit::auth);
+  // A broken challenge or token answer is the service's fault, not a refusal of the
+  // credentials: exit 3, as README's table has it (5 is for 401/403).
+  if (realm.empty()) throw Error(fmt::format("authenticating to {}: bearer challenge without realm", m_base), Exit::remote);
   std::string url = realm + (realm.find('?') == std::string::npos ? "?" : "&");
   if (!params["service"].empty()) url += "service=" + url_escape(params["service"]) + "&";
   url += "scope=" + url_escape(params["scope"].empty() ? scope : params["scope"]);
@@ -143,9 +209,10 @@ std::string RegistryClient::fetch_token(const std::string& challenge, const std:
     if (token.empty()) throw std::runtime_error("no token");
     return "Bearer " + token;
   } catch (const std::exception&) {
+    // The body is not quoted: it may hold a token under another name.
     throw Error(fmt::format("getting a registry token from {}: the answer holds no token",
                             core::http::redact_url(realm)),
-                Exit::auth);
+                Exit::remote);
   }
 }
 
@@ -185,6 +252,7 @@ void RegistryClient::ping() {
 std::vector<std::string> RegistryClient::repositories() {
   std::vector<std::string> out;
   std::optional<std::string> path = "/v2/_catalog?n=1000";
+  std::set<std::string> pages{*path};
   while (path) {
     Request request;
     request.url = *path;
@@ -192,18 +260,28 @@ std::vector<std::string> RegistryClient::repositories() {
     if (!r.ok()) fail("listing the registry's repositories", r);
     try {
       const auto body = core::parse_json(r.body, "registry answer from " + m_base + request.url, Exit::remote);  // must outlive the loop over its member
-      for (const auto& name : body.at("repositories")) out.push_back(name.get<std::string>());
+      for (const auto& name : body.at("repositories")) {
+        const auto& text = name.get_ref<const std::string&>();
+        if (valid_repository(text)) {
+          out.push_back(text);
+        } else {
+          core::log::warn("{} lists repository '{}', which is not a valid name: left alone", m_base,
+                          core::printable(text));
+        }
+      }
     } catch (const std::exception& e) {
       throw Error(fmt::format("listing the repositories of {}: unexpected answer: {}", m_base, e.what()), Exit::remote);
     }
-    path = next_link(r);
+    path = next_page(r, m_base, "listing the registry's repositories", pages);
   }
   return out;
 }
 
 std::vector<std::string> RegistryClient::tags(const std::string& repository) {
   std::vector<std::string> out;
+  std::set<std::string> seen;  // a registry may list a tag twice (across pages)
   std::optional<std::string> path = fmt::format("/v2/{}/tags/list?n=1000", repository);
+  std::set<std::string> pages{*path};
   while (path) {
     Request request;
     request.url = *path;
@@ -213,13 +291,21 @@ std::vector<std::string> RegistryClient::tags(const std::string& repository) {
     try {
       const auto body = core::parse_json(r.body, "registry answer from " + m_base + request.url, Exit::remote);
       if (body.contains("tags") && body["tags"].is_array()) {
-        for (const auto& t : body["tags"]) out.push_back(t.get<std::string>());
+        for (const auto& t : body["tags"]) {
+          const auto& tag = t.get_ref<const std::string&>();
+          if (!valid_tag(tag)) {
+            core::log::warn("{} lists tag '{}' of {}, which is not a valid tag: left alone", m_base,
+                            core::printable(tag), repository);
+          } else if (seen.insert(tag).second) {
+            out.push_back(tag);
+          }
+        }
       }
     } catch (const std::exception& e) {
       throw Error(fmt::format("listing the tags of {} at {}: unexpected answer: {}", repository, m_base, e.what()),
                   Exit::remote);
     }
-    path = next_link(r);
+    path = next_page(r, m_base, fmt::format("listing the tags of {}", repository), pages);
   }
   return out;
 }
@@ -233,17 +319,18 @@ std::optional<Manifest> RegistryClient::manifest(const std::string& repository, 
   if (!r.ok()) fail(fmt::format("reading manifest {}:{}", repository, reference), r);
   Manifest m;
   m.body = r.body;
-  m.digest = r.header("docker-content-digest").value_or(reference);
+  const std::string what = fmt::format("reading manifest {}:{}", repository, reference);
+  m.digest = header_digest(r, what, m_base).value_or(sha256_digest(r.body));
   try {
     const auto body = core::parse_json(r.body, "registry answer from " + m_base + request.url, Exit::remote);
     m.media_type = body.value("mediaType", r.header("content-type").value_or(""));
     if (body.contains("config")) {
-      m.config_digest = body["config"].at("digest").get<std::string>();
+      m.config_digest = body_digest(body["config"]);
       m.blobs.push_back({*m.config_digest, body["config"].value("size", std::uint64_t{0})});
     }
     if (body.contains("layers")) {
       for (const auto& layer : body["layers"]) {
-        m.blobs.push_back({layer.at("digest").get<std::string>(), layer.value("size", std::uint64_t{0})});
+        m.blobs.push_back({body_digest(layer), layer.value("size", std::uint64_t{0})});
       }
     }
   } catch (const std::exception& e) {
@@ -262,8 +349,12 @@ std::optional<std::string> RegistryClient::manifest_digest(const std::string& re
   request.headers.emplace_back("Accept", k_manifest_accept);
   const Response r = send(request, repo_scope(repository, "pull"));
   if (r.status == 404) return std::nullopt;
-  if (!r.ok()) fail(fmt::format("looking up {}:{}", repository, reference), r);
-  return r.header("docker-content-digest").value_or("");
+  const std::string what = fmt::format("looking up {}:{}", repository, reference);
+  if (!r.ok()) fail(what, r);
+  if (auto digest = header_digest(r, what, m_base)) return digest;
+  // Without the header (it is optional), the digest is that of the manifest's bytes.
+  const auto m = manifest(repository, reference);
+  return m ? std::optional(m->digest) : std::nullopt;
 }
 
 std::string RegistryClient::blob(const std::string& repository, const std::string& digest) {

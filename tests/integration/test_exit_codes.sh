@@ -68,6 +68,10 @@ for cmd in "diff web.json" "deployments" "cancel /web" "status /web" "apps" \
   expect_exit 3 "${words[@]}" "${DEAD[@]}"
 done
 expect_exit 3 image exists web:v1 --registry "127.0.0.1:$closed"
+# A name Docker refuses is bad input, refused before any request (a '..' component would reach
+# another repository once the URL path is normalised).
+expect_exit 2 image exists 'team/../web:v1' --registry "127.0.0.1:$closed"
+expect_exit 2 image exists 'web@sha256:../../other' --registry "127.0.0.1:$closed"
 expect_exit 3 images gc registry --registry "127.0.0.1:$closed" --no-marathon --yes
 expect_exit 3 images gc registry --registry "127.0.0.1:$closed" "${DEAD[@]}" --yes
 MCTL_DOCKER_HOST="tcp://127.0.0.1:$closed" expect_exit 3 images gc local --no-marathon --yes

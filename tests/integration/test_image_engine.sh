@@ -169,4 +169,22 @@ expect_rc 0
 expect_contains "$OUT" "deleted 1 of 1 tags"
 expect_eq "$(docker images --format '{{.Tag}}' app | sort | tr '\n' ' ')" "old1 old2 old4 "
 
+test_case "local gc keeps an image a Marathon app runs by digest (its RepoDigest), though no tag is named"
+# Untagging the last tag of an image deletes it, digest references and all.
+docker_image "$REGISTRY/pinned:p1" "pinned 1" && docker_image "$REGISTRY/pinned:p2" "pinned 2" &&
+  docker push -q "$REGISTRY/pinned:p1" >/dev/null || fail_now "making the pinned images failed"
+pinned=$(docker image inspect -f '{{index .RepoDigests 0}}' "$REGISTRY/pinned:p1")
+expect_contains "$pinned" "$REGISTRY/pinned@sha256:"
+marathon_port=$(free_port)
+start_service marathon "curl -s -o /dev/null http://127.0.0.1:$marathon_port/_sim/state" \
+  python3 "$MCTL_TESTS/servers/marathon_sim.py" --port "$marathon_port"
+curl -sf -X POST "http://127.0.0.1:$marathon_port/_sim/apps" -d "{\"id\":\"/pinned\",\"cmd\":\"sleep 1000\",
+  \"instances\":1,\"cpus\":0.1,\"mem\":32,\"container\":{\"type\":\"DOCKER\",\"docker\":{\"image\":\"$pinned\"}}}" \
+  >/dev/null || fail_now "seeding Marathon failed"
+mctl --marathon "http://127.0.0.1:$marathon_port" images gc local --keep 0 --yes "$REGISTRY/pinned"
+expect_rc 0
+expect_contains "$OUT" "keep    $REGISTRY/pinned:p1  in use by Marathon: /pinned current"
+expect_contains "$OUT" "delete  $REGISTRY/pinned:p2"
+expect_eq "$(docker images --format '{{.Tag}}' "$REGISTRY/pinned" | sort | tr '\n' ' ')" "p1 " "the pinned image stays"
+
 finish

@@ -14,6 +14,12 @@ web v5 2026-01-05T00:00:00Z
 web v6 2026-01-06T00:00:00Z
 api a1 2026-01-01T00:00:00Z
 api a2 2026-01-02T00:00:00Z
+pinned p0 2025-05-01T00:00:00Z
+pinned latest 2025-06-01T00:00:00Z
+pinned p1 2025-07-01T00:00:00Z
+pinned p2 2025-08-01T00:00:00Z
+pinned p3 2025-09-01T00:00:00Z
+pinned p4 2025-10-01T00:00:00Z
 EOF
 
 port_prod=$(free_port)
@@ -35,6 +41,16 @@ curl -sf -X POST "http://127.0.0.1:$port_prod/_sim/apps" -d "{\"apps\":[{\"app\"
 # staging /api runs a1, written the way Docker Hub names would be normalised.
 curl -sf -X POST "http://127.0.0.1:$port_staging/_sim/apps" -d "$(app /api "$REGISTRY/api:a1")" >/dev/null ||
   fail_now "seeding Marathon (staging) failed"
+
+# prod also runs images written the two ways Docker reads differently from their text: a name
+# alone (its tag "latest") and a tag beside a digest (Docker pulls the digest, p3's here).
+p3_digest=$(curl -s -o /dev/null -D - -H 'Accept: application/vnd.docker.distribution.manifest.v2+json' \
+  "http://$REGISTRY/v2/pinned/manifests/p3" | tr -d '\r' | sed -n 's/^docker-content-digest: //Ip')
+curl -sf -X POST "http://127.0.0.1:$port_prod/_sim/apps" -d "$(app /pinned-latest "$REGISTRY/pinned")" >/dev/null &&
+  curl -sf -X POST "http://127.0.0.1:$port_prod/_sim/apps" -d "$(app /pinned-digest "$REGISTRY/pinned:p1@$p3_digest")" \
+    >/dev/null &&
+  curl -sf -X POST "http://127.0.0.1:$port_prod/_sim/apps" -d "$(app /pinned-alias "localhost:${REGISTRY##*:}/pinned:p2")" \
+    >/dev/null || fail_now "seeding Marathon (prod, pinned) failed"
 
 PROJECT="$TMP/project"
 mkdir -p "$PROJECT"
@@ -71,6 +87,15 @@ expect_contains "$OUT" "keep    $REGISTRY/api:a1"
 expect_contains "$OUT" "/api current (staging)"
 expect_eq "$(registry_tags web)" "$web_before" "dry run deleted something"
 
+test_case "a name alone protects its latest tag; a tag with a digest the digest's image and the tag; any host name"
+mctl images gc registry pinned --dry-run --protect-env prod
+expect_rc 0
+expect_contains "$OUT" "keep    $REGISTRY/pinned:latest  in use by Marathon: /pinned-latest current (prod)"
+expect_contains "$OUT" "keep    $REGISTRY/pinned:p3      in use by Marathon: /pinned-digest current (prod)"
+expect_contains "$OUT" "keep    $REGISTRY/pinned:p1      in use by Marathon: /pinned-digest current (prod)"
+expect_contains "$OUT" "keep    $REGISTRY/pinned:p2      in use by Marathon: /pinned-alias current (prod)"
+expect_contains "$OUT" "delete  $REGISTRY/pinned:p0"
+
 test_case "images.keep_versions widens the protection to older versions"
 MCTL_IMAGES_KEEP_VERSIONS=3 mctl images gc registry --dry-run
 expect_rc 0
@@ -94,5 +119,6 @@ mctl images gc registry --yes --protect-env prod
 expect_rc 0
 expect_eq "$(registry_tags web | tr '\n' ' ')" "v2 v4 v5 v6 "
 expect_eq "$(registry_tags api | tr '\n' ' ')" "a2 " "staging not asked: a1 unprotected"
+expect_eq "$(registry_tags pinned | tr '\n' ' ')" "latest p1 p2 p3 p4 " "what prod runs by name, digest or another host stays"
 
 finish

@@ -168,6 +168,7 @@ race_port=$(free_port)
 cat >"$TMP/race_proxy.py" <<'PY'
 import http.client, http.server, sys, threading
 port, upstream, repo, moved, source = int(sys.argv[1]), sys.argv[2], sys.argv[3], sys.argv[4], sys.argv[5]
+trigger = sys.argv[6] if len(sys.argv) > 6 else moved  # the tag whose HEAD sets off the push
 accept = "application/vnd.docker.distribution.manifest.v2+json"
 done = threading.Event()
 def call(method, path, body=b"", headers=None):
@@ -178,7 +179,7 @@ class H(http.server.BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
     def log_message(self, *a): pass
     def forward(self):
-        if self.command == "HEAD" and self.path == f"/v2/{repo}/manifests/{moved}" and not done.is_set():
+        if self.command == "HEAD" and self.path == f"/v2/{repo}/manifests/{trigger}" and not done.is_set():
             done.set()
             _, manifest = call("GET", f"/v2/{repo}/manifests/{source}", headers={"Accept": accept})
             r, _ = call("PUT", f"/v2/{repo}/manifests/{moved}", manifest, {"Content-Type": accept})
@@ -209,5 +210,24 @@ expect_contains "$ERR" "warning: not deleting 127.0.0.1:$race_port/race:r2: tag 
 expect_contains "$ERR" "1 planned deletes were skipped because their tags changed since the plan"
 expect_eq "$(registry_tags race | tr '\n' ' ')" "fresh r2 r4 " "r1 and r3 deleted, the re-pushed r2 kept"
 expect_eq "$(manifest_digest race r2)" "$fresh_digest" "r2 names the image pushed during the run"
+
+test_case "a new tag pushed onto a planned digest during the run keeps that manifest, and the run says so"
+# The same proxy, now set off by mctl's check of o1 just before its delete: someone pushes o1's
+# manifest as a new tag 'stable' (a promotion), which a manifest delete would take with it.
+seed_registry <<EOF || fail_now "seeding failed"
+promo o1 2026-04-01T00:00:00Z
+promo o2 2026-04-02T00:00:00Z
+promo o3 2026-04-03T00:00:00Z
+promo o4 2026-04-04T00:00:00Z
+EOF
+promo_port=$(free_port)
+start_service promo_proxy "curl -sf http://127.0.0.1:$promo_port/v2/" \
+  python3 "$TMP/race_proxy.py" "$promo_port" "$REGISTRY" promo stable o1 o1
+o1_digest=$(manifest_digest promo o1)
+mctl --registry "127.0.0.1:$promo_port" images gc registry --no-marathon --yes --keep 2 --parallel 1 promo
+expect_rc 1
+expect_contains "$OUT" "deleted 1 of 2 tags (0 of 2 deletes failed, 1 skipped: changed since the plan)"
+expect_contains "$ERR" "warning: not deleting 127.0.0.1:$promo_port/promo:o1: tag 'stable' was pushed onto $o1_digest"
+expect_eq "$(registry_tags promo | tr '\n' ' ')" "o1 o3 o4 stable " "o2 deleted; o1 kept with the tag pushed onto it"
 
 finish

@@ -92,3 +92,13 @@ TEST_CASE("an error message quoting a NUL byte keeps the text after it") {
   CHECK(std::string(e.what()) == "app id '/x\\x00y' is not valid");
   CHECK(std::string(mctl::Error("\0\0"s).what()) == "\\x00\\x00");
 }
+
+TEST_CASE("excerpt: another service's page quoted on one line, cut at a character boundary") {
+  using mctl::core::excerpt;
+  CHECK(excerpt("  <html>\r\n  <body>\n\t<h1>503 Service Unavailable</h1>\n</body>\n</html>\n") ==
+        "<html> <body> <h1>503 Service Unavailable</h1> </body> </html>");
+  CHECK(excerpt("abcdef", 6) == "abcdef");
+  CHECK(excerpt("abcdefg", 6) == "abcdef...");
+  CHECK(excerpt("abcde\xc3\xa9", 6) == "abcde...");  // not half of the two-byte 'é'
+  CHECK(excerpt("") == "");
+}

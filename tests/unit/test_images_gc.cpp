@@ -20,6 +20,13 @@ Response answer(long status, mctl::core::http::Headers headers = {}) {
 }
 
 const Deletion k_planned{"reg:5000/web", "sha256:old", {"t1", "t1-copy"}};
+const std::set<std::string> k_listed{"t1", "t1-copy", "t2"};
+
+Response listing(std::string body) {
+  Response r = answer(200);
+  r.body = std::move(body);
+  return r;
+}
 
 }  // namespace
 
@@ -41,15 +48,17 @@ TEST_CASE("delete_if_unchanged asks for each tag's digest, then deletes by diges
   ScriptedHttp http;
   http.answers.push_back(answer(200, {{"docker-content-digest", "sha256:old"}}));
   http.answers.push_back(answer(200, {{"docker-content-digest", "sha256:old"}}));
+  http.answers.push_back(listing(R"({"name":"web","tags":["t1","t1-copy","t2"]})"));
   http.answers.push_back(answer(202));
   RegistryClient registry(http, "http://reg:5000", std::nullopt);
-  CHECK_FALSE(delete_if_unchanged(registry, "web", k_planned));
-  REQUIRE(http.requests.size() == 3);
+  CHECK_FALSE(delete_if_unchanged(registry, "web", k_planned, k_listed));
+  REQUIRE(http.requests.size() == 4);
   CHECK(http.requests[0].method == "HEAD");
   CHECK(http.requests[0].url == "http://reg:5000/v2/web/manifests/t1");
   CHECK(http.requests[1].url == "http://reg:5000/v2/web/manifests/t1-copy");
-  CHECK(http.requests[2].method == "DELETE");
-  CHECK(http.requests[2].url == "http://reg:5000/v2/web/manifests/sha256:old");
+  CHECK(http.requests[2].url == "http://reg:5000/v2/web/tags/list?n=1000");
+  CHECK(http.requests[3].method == "DELETE");
+  CHECK(http.requests[3].url == "http://reg:5000/v2/web/manifests/sha256:old");
 }
 
 TEST_CASE("delete_if_unchanged sends no DELETE when a tag moved") {
@@ -57,11 +66,25 @@ TEST_CASE("delete_if_unchanged sends no DELETE when a tag moved") {
   http.answers.push_back(answer(200, {{"docker-content-digest", "sha256:new"}}));
   http.answers.push_back(answer(200, {{"docker-content-digest", "sha256:old"}}));
   RegistryClient registry(http, "http://reg:5000", std::nullopt);
-  const auto why = delete_if_unchanged(registry, "web", k_planned);
+  const auto why = delete_if_unchanged(registry, "web", k_planned, k_listed);
   REQUIRE(why);
   CHECK(why->find("tag 't1' now names sha256:new") == 0);
   CHECK(http.requests.size() == 2);
   for (const auto& r : http.requests) CHECK(r.method == "HEAD");
+}
+
+TEST_CASE("delete_if_unchanged sends no DELETE when a tag pushed since the plan names the digest") {
+  ScriptedHttp http;
+  http.answers.push_back(answer(200, {{"docker-content-digest", "sha256:old"}}));
+  http.answers.push_back(answer(200, {{"docker-content-digest", "sha256:old"}}));
+  http.answers.push_back(listing(R"({"name":"web","tags":["t1","t1-copy","t2","stable","other"]})"));
+  http.answers.push_back(answer(200, {{"docker-content-digest", "sha256:old"}}));  // stable: new, same digest
+  RegistryClient registry(http, "http://reg:5000", std::nullopt);
+  const auto why = delete_if_unchanged(registry, "web", k_planned, k_listed);
+  REQUIRE(why);
+  CHECK(*why == "tag 'stable' was pushed onto sha256:old since the plan (deleting the manifest would delete it too)");
+  CHECK(http.requests.back().url == "http://reg:5000/v2/web/manifests/stable");
+  for (const auto& r : http.requests) CHECK(r.method != "DELETE");
 }
 
 TEST_CASE("run_deletions tells deleted, skipped and failed apart and goes on after a failure") {

@@ -83,6 +83,43 @@ TEST_CASE("images Marathon uses or may roll back to are kept, matched by tag or 
   CHECK(find(plan, "reg:5000/web:t30").verdict == Verdict::remove);
 }
 
+TEST_CASE("protect_reference reads a reference as Docker does: a name alone is latest, a digest wins over a tag") {
+  std::vector<Candidate> c = {tag("reg:5000/web", 10), tag("reg:5000/web", 20), tag("reg:5000/web", 30),
+                              tag("reg:5000/web", 40)};
+  c[3].tag = "latest";
+  auto p = policy(0);
+  protect_reference(p, "reg:5000/web", "/web current");
+  protect_reference(p, "reg:5000/web:t10@sha256:d20", "/pinned current");
+  protect_reference(p, "not a reference", "/odd current");
+  const auto plan = plan_gc(c, p);
+  CHECK(find(plan, "reg:5000/web:latest").reason == "in use by Marathon: /web current");
+  CHECK(find(plan, "reg:5000/web:t20").reason == "in use by Marathon: /pinned current");  // what Docker runs
+  CHECK(find(plan, "reg:5000/web:t10").reason == "in use by Marathon: /pinned current");  // what the app names
+  CHECK(find(plan, "reg:5000/web:t30").verdict == Verdict::remove);
+  CHECK(p.in_use.count("not a reference") == 1);
+}
+
+TEST_CASE("an engine image Marathon names by one of its manifest references (RepoDigests) is kept") {
+  std::vector<Candidate> c = {tag("reg:5000/web", 10), tag("reg:5000/web", 20)};
+  c[1].references = {"reg:5000/web@sha256:manifest20"};  // the engine's digest is the image id
+  auto p = policy(0);
+  p.delete_removes_digest = false;
+  protect_reference(p, "reg:5000/web@sha256:manifest20", "/web current");
+  const auto plan = plan_gc(c, p);
+  CHECK(find(plan, "reg:5000/web:t20").reason == "in use by Marathon: /web current");
+  CHECK(find(plan, "reg:5000/web:t10").verdict == Verdict::remove);
+}
+
+TEST_CASE("an app naming the registry by another host still protects the image") {
+  std::vector<Candidate> c = {tag("127.0.0.1:5000/web", 10), tag("127.0.0.1:5000/web", 20)};
+  auto p = policy(0);
+  protect_reference(p, "registry.local:5000/web:t10", "/web current");
+  protect_reference(p, "localhost:5000/web@sha256:d20", "/web version 1");
+  const auto plan = plan_gc(c, p);
+  CHECK(find(plan, "127.0.0.1:5000/web:t10").reason == "in use by Marathon: /web current");
+  CHECK(find(plan, "127.0.0.1:5000/web:t20").reason == "in use by Marathon: /web version 1");
+}
+
 TEST_CASE("Marathon references written the Docker Hub way match normalised names") {
   std::vector<Candidate> c = {tag("web", 10)};
   auto p = policy(0);

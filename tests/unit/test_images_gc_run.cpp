@@ -4,6 +4,7 @@
 
 #include "core/error.hpp"
 #include "images/gc_run.hpp"
+#include "test_images_scripted_http.hpp"
 
 using namespace mctl::images;
 using Clock = std::chrono::system_clock;
@@ -105,4 +106,39 @@ TEST_CASE("check_gc_outcome: failed deletes are exit 3, skipped ones exit 1") {
   } catch (const mctl::Error& e) {
     CHECK(e.exit_code() == mctl::Exit::failure);
   }
+}
+
+TEST_CASE("plan_local untags only while the tag names the planned image: one built again since is left alone") {
+  using mctl::core::http::Response;
+  auto owned = std::make_unique<ScriptedHttp>();
+  ScriptedHttp& http = *owned;
+  auto reply = [&http](std::string body, mctl::core::http::Headers headers = {}) {
+    Response r;
+    r.status = 200;
+    r.body = std::move(body);
+    r.headers = std::move(headers);
+    http.answers.push_back(std::move(r));
+  };
+  reply("OK", {{"api-version", "1.41"}});                                                   // /_ping
+  reply("[]");                                                                               // containers
+  reply(R"([{"Id":"sha256:old","RepoTags":["web:t1","web:t2"],"Created":1,"Size":10}])");  // images
+  reply(R"({"Id":"sha256:old","Created":"2020-01-01T00:00:00Z"})");                         // inspect
+  DockerClient engine(std::move(owned), "http://localhost", "unix:///test.sock");
+  Policy policy;
+  policy.keep = 0;
+  const auto target = plan_local(engine, "unix:///test.sock", {}, policy);
+  const auto deletions = target.plan.deletions(target.by_digest);
+  REQUIRE(deletions.size() == 2);
+  // t1 was built again between the plan and its delete: it names another image now.
+  reply(R"({"Id":"sha256:rebuilt"})");
+  const auto why = target.remove(deletions[0].tags.front() == "t1" ? deletions[0] : deletions[1]);
+  REQUIRE(why);
+  CHECK(*why == "tag 't1' now names sha256:rebuilt, not the planned sha256:old (pushed since the plan)");
+  CHECK(http.requests.back().method == "GET");
+  // t2 still names the planned image: it is untagged.
+  reply(R"({"Id":"sha256:old"})");
+  reply("[]");
+  CHECK_FALSE(target.remove(deletions[0].tags.front() == "t2" ? deletions[0] : deletions[1]));
+  CHECK(http.requests.back().method == "DELETE");
+  CHECK(http.requests.back().url == "http://localhost/v1.41/images/web:t2");
 }

@@ -28,11 +28,37 @@ TEST_CASE("Docker Hub spellings normalise to the short name") {
 
 TEST_CASE("invalid references are usage errors naming the text") {
   CHECK_THROWS_WITH_AS(parse_reference("Web:1"),
-                       "'Web:1' is not a valid image reference: the name may hold only lower-case letters, "
-                       "digits, '.', '_', '-' and '/'",
+                       "'Web:1' is not a valid image reference: the name may hold only lower-case letters and "
+                       "digits, joined by '.', '_', '__', '-' or '/'",
                        mctl::Error);
   CHECK_THROWS_WITH_AS(parse_reference("web:bad/tag:"), doctest::Contains("is not a valid tag"), mctl::Error);
   CHECK_THROWS_AS(parse_reference(""), mctl::Error);
+}
+
+TEST_CASE("names follow Docker's component grammar: no '.', '..', empty or separator-edged components") {
+  for (const char* bad : {"x/../web:1", "web/./x", "web/.", "a//b", "-web", "web-", "web.", "_web", "a...b", "a___b",
+                          "a.-b", "team/-x"}) {
+    CAPTURE(std::string(bad));
+    CHECK_THROWS_WITH_AS(parse_reference(bad), doctest::Contains("is not a valid image reference"), mctl::Error);
+  }
+  for (const char* good : {"a/b/c:1", "web__x", "web--x", "web.x_y-z", "a0/b1.c2"}) {
+    CAPTURE(std::string(good));
+    CHECK_NOTHROW(parse_reference(good));
+  }
+  CHECK(valid_repository(std::string(255, 'a')));
+  CHECK_FALSE(valid_repository(std::string(256, 'a')));
+}
+
+TEST_CASE("a digest is algorithm:encoded and nothing a URL path could read otherwise") {
+  CHECK(valid_digest("sha256:3c0373adcd8306e659e0f2654966d0ca6eca425a85a4c251524751dcc9bd9a4b"));
+  CHECK(valid_digest("sha512+b64u:AbC-_="));
+  for (const char* bad : {"sha256:../../other/manifests/sha256:ab", "sha256:", ":ab", "sha256", "sha256:a/b",
+                          "sha256:ab?x=1", "sha256:ab%2f", "SHA256:ab", "sha256-:ab", "sha256:ab\n"}) {
+    CAPTURE(std::string(bad));
+    CHECK_FALSE(valid_digest(bad));
+  }
+  CHECK_THROWS_WITH_AS(parse_reference("web@sha256:../../x"), doctest::Contains("the digest must look like"),
+                       mctl::Error);
 }
 
 TEST_CASE("glob_match handles stars, question marks and literal text") {
