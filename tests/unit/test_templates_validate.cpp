@@ -109,11 +109,11 @@ TEST_CASE("Marathon's rules: cmd xor args, a runnable app, networking, secret re
 TEST_CASE("an env name a task's environment cannot hold is refused where it is written") {
   // Marathon's apps API takes it; on the agent "A=B": x would set A to 'B=x'.
   CHECK(errors_of("cmd: serve\nenv:\n  OK: fine\n  A=B: x\n") ==
-        "apps/web.yaml:4:3: env 'A=B' cannot be a task's environment variable: its name has a '='");
+        "apps/web.yaml:4:8: env 'A=B' cannot be a task's environment variable: its name has a '='");
   CHECK(errors_of("cmd: serve\nenv:\n  \"\": x\n") ==
-        "apps/web.yaml:3:3: env '' cannot be a task's environment variable: its name is empty");
+        "apps/web.yaml:3:7: env '' cannot be a task's environment variable: its name is empty");
   CHECK(errors_of("cmd: serve\nenv:\n  A: \"x\\0y\"\n") ==
-        "apps/web.yaml:3:3: env 'A' cannot be a task's environment variable: its value has a NUL byte");
+        "apps/web.yaml:3:6: env 'A' cannot be a task's environment variable: its value has a NUL byte");
 }
 
 TEST_CASE("vault ciphertext is never emitted") {
