@@ -173,6 +173,11 @@ int one_round(Context& ctx, mesos::MesosClient& client, const TopFlags& f,
 void run_top(Context& ctx, const TopFlags& f) {
   if (f.all == !f.app.empty()) throw Error("top: name one APP or give --all", Exit::usage);
   const auto interval = core::parse_duration(f.interval, "flag --interval");
+  // CPU is the share used between two samples; a shorter gap measures nothing, and with --watch
+  // it would ask Marathon and every agent again without a pause.
+  if (interval < std::chrono::milliseconds(100)) {
+    throw Error(fmt::format("top: --interval {} is too short; it must be at least 100ms", f.interval), Exit::usage);
+  }
   auto client = mesos_client(ctx);
   const auto& stop = deploying::catch_interrupts();
   int missing = 0;

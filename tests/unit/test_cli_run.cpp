@@ -393,6 +393,14 @@ TEST_CASE("an error quoting input with a NUL byte is one whole line, the byte wr
   CHECK(o.err.find('\0') == std::string::npos);
 }
 
+TEST_CASE("top --interval under 100ms is a usage error before any request") {
+  const Sandbox s;
+  for (const char* interval : {"0s", "50ms"}) {
+    expect_error(s, 2, {"--config", s.at("mctl.yaml"), "--mesos", "http://127.0.0.1:1", "--marathon",
+                        "http://127.0.0.1:1", "top", "--all", "--watch", "--interval", interval});
+  }
+}
+
 TEST_CASE("the other missing inputs: rekey, a build context") {
   const Sandbox s;
   std::ofstream(s.dir / "pw2") << "other-password";
