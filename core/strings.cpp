@@ -166,4 +166,15 @@ const char* env_entry_problem(std::string_view name, std::string_view value) {
   return nullptr;
 }
 
+std::string to_hex(std::string_view bytes) {
+  static constexpr char k_digits[] = "0123456789abcdef";
+  std::string out(bytes.size() * 2, '\0');
+  for (std::size_t i = 0; i < bytes.size(); ++i) {
+    const auto b = static_cast<unsigned char>(bytes[i]);
+    out[2 * i] = k_digits[b >> 4U];
+    out[2 * i + 1] = k_digits[b & 15U];
+  }
+  return out;
+}
+
 }  // namespace mctl::core

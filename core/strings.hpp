@@ -27,6 +27,9 @@ std::string to_lower(std::string_view text);
 // character but newline and tab (ESC, CR, BEL, DEL, C1) is written as "\xNN".
 std::string printable(std::string_view text);
 
+// Bytes as lower-case hex, two digits a byte.
+std::string to_hex(std::string_view bytes);
+
 // Why NAME=VALUE cannot be a process's environment variable as a spec means it, or nullptr:
 // an empty name, a '=' in the name (the first '=' ends it: "A=B": "x" would set A to "B=x"),
 // a NUL byte in either (exec ends a string there). Marathon's apps API accepts all of these.

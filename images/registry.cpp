@@ -87,13 +87,7 @@ std::string sha256_digest(std::string_view data) {
   if (EVP_Digest(data.data(), data.size(), md.data(), &size, EVP_sha256(), nullptr) != 1) {
     throw Error("computing a manifest digest: OpenSSL's SHA-256 failed");
   }
-  constexpr std::string_view k_hex = "0123456789abcdef";
-  std::string out = "sha256:";
-  for (unsigned int i = 0; i < size; ++i) {
-    out += k_hex[md.at(i) >> 4U];
-    out += k_hex[md.at(i) & 15U];
-  }
-  return out;
+  return "sha256:" + core::to_hex({reinterpret_cast<const char*>(md.data()), size});
 }
 
 // The Docker-Content-Digest of an answer, if sent. A value that is no digest is an answer mctl

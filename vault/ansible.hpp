@@ -9,6 +9,7 @@
 #include <string>
 #include <string_view>
 
+#include "core/strings.hpp"
 #include "vault/secure.hpp"
 
 namespace mctl::vault::ansible {
@@ -69,8 +70,9 @@ std::optional<SecretString> decrypt_in_place(Envelope& envelope, std::string_vie
 std::string encrypt(std::string_view plaintext, std::string_view password, std::string_view label,
                     std::string_view salt = {});
 
-// Hex helpers (lower-case output; decoding accepts both cases). from_hex: nullopt if invalid.
-std::string to_hex(std::string_view bytes);
+// Hex helpers (lower-case output: core's; decoding accepts both cases). from_hex: nullopt if
+// invalid.
+using core::to_hex;
 std::optional<std::string> from_hex(std::string_view hex);
 
 }  // namespace mctl::vault::ansible
