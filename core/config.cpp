@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <charconv>
 #include <set>
 #include <string>
 #include <string_view>
@@ -78,9 +79,9 @@ void check_service_url(const std::string& url, const std::string& key, const std
   if ((host_port.front() == '[') != (close != std::string_view::npos)) throw bad("has an unclosed '[' in its host");
   if (colon == std::string_view::npos || (close != std::string_view::npos && colon < close)) return;
   const std::string_view port = host_port.substr(colon + 1);
-  const bool digits = !port.empty() && port.size() <= 5 &&
-                      std::all_of(port.begin(), port.end(), [](char c) { return c >= '0' && c <= '9'; });
-  if (!digits || std::stoi(std::string(port)) < 1 || std::stoi(std::string(port)) > 65535) {
+  int number = 0;
+  const auto [end, ec] = std::from_chars(port.data(), port.data() + port.size(), number);
+  if (ec != std::errc() || end != port.data() + port.size() || number < 1 || number > 65535) {
     throw bad("has no valid port (1 to 65535)");
   }
 }
